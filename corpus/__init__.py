@@ -1,0 +1,1 @@
+"""Articles in, typed records out: schema, loaders, outlet registry, language id, passages."""

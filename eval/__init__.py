@@ -1,0 +1,1 @@
+"""Quality and speed: gold sets, metrics, benchmarks, results."""

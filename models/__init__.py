@@ -1,0 +1,1 @@
+"""The NLP: encoders, alignment, stance, framing. Imports nothing from `service`."""

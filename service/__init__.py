@@ -1,0 +1,1 @@
+"""The faces of Parallax: CLI, HTTP API, reports, persistence, settings."""
