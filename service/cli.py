@@ -15,7 +15,7 @@ from service.settings import get_settings
 
 app = typer.Typer(help="Compare how media of different camps frame the same events.",
                   no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 

@@ -35,6 +35,17 @@ class FakeEncoder:
         return out
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests never read or write the user's cache: settings point at a session temp folder."""
+    from service.settings import get_settings
+
+    os.environ["PARALLAX_CACHE_DIR"] = str(tmp_path_factory.mktemp("parallax-cache"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def fake_encoder() -> FakeEncoder:
     return FakeEncoder()

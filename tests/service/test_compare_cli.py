@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import DEMO_DIR, app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("demo")
+    result = runner.invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").is_file()
+    return json.loads((out / "result.json").read_text(encoding="utf-8"))
+
+
+def passage_text(result: dict, passage_id: str) -> str:
+    return next(
+        p["text"] for a in result["articles"] for p in a["passages"] if p["id"] == passage_id
+    )
+
+
+def test_demo_compare_end_to_end(demo_result: dict) -> None:
+    meta = json.loads((DEMO_DIR / "meta.json").read_text(encoding="utf-8"))
+    articles = demo_result["articles"]
+    assert len(articles) == 20
+    assert {a["camp"] for a in articles} == {"russian", "azerbaijani", "ukrainian", "western"}
+    languages = {("russian", "ru"), ("azerbaijani", "az"), ("ukrainian", "uk"), ("western", "en")}
+    assert {(a["camp"], a["language"]) for a in articles} == languages
+    # titles come from the metadata and are not passages; every body sentence is one passage
+    assert [a["title"] for a in articles] == [m["title"] for m in sorted(
+        meta["articles"], key=lambda m: m["file"])]  # fmt: skip
+    assert sum(len(a["passages"]) for a in articles) == 274
+    for article in articles:
+        text = (DEMO_DIR / "articles" / f"{article['id']}.txt").read_text(encoding="utf-8")
+        body = text.split("\n\n", 1)[1]
+        for p in article["passages"]:
+            assert p["text"] in body and p["end"] - p["start"] == len(p["text"])
+    assert set(demo_result["method"]) >= {"encoder", "alignment", "segmentation"}
+    assert "stance" not in articles[0]["passages"][0]  # capabilities not built are absent
+
+
+def test_demo_alignments_link_the_same_fact_across_languages(demo_result: dict) -> None:
+    alignments = demo_result["alignments"]
+    assert all(al["a"].split(":")[0] != al["b"].split(":")[0] for al in alignments)
+    pairs = {frozenset((passage_text(demo_result, al["a"]), passage_text(demo_result, al["b"])))
+             for al in alignments}  # fmt: skip
+    casualties_az = next(
+        t for pair in pairs for t in pair if t.startswith("Təyyarənin göyərtəsində olan 67")
+    )
+    casualties_ru = next(t for pair in pairs for t in pair if t.startswith("Из 67 человек"))
+    assert frozenset((casualties_az, casualties_ru)) in pairs
+
+
+def test_compare_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
+    (tmp_path / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\xfd broken")
+    result = runner.invoke(app, ["compare", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "bad.txt" in result.output
+    written = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert [a["id"] for a in written["articles"]] == ["a", "b"]
+    assert written["skipped"][0]["path"].endswith("bad.txt")
+
+
+def test_compare_without_readable_articles_fails_clearly(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", str(tmp_path / "missing.txt"), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "missing.txt: no such file or folder" in result.output
+    assert "at least 2 readable articles" in result.output
