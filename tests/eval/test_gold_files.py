@@ -1,0 +1,263 @@
+"""Schema and hygiene checks for the team-written gold and training files in ``eval/gold/``.
+
+These tests are fast (pure Python, no models). They guard the properties that the evaluation
+figures depend on: valid labels, spans that point at the right characters, unique ids, enough
+examples per language and label, and no overlap between the held-out stance gold and the stance
+training set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+GOLD_DIR = Path(__file__).resolve().parents[2] / "eval" / "gold"
+LANGUAGES = ("en", "ru", "uk", "az")
+STANCE_LABELS = {"favor", "against", "none"}
+STANCE_KEYS = {"id", "language", "text", "target", "start", "end", "label"}
+VOICE_KEYS = {
+    "id",
+    "language",
+    "text",
+    "commitment",
+    "voice",
+    "speaker",
+    "speaker_start",
+    "speaker_end",
+}
+COMMITMENTS = {"asserted", "attributed", "hedged"}
+VOICES = {"outlet", "reported"}
+
+MIN_STANCE_GOLD = 60
+MIN_STANCE_TRAIN = 150
+MIN_VOICE = 45
+MIN_SEGMENTATION_SENTENCES = 40
+# Share of each label per language: "roughly a third each", never below a fifth.
+MIN_LABEL_SHARE = 0.2
+# Character 5-gram Jaccard similarity at or above which two texts count as near-duplicates.
+NEAR_DUPLICATE_JACCARD = 0.5
+
+CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+RUSSIAN_ONLY = re.compile(r"[ыэъЫЭЪёЁ]")
+UKRAINIAN_ONLY = re.compile(r"[іїєґІЇЄҐ]")
+AZERBAIJANI_LETTERS = re.compile(r"[əğıöüşçƏĞİÖÜŞÇ]")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Read a JSON Lines file; fail with file and line number on a malformed line."""
+    assert path.is_file(), f"missing gold file: {path}"
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        assert line.strip(), f"{path.name}:{number}: empty line"
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            pytest.fail(f"{path.name}:{number}: invalid JSON ({error})")
+    return rows
+
+
+def normalise(text: str) -> str:
+    """Lowercase, NFKC, keep only word characters separated by single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def shingles(text: str, size: int = 5) -> set[str]:
+    """Character ``size``-grams of the normalised text."""
+    norm = normalise(text)
+    return {norm[i : i + size] for i in range(max(1, len(norm) - size + 1))}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b)
+
+
+@pytest.fixture(scope="module")
+def stance_gold() -> list[dict[str, Any]]:
+    return read_jsonl(GOLD_DIR / "stance_gold.jsonl")
+
+
+@pytest.fixture(scope="module")
+def stance_train() -> list[dict[str, Any]]:
+    return read_jsonl(GOLD_DIR / "stance_train_multilingual.jsonl")
+
+
+@pytest.fixture(scope="module")
+def voice_gold() -> list[dict[str, Any]]:
+    return read_jsonl(GOLD_DIR / "voice_commitment_gold.jsonl")
+
+
+def check_script(row: dict[str, Any], text: str) -> None:
+    """The text is written in the script of its language (and Ukrainian is not Russian)."""
+    lang, row_id = row["language"], row["id"]
+    if lang in ("en", "az"):
+        assert not CYRILLIC.search(text), f"{row_id}: Cyrillic letters in a {lang} text"
+    if lang == "az":
+        assert AZERBAIJANI_LETTERS.search(text), f"{row_id}: no Azerbaijani letters (ə, ğ, ı, ...)"
+    if lang in ("ru", "uk"):
+        assert CYRILLIC.search(text), f"{row_id}: no Cyrillic letters in a {lang} text"
+    if lang == "ru":
+        assert not UKRAINIAN_ONLY.search(text), f"{row_id}: Ukrainian letters in a Russian text"
+    if lang == "uk":
+        assert not RUSSIAN_ONLY.search(text), f"{row_id}: Russian letters in a Ukrainian text"
+
+
+def check_stance_rows(rows: list[dict[str, Any]], id_prefix: str, minimum: int) -> None:
+    ids = Counter(row.get("id") for row in rows)
+    duplicates = [row_id for row_id, count in ids.items() if count > 1]
+    assert not duplicates, f"duplicate ids: {duplicates}"
+    pairs = Counter((row["text"], row["target"]) for row in rows)
+    assert all(count == 1 for count in pairs.values()), "duplicate (text, target) pairs"
+    for row in rows:
+        assert set(row) == STANCE_KEYS, f"{row.get('id')}: keys {sorted(row)}"
+        row_id, lang, text = row["id"], row["language"], row["text"]
+        assert lang in LANGUAGES, f"{row_id}: language {lang!r} not in {LANGUAGES}"
+        assert re.fullmatch(rf"{id_prefix}{lang}-\d{{3}}", row_id), f"bad id {row_id!r}"
+        assert isinstance(text, str) and text == text.strip() and len(text) >= 20, row_id
+        assert isinstance(row["target"], str) and row["target"].strip(), f"{row_id}: target"
+        assert row["label"] in STANCE_LABELS, f"{row_id}: label {row['label']!r}"
+        start, end = row["start"], row["end"]
+        assert (start is None) == (end is None), f"{row_id}: start/end must both be null or set"
+        if start is not None:
+            assert isinstance(start, int) and isinstance(end, int), f"{row_id}: span types"
+            assert 0 <= start < end <= len(text), f"{row_id}: span {start}:{end} out of range"
+            mention = text[start:end]
+            assert mention == mention.strip(), f"{row_id}: span has outer whitespace"
+            before = text[start - 1] if start > 0 else " "
+            after = text[end] if end < len(text) else " "
+            assert not before.isalnum() and not after.isalnum(), (
+                f"{row_id}: span {mention!r} does not cover a whole word"
+            )
+        check_script(row, text)
+    for lang in LANGUAGES:
+        labels = Counter(row["label"] for row in rows if row["language"] == lang)
+        total = sum(labels.values())
+        assert total >= minimum, f"{lang}: {total} rows, need at least {minimum}"
+        for label in STANCE_LABELS:
+            share = labels[label] / total
+            assert share >= MIN_LABEL_SHARE, f"{lang}: label {label} only {share:.0%}"
+
+
+def test_stance_gold_schema(stance_gold: list[dict[str, Any]]) -> None:
+    check_stance_rows(stance_gold, "", MIN_STANCE_GOLD)
+
+
+def test_stance_train_schema(stance_train: list[dict[str, Any]]) -> None:
+    check_stance_rows(stance_train, "tr-", MIN_STANCE_TRAIN)
+
+
+def test_stance_gold_has_implicit_and_varied_targets(stance_gold: list[dict[str, Any]]) -> None:
+    for lang in LANGUAGES:
+        rows = [row for row in stance_gold if row["language"] == lang]
+        assert any(row["start"] is None for row in rows), f"{lang}: no implicit-target row"
+        targets = Counter(row["target"] for row in rows)
+        assert {"Russia", "Azerbaijan"} <= set(targets), f"{lang}: targets {targets}"
+        assert len(targets) >= 5, f"{lang}: only {len(targets)} distinct targets"
+        texts = Counter(row["text"] for row in rows)
+        assert any(count >= 2 for count in texts.values()), (
+            f"{lang}: no passage annotated for two targets"
+        )
+
+
+def test_no_gold_text_in_training_set(
+    stance_gold: list[dict[str, Any]], stance_train: list[dict[str, Any]]
+) -> None:
+    gold_norm = {normalise(row["text"]) for row in stance_gold}
+    exact = [row["id"] for row in stance_train if normalise(row["text"]) in gold_norm]
+    assert not exact, f"training rows that repeat a gold text: {exact}"
+    near = []
+    for lang in LANGUAGES:
+        gold = [
+            (row["id"], shingles(row["text"])) for row in stance_gold if row["language"] == lang
+        ]
+        for row in stance_train:
+            if row["language"] != lang:
+                continue
+            train_shingles = shingles(row["text"])
+            for gold_id, gold_shingles in gold:
+                score = jaccard(train_shingles, gold_shingles)
+                if score >= NEAR_DUPLICATE_JACCARD:
+                    near.append((row["id"], gold_id, round(score, 2)))
+    assert not near, f"near-duplicates between training and gold: {near}"
+
+
+def test_near_duplicate_check_catches_a_light_edit() -> None:
+    original = "Baku accused Moscow of treating Azerbaijani citizens as suspects after the raids."
+    edited = "Baku accused Moscow of treating Azerbaijani nationals as suspects after the raids!"
+    assert normalise(original) != normalise(edited)
+    assert jaccard(shingles(original), shingles(edited)) >= NEAR_DUPLICATE_JACCARD
+
+
+def test_voice_commitment_schema(voice_gold: list[dict[str, Any]]) -> None:
+    ids = Counter(row.get("id") for row in voice_gold)
+    assert all(count == 1 for count in ids.values()), "duplicate ids"
+    for row in voice_gold:
+        assert set(row) == VOICE_KEYS, f"{row.get('id')}: keys {sorted(row)}"
+        row_id, lang, text = row["id"], row["language"], row["text"]
+        assert lang in LANGUAGES, f"{row_id}: language {lang!r}"
+        assert re.fullmatch(rf"vc-{lang}-\d{{3}}", row_id), f"bad id {row_id!r}"
+        assert row["commitment"] in COMMITMENTS, f"{row_id}: commitment {row['commitment']!r}"
+        assert row["voice"] in VOICES, f"{row_id}: voice {row['voice']!r}"
+        speaker, start, end = row["speaker"], row["speaker_start"], row["speaker_end"]
+        assert (speaker is None) == (start is None) == (end is None), f"{row_id}: speaker fields"
+        if speaker is not None:
+            assert isinstance(start, int) and isinstance(end, int), f"{row_id}: span types"
+            assert text[start:end] == speaker, f"{row_id}: span gives {text[start:end]!r}"
+        # A reported passage names its source (possibly unnamed: "a diplomat"); the outlet's
+        # own voice has none. Assertions are always the outlet's; attributions never are.
+        assert (row["voice"] == "reported") == (speaker is not None), f"{row_id}: voice/speaker"
+        if row["commitment"] == "asserted":
+            assert row["voice"] == "outlet", f"{row_id}: asserted passage in reported voice"
+        if row["commitment"] == "attributed":
+            assert row["voice"] == "reported", f"{row_id}: attributed passage without source"
+        check_script(row, text)
+
+
+def test_voice_commitment_coverage(voice_gold: list[dict[str, Any]]) -> None:
+    for lang in LANGUAGES:
+        rows = [row for row in voice_gold if row["language"] == lang]
+        assert len(rows) >= MIN_VOICE, f"{lang}: {len(rows)} rows, need {MIN_VOICE}"
+        commitments = Counter(row["commitment"] for row in rows)
+        for commitment in COMMITMENTS:
+            share = commitments[commitment] / len(rows)
+            assert share >= MIN_LABEL_SHARE, f"{lang}: {commitment} only {share:.0%}"
+        voices = Counter(row["voice"] for row in rows)
+        assert min(voices[voice] for voice in VOICES) >= len(rows) // 4, f"{lang}: {voices}"
+        texts = [row["text"] for row in rows]
+        assert any("«" in text for text in texts), f"{lang}: no quotation in guillemets"
+        assert any(re.search(r"[\"“”„]", text) for text in texts), f"{lang}: no quote marks"
+        hedged_reported = [r for r in rows if r["commitment"] == "hedged" and r["speaker"]]
+        hedged_outlet = [r for r in rows if r["commitment"] == "hedged" and not r["speaker"]]
+        assert hedged_reported and hedged_outlet, f"{lang}: hedges in only one voice"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_segmentation_file(lang: str) -> None:
+    path = GOLD_DIR / "segmentation" / f"{lang}.txt"
+    assert path.is_file(), f"missing segmentation gold: {path}"
+    raw = path.read_text(encoding="utf-8")
+    assert raw.endswith("\n") and not raw.endswith("\n\n"), f"{path.name}: bad file ending"
+    assert "\n\n\n" not in raw, f"{path.name}: paragraphs separated by more than one blank line"
+    lines = raw.splitlines()
+    sentences = [line for line in lines if line.strip()]
+    assert len(sentences) >= MIN_SEGMENTATION_SENTENCES, f"{path.name}: {len(sentences)} lines"
+    paragraphs = [p for p in raw.strip().split("\n\n") if p.strip()]
+    assert len(paragraphs) >= 5, f"{path.name}: only {len(paragraphs)} paragraphs"
+    for number, line in enumerate(lines, start=1):
+        assert line == line.strip(), f"{path.name}:{number}: outer whitespace"
+        if line:
+            assert line[-1] in '.!?…»"”“:', f"{path.name}:{number}: no sentence-final mark"
+    # Hard cases are present: periods inside sentences (abbreviations, initials, dates,
+    # numbered items), questions, exclamations, an ellipsis and quotations.
+    internal_periods = sum(1 for line in sentences if "." in line[:-1])
+    assert internal_periods >= 10, f"{path.name}: only {internal_periods} internal periods"
+    assert any(line.endswith("?") for line in sentences), f"{path.name}: no question"
+    assert any(line.endswith("!") for line in sentences), f"{path.name}: no exclamation"
+    assert any(line.endswith("...") or line.endswith("…") for line in sentences), path.name
+    assert sum(1 for line in sentences if re.search(r"[«\"“„]", line)) >= 3, path.name
