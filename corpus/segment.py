@@ -18,34 +18,98 @@ import sentencex
 
 from corpus.schema import Article, Passage
 
-# Abbreviations after which a full stop does not end a sentence when more text follows. Lower-cased,
-# without the final dot. Titles and month names are never sentence-final in news.
-_ABBREVIATIONS = {
+# Abbreviations (lower-cased, without the final dot) in two classes. NEVER_FINAL ones (titles,
+# "approximately", "namely") are always followed by more of the sentence. MAY_END ones (units,
+# currencies, months, "etc.") end a sentence when a capital follows, but not before a digit or a
+# lower-case word ("25 дек. 2024 г. о ...").
+_NEVER_FINAL = {
     "en": {
-        "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "sen", "rep", "gov",
-        "st", "no", "vs", "etc", "e.g", "i.e", "approx", "jan", "feb", "mar", "apr", "jun", "jul",
-        "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "a.m", "p.m", "inc",
-        "corp", "ltd", "jr", "sr", "fig", "vol", "art", "para",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "sen",
+        "rep",
+        "gov",
+        "st",
+        "no",
+        "vs",
+        "e.g",
+        "i.e",
+        "approx",
+        "fig",
+        "vol",
+        "art",
+        "para",
+        "jr",
+        "sr",
     },
     "ru": {
-        "г", "гг", "т.е", "т", "д", "т.д", "т.п", "т.к", "т.н", "др", "пр", "ул", "им", "напр",
-        "см", "ср", "стр", "тыс", "млн", "млрд", "руб", "долл", "янв", "фев", "февр", "мар",
-        "апр", "авг", "сент", "сен", "окт", "нояб", "ноя", "дек", "проф", "акад", "ген", "гос",
-        "обл", "р", "с.-х", "ст", "чел", "в", "вв", "н.э",
+        "т.е",
+        "т.к",
+        "т.н",
+        "пр",
+        "ул",
+        "им",
+        "напр",
+        "см",
+        "ср",
+        "стр",
+        "проф",
+        "акад",
+        "ген",
+        "гос",
+        "обл",
+        "с.-х",
+        "ст",
+        "прибл",
+        "ок",
+        "г-н",
+        "г-жа",
+        "д-р",
+        "зам",
     },
     "uk": {
-        "р", "рр", "т", "д", "т.зв", "т.д", "т.п", "ім", "див", "напр", "вул", "обл", "тис",
-        "млн", "млрд", "грн", "дол", "січ", "лют", "бер", "квіт", "трав", "черв", "лип", "серп",
-        "вер", "жовт", "лист", "груд", "проф", "акад", "ген", "ст", "укр", "та ін", "ін", "пп",
+        "т.зв",
+        "ім",
+        "див",
+        "напр",
+        "вул",
+        "обл",
+        "проф",
+        "акад",
+        "ген",
+        "ст",
+        "укр",
+        "бл",
+        "прибл",
+        "пп",
+        "д-р",
+        "заст",
     },
-    "az": {
-        "və s", "s", "b", "məs", "yan", "fev", "mar", "apr", "iyn", "iyl", "avq", "sent", "okt",
-        "noy", "dek", "prof", "dos", "akad", "gen", "küç", "min", "mln", "mlrd", "man", "e.ə",
-        "b.e", "ç", "səh", "i.e", "y",
-    },
+    "az": {"məs", "prof", "dos", "akad", "gen", "küç", "təq", "b.e", "səh", "i.e", "c-b", "y"},
+}
+_MAY_END = {
+    "en": {"etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+           "dec", "u.s", "u.k", "u.n", "a.m", "p.m", "inc", "corp", "ltd", "co"},
+    "ru": {"г", "гг", "д", "т.д", "т.п", "др", "тыс", "млн", "млрд", "руб", "долл", "янв", "фев",
+           "февр", "мар", "апр", "авг", "сент", "сен", "окт", "нояб", "ноя", "дек", "р", "чел",
+           "в", "вв", "н.э", "км", "кв", "куб"},
+    "uk": {"р", "рр", "т.д", "т.п", "ін", "тис", "млн", "млрд", "грн", "дол", "січ", "лют", "бер",
+           "квіт", "трав", "черв", "лип", "серп", "вер", "жовт", "лист", "груд", "км", "куб"},
+    "az": {"s", "yan", "fev", "mar", "apr", "iyn", "iyl", "avq", "sent", "okt", "noy", "dek",
+           "min", "mln", "mlrd", "man", "e.ə", "ç", "km"},
 }  # fmt: skip
 _WORD_BEFORE_DOT = re.compile(r"([\w.-]+(?: [\w]+)?)\.\s*$")
-_INITIAL = re.compile(r"(?:^|[\s(«\"„])\w\.\s*$")
+_INITIAL = re.compile(r"(?:^|[\s(«\"„])([^\W\d_])\.\s*$")
+_LIST_MARKER = re.compile(r"^\s*(\d{1,3}|[a-zа-яə])[.)]\s*$", re.IGNORECASE)
+_QUOTE_PAIRS = (("«", "»"), ("„", "“"), ("“", "”"))
 _PARAGRAPH = re.compile(r"[^\n]+")
 
 
@@ -92,25 +156,33 @@ def _merge_false_boundaries(
 
 def _is_false_boundary(left: str, right: str, language: str) -> bool:
     first = right.lstrip("«\"„“'(—–- ")[:1]
-    if first.islower() or (first.isdigit() and _ends_with_abbreviation(left, language)):
+    if _inside_quotation(left) or first.islower() or _LIST_MARKER.match(left):
         return True
-    if _INITIAL.search(left) and first.isupper():
+    initial = _INITIAL.search(left)
+    if initial and initial.group(1).isupper() and first.isupper():
         return True
-    return _ends_with_abbreviation(left, language) and not _sentence_final_abbreviation(left)
+    abbreviation = _final_abbreviation(left)
+    if abbreviation in _NEVER_FINAL.get(language, set()):
+        return True
+    return abbreviation in _MAY_END.get(language, set()) and first.isdigit()
 
 
-def _ends_with_abbreviation(left: str, language: str) -> bool:
+def _inside_quotation(left: str) -> bool:
+    """True when `left` opens a quotation it does not close (the quote runs on)."""
+    if any(left.count(opening) > left.count(closing) for opening, closing in _QUOTE_PAIRS
+           if opening != closing):  # fmt: skip
+        return True
+    return left.count('"') % 2 == 1
+
+
+def _final_abbreviation(left: str) -> str | None:
+    """The lower-cased word before `left`'s final dot ('т. д.' -> 'т.д'), if it ends so."""
     match = _WORD_BEFORE_DOT.search(left)
     if match is None:
-        return False
+        return None
     words = match.group(1).lower()
-    candidates = {words, words.split(" ")[-1]}
-    return bool(candidates & _ABBREVIATIONS.get(language, set()))
-
-
-def _sentence_final_abbreviation(left: str) -> bool:
-    """'etc.', 'и т. д.', 'və s.' often end sentences; the next capital then starts a new one."""
-    return bool(re.search(r"(etc|т\.\s?д|т\.\s?п|та ін|və s|і т\.\s?д)\.\s*$", left, re.I))
+    squeezed = re.sub(r"\.\s+", ".", words)
+    return squeezed if squeezed.count(".") and len(squeezed) <= 5 else words.split(" ")[-1]
 
 
 def split_passages(article: Article, window: int = 1) -> list[Passage]:
