@@ -86,8 +86,8 @@ def load_articles(
                 result.articles.append(article)
         except ArticleError as error:
             result.errors.append(LoadError(str(path), str(error)))
-    for error in result.errors:
-        logger.info("skipped %s", error)
+    for problem in result.errors:
+        logger.info("skipped %s", problem)
     return result
 
 

@@ -18,10 +18,15 @@ TextKind = Literal["passage", "query"]
 class Encoder(Protocol):
     """What Parallax needs of an embedding model."""
 
-    #: Stable identity of the weights and preprocessing, used as the embedding-cache key.
-    name: str
-    #: Embedding dimension d.
-    dim: int
+    @property
+    def name(self) -> str:
+        """Stable identity of the weights and preprocessing, used as the embedding-cache key."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension d."""
+        ...
 
     def encode(self, texts: list[str], kind: TextKind = "passage") -> np.ndarray:
         """Embed `texts` -> float32 array (len(texts), dim), each row of L2 norm 1."""

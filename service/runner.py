@@ -55,10 +55,9 @@ def run_compare(
         raise NothingToCompare(
             f"compare needs at least 2 readable articles, found {found}", loaded.errors
         )
-    encoder = encoder or make_encoder(encoder_spec)
-    if cache_dir is not None:
-        encoder = CachedEncoder(encoder, cache_dir)
-    result = result_to_dict(compare(loaded.articles, encoder, window=window))
+    base: Encoder = encoder or make_encoder(encoder_spec)
+    active = CachedEncoder(base, cache_dir) if cache_dir is not None else base
+    result = result_to_dict(compare(loaded.articles, active, window=window))
     if loaded.errors:
         result["skipped"] = [{"path": e.path, "line": e.line, "error": e.message}
                              for e in loaded.errors]  # fmt: skip
