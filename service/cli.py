@@ -11,11 +11,14 @@ import typer
 from rich.console import Console
 
 from service import runner
+from service.commands import evaluate
 from service.settings import get_settings
 
 app = typer.Typer(help="Compare how media of different camps frame the same events.",
                   no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
 console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+app.add_typer(evaluate.app, name="eval")
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 
