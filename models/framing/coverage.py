@@ -81,12 +81,19 @@ def coverage(
         camps = sorted({camp_of[a] for a in articles})
         facts = sorted((g for g in groups if g.event == event),
                        key=lambda g: (-len(g.articles), g.id))  # fmt: skip
-        fact_rows = [{"id": g.id, "centrality": len(g.articles), "articles": list(g.articles),
-                      "camps": sorted({camp_of[a] for a in g.articles})} for g in facts]  # fmt: skip
-        by_article = {a: [{"fact": f["id"], "centrality": f["centrality"]}
-                          for f in fact_rows if a not in f["articles"]] for a in articles}  # fmt: skip
-        by_camp = {c: [{"fact": f["id"], "centrality": f["centrality"]}
-                       for f in fact_rows if c not in f["camps"]] for c in camps}  # fmt: skip
+        fact_rows = [_fact_row(g, camp_of) for g in facts]
+        by_article = {a: _omitted(fact_rows, "articles", a) for a in articles}
+        by_camp = {c: _omitted(fact_rows, "camps", c) for c in camps}
         report[event] = {"articles": articles, "facts": fact_rows,
                          "omissions": {"by_article": by_article, "by_camp": by_camp}}  # fmt: skip
     return report
+
+
+def _fact_row(group: FactGroup, camp_of: Mapping[str, str]) -> dict:
+    return {"id": group.id, "centrality": len(group.articles), "articles": list(group.articles),
+            "camps": sorted({camp_of[a] for a in group.articles})}  # fmt: skip
+
+
+def _omitted(fact_rows: list[dict], field: str, who: str) -> list[dict]:
+    return [{"fact": f["id"], "centrality": f["centrality"]}
+            for f in fact_rows if who not in f[field]]  # fmt: skip
