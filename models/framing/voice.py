@@ -164,7 +164,8 @@ def _trim_speaker(
         if words and norm(0) in cues.relatives | cues.auxiliaries:
             words.pop(0)
             changed = True
-        if words and norm(len(words) - 1) in cues.auxiliaries:
+        last = norm(len(words) - 1) if words else ""
+        if words and (last in cues.auxiliaries or (cues.language == "en" and last.endswith("ly"))):
             words.pop()
             changed = True
         if addressees and words:
