@@ -120,7 +120,9 @@ def detect_voice(text: str, language: str | None) -> Voice:
 
 
 def _negated(masked: str, verb_start: int, cues: CueSet) -> bool:
-    previous = _WORDS.findall(masked[max(0, verb_start - 30) : verb_start])[-2:]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, verb_start)]
+    left = max([*breaks, verb_start - 30, 0])
+    previous = _WORDS.findall(masked[left:verb_start])[-2:]
     return any(word.lower() in cues.negations for word in previous)
 
 
