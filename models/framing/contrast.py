@@ -13,15 +13,19 @@ and a word scores high only if the side uses it more than the background leads o
 
 Aligned passages are often in different languages, so words are never compared across languages:
 - both sides in one language: side a is contrasted with side b directly (z > 0: a's terms,
-  z < 0: b's terms), with the language background as prior; shared words cancel;
+  z < 0: b's terms), with the language background as prior; words the two passages share (the
+  fact) are never terms. When the passages' articles are given, the counts are the articles'
+  (source level, the setting Monroe et al. designed the method for: a word used repeatedly by
+  one source and rarely by the other scores high), else the passages';
 - different languages: each side is contrasted with the rest of its own language's background
   (the other passages in that language, typically the event's or the corpus's), so a side's terms
   are the words it uses that its language's coverage does not.
 
-Each side's terms are its content tokens (3+ letters, no digits) with z above `min_z`, ranked by
-z, with character offsets for highlighting; adjacent terms merge into phrases
-("intelligence operations"). The pair's contrast value in [0, 1] is the mean over both sides of
-the share of content tokens that are terms.
+Each side's terms are its content tokens (3+ letters, no digits, not among the language
+background's `FUNCTION_WORDS` most frequent words, at most 1 in 25 of its vocabulary) with z
+above `min_z`, ranked by z, with character offsets for highlighting; adjacent terms merge into
+phrases ("intelligence operations"). The pair's contrast value in [0, 1] is the mean over both
+sides of the share of content tokens that are terms.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from models.framing.text import Token, is_content, tokenize
 
 MIN_Z = 0.5
+FUNCTION_WORDS = 40  # the language's most frequent words (at most 1 in 25) are never terms
 
 
 def log_odds_z(counts_i: np.ndarray, counts_j: np.ndarray, prior: np.ndarray) -> np.ndarray:
@@ -91,6 +96,12 @@ class LanguageBackground:
             matrix = vectorizer.fit_transform(texts)
             self.vectorizers_[language] = vectorizer
             self.counts_[language] = np.asarray(matrix.sum(axis=0)).ravel().astype(np.float64)
+        self.frequent_ = {
+            language: {word for word, i in self.vectorizers_[language].vocabulary_.items()
+                       if i in set(np.argsort(-counts)[:min(FUNCTION_WORDS,
+                                                            len(counts) // 25)].tolist())}
+            for language, counts in self.counts_.items()
+        }  # fmt: skip
         return self
 
     def count(self, text: str, language: str) -> np.ndarray:
@@ -125,20 +136,35 @@ def contrast_pair(
     background: LanguageBackground,
     top_k: int = 5,
     min_z: float = MIN_Z,
+    source_a: str | None = None,
+    source_b: str | None = None,
 ) -> Contrast:
-    """Framing terms of each side and the pair's contrast value (see the module docstring)."""
-    scale = background.prior_scale
-    counts_a = background.count(text_a, language_a)
+    """Framing terms of each side and the pair's contrast value (see the module docstring).
+
+    With `source_a` and `source_b` (the two passages' whole articles) and one language, words are
+    scored at the source level, article against article, and each passage's terms are its words
+    (not shared with the other passage) that score high for its source.
+    """
+    prior_a = background.prior_scale * background.counts_[language_a]
+    if source_a is not None and source_b is not None and language_a == language_b:
+        counts_a, counts_b = background.count(source_a, language_a), background.count(
+            source_b, language_b)  # fmt: skip
+    else:
+        counts_a, counts_b = background.count(text_a, language_a), background.count(
+            text_b, language_b)  # fmt: skip
+    shared_a: set[str] = set()
+    shared_b: set[str] = set()
     if language_a == language_b:
-        counts_b = background.count(text_b, language_b)
-        z = log_odds_z(counts_a, counts_b, scale * background.counts_[language_a])
+        z = log_odds_z(counts_a, counts_b, prior_a)
         z_a, z_b = z, -z
+        words_a = {t.norm for t in tokenize(text_a, language_a)}
+        words_b = {t.norm for t in tokenize(text_b, language_b)}
+        shared_a = shared_b = words_a & words_b  # the shared fact's words
     else:
         z_a = _against_language(counts_a, language_a, background)
-        counts_b = background.count(text_b, language_b)
         z_b = _against_language(counts_b, language_b, background)
-    terms_a, share_a = _terms(text_a, language_a, z_a, background, top_k, min_z)
-    terms_b, share_b = _terms(text_b, language_b, z_b, background, top_k, min_z)
+    terms_a, share_a = _terms(text_a, language_a, z_a, background, top_k, min_z, shared_a)
+    terms_b, share_b = _terms(text_b, language_b, z_b, background, top_k, min_z, shared_b)
     return Contrast(terms_a, terms_b, (share_a + share_b) / 2)
 
 
@@ -154,13 +180,16 @@ def _terms(
     background: LanguageBackground,
     top_k: int,
     min_z: float,
+    shared: set[str],
 ) -> tuple[tuple[ContrastTerm, ...], float]:
     vocabulary = background.vocabulary(language)
     tokens = [t for t in tokenize(text, language) if is_content(t.norm) and t.norm in vocabulary]
     if not tokens:
         return (), 0.0
     scores = [float(z[vocabulary[t.norm]]) for t in tokens]
-    marked = [(t, s) for t, s in zip(tokens, scores, strict=True) if s > min_z]
+    frequent = background.frequent_[language]
+    marked = [(t, s) for t, s in zip(tokens, scores, strict=True)
+              if s > min_z and t.norm not in shared and t.norm not in frequent]  # fmt: skip
     share = len(marked) / len(tokens)
     phrases = _merge_adjacent(text, marked)
     phrases.sort(key=lambda p: -p.z)

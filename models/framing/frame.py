@@ -93,11 +93,19 @@ def divergence_of_pair(
     stance: Mapping[str, StanceDistribution] | None = None,
     weights: Mapping[str, float] = WEIGHTS_V1,
     top_k: int = 5,
+    sources: Mapping[str, str] | None = None,
 ) -> tuple[PairDivergence, Contrast]:
-    """Divergence and contrast terms of two passages (aligned or not)."""
+    """Divergence and contrast terms of two passages (aligned or not).
+
+    `sources` (article id -> text) switches lexical contrast to source-level word statistics.
+    """
     lang_a = language_of.get(pa.article_id) or "en"
     lang_b = language_of.get(pb.article_id) or "en"
-    contrast = contrast_pair(pa.text, lang_a, pb.text, lang_b, background, top_k=top_k)
+    contrast = contrast_pair(
+        pa.text, lang_a, pb.text, lang_b, background, top_k=top_k,
+        source_a=sources.get(pa.article_id) if sources else None,
+        source_b=sources.get(pb.article_id) if sources else None,
+    )  # fmt: skip
     fa, fb = framed[pa.id], framed[pb.id]
     divergence = score_pair(
         commitment_distance=commitment_distance(fa.commitment.label, fb.commitment.label),
@@ -124,6 +132,7 @@ def frame_result(
     event_of: Mapping[str, str] | None = None,
     weights: Mapping[str, float] = WEIGHTS_V1,
     top_k: int = 5,
+    source_contrast: bool = True,
 ) -> Framing:
     """Framing of a `models.pipeline.CompareResult`.
 
@@ -133,8 +142,10 @@ def frame_result(
         alignments' own `confidence`.
     event_of: article id -> event; when absent, the articles' `event` metadata if every article
         has one, else events are found by clustering (events.py).
+    source_contrast: score a same-language pair's words article against article (contrast.py).
     """
     passages = result.passage_index()
+    sources = {a.id: a.text for a in result.articles} if source_contrast else None
     language_of = {a.id: a.language for a in result.articles}
     framed = frame_passages(passages, language_of)
     background = fit_background(passages, language_of)
@@ -147,7 +158,7 @@ def frame_result(
         divergence, contrast = divergence_of_pair(
             pa, pb, language_of=language_of, framed=framed, background=background,
             similarity=al.similarity, reference_similarities=reference, confidence=conf,
-            stance=stance, weights=weights, top_k=top_k,
+            stance=stance, weights=weights, top_k=top_k, sources=sources,
         )  # fmt: skip
         same = event_of[pa.article_id] == event_of[pb.article_id]
         pairs.append(PairFraming(index, al.a, al.b, divergence, contrast, same))
