@@ -57,9 +57,8 @@ def run_compare(paths: list[Path], meta: Path | None, encoder_spec: str, cache_d
     loaded = load_articles(paths, sidecar=meta)
     if loaded.errors:
         logger.warning("skipped: %s", "; ".join(f"{e.path}: {e.message}" for e in loaded.errors))
-    encoder = make_encoder(encoder_spec)
-    if cache_dir is not None:
-        encoder = CachedEncoder(encoder, cache_dir)
+    base = make_encoder(encoder_spec)
+    encoder = CachedEncoder(base, cache_dir) if cache_dir is not None else base
     result = compare(loaded.articles, encoder)
     embeddings = {aid: encoder.encode([p.text for p in ps], "passage")
                   for aid, ps in result.passages.items()}  # fmt: skip
@@ -267,6 +266,7 @@ def evaluate_framing(
     articles_dir = demo_dir / meta.get("articles_dir", "articles")
     result, embeddings = run_compare([articles_dir], demo_dir / "meta.json", encoder_spec,
                                      cache_dir)  # fmt: skip
+    stance: Mapping[str, Any]
     if stance_provider is None:
         stance, stance_source = gold_stance(result, gold), "gold one-hot (demo annotations)"
     else:
