@@ -22,7 +22,7 @@ Aligned passages are often in different languages, so words are never compared a
   are the words it uses that its language's coverage does not.
 
 Each side's terms are its content tokens (3+ letters, no digits, not among the language
-background's `FUNCTION_WORDS` most frequent words, at most 1 in 25 of its vocabulary) with z
+background's `FUNCTION_WORDS` most frequent words, at most 1 in 20 of its vocabulary) with z
 above `min_z`, ranked by z, with character offsets for highlighting; adjacent terms merge into
 phrases ("intelligence operations"). The pair's contrast value in [0, 1] is the mean over both
 sides of the share of content tokens that are terms.
@@ -30,7 +30,7 @@ sides of the share of content tokens that are terms.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +39,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from models.framing.text import Token, is_content, tokenize
 
 MIN_Z = 0.5
-FUNCTION_WORDS = 40  # the language's most frequent words (at most 1 in 25) are never terms
+FUNCTION_WORDS = 100  # the language's most frequent words (at most 1 in 20) are never terms
 
 
 def log_odds_z(counts_i: np.ndarray, counts_j: np.ndarray, prior: np.ndarray) -> np.ndarray:
@@ -99,7 +99,7 @@ class LanguageBackground:
         self.frequent_ = {
             language: {word for word, i in self.vectorizers_[language].vocabulary_.items()
                        if i in set(np.argsort(-counts)[:min(FUNCTION_WORDS,
-                                                            len(counts) // 25)].tolist())}
+                                                            len(counts) // 20)].tolist())}
             for language, counts in self.counts_.items()
         }  # fmt: skip
         return self
@@ -138,12 +138,16 @@ def contrast_pair(
     min_z: float = MIN_Z,
     source_a: str | None = None,
     source_b: str | None = None,
+    exclude_a: Sequence[tuple[int, int]] = (),
+    exclude_b: Sequence[tuple[int, int]] = (),
 ) -> Contrast:
     """Framing terms of each side and the pair's contrast value (see the module docstring).
 
     With `source_a` and `source_b` (the two passages' whole articles) and one language, words are
     scored at the source level, article against article, and each passage's terms are its words
-    (not shared with the other passage) that score high for its source.
+    (not shared with the other passage) that score high for its source. Tokens overlapping the
+    `exclude_a` / `exclude_b` spans (attribution: speaker and speech-verb cues, which the
+    commitment component already counts) are never terms.
     """
     prior_a = background.prior_scale * background.counts_[language_a]
     if source_a is not None and source_b is not None and language_a == language_b:
@@ -163,8 +167,10 @@ def contrast_pair(
     else:
         z_a = _against_language(counts_a, language_a, background)
         z_b = _against_language(counts_b, language_b, background)
-    terms_a, share_a = _terms(text_a, language_a, z_a, background, top_k, min_z, shared_a)
-    terms_b, share_b = _terms(text_b, language_b, z_b, background, top_k, min_z, shared_b)
+    terms_a, share_a = _terms(text_a, language_a, z_a, background, top_k, min_z, shared_a,
+                              exclude_a)  # fmt: skip
+    terms_b, share_b = _terms(text_b, language_b, z_b, background, top_k, min_z, shared_b,
+                              exclude_b)  # fmt: skip
     return Contrast(terms_a, terms_b, (share_a + share_b) / 2)
 
 
@@ -181,9 +187,12 @@ def _terms(
     top_k: int,
     min_z: float,
     shared: set[str],
+    exclude: Sequence[tuple[int, int]] = (),
 ) -> tuple[tuple[ContrastTerm, ...], float]:
     vocabulary = background.vocabulary(language)
-    tokens = [t for t in tokenize(text, language) if is_content(t.norm) and t.norm in vocabulary]
+    tokens = [t for t in tokenize(text, language)
+              if is_content(t.norm) and t.norm in vocabulary
+              and not any(s < t.end and t.start < e for s, e in exclude)]  # fmt: skip
     if not tokens:
         return (), 0.0
     scores = [float(z[vocabulary[t.norm]]) for t in tokens]

@@ -105,6 +105,7 @@ def divergence_of_pair(
         pa.text, lang_a, pb.text, lang_b, background, top_k=top_k,
         source_a=sources.get(pa.article_id) if sources else None,
         source_b=sources.get(pb.article_id) if sources else None,
+        exclude_a=_attribution_spans(framed[pa.id]), exclude_b=_attribution_spans(framed[pb.id]),
     )  # fmt: skip
     fa, fb = framed[pa.id], framed[pb.id]
     divergence = score_pair(
@@ -121,6 +122,15 @@ def divergence_of_pair(
         "commitment": {"a": fa.commitment.label, "b": fb.commitment.label},
     })  # fmt: skip
     return divergence, contrast
+
+
+def _attribution_spans(framed: PassageFraming) -> list[tuple[int, int]]:
+    """Speaker and speech-verb/source-marker spans: attribution, not lexical framing."""
+    voice = framed.voice
+    spans = [(c.start, c.end) for c in voice.cues if c.kind in ("speech_verb", "source")]
+    if voice.speaker_start is not None and voice.speaker_end is not None:
+        spans.append((voice.speaker_start, voice.speaker_end))
+    return spans
 
 
 def frame_result(
