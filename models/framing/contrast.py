@@ -1,0 +1,226 @@
+"""Lexical contrast: the words that carry each side's framing of a shared fact.
+
+Method: weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn,
+2008, "Fightin' Words"). For a word w, counts y_i (the side) and y_j (its reference), totals n_i,
+n_j, and prior counts a_w (a_0 = sum of a_w) taken from a background in the same language:
+
+    delta_w = log((y_iw + a_w) / (n_i + a_0 - y_iw - a_w))
+            - log((y_jw + a_w) / (n_j + a_0 - y_jw - a_w))
+    z_w     = delta_w / sqrt(1 / (y_iw + a_w) + 1 / (y_jw + a_w))
+
+The prior shrinks rare words towards the background rate, so frequent function words get z near 0
+and a word scores high only if the side uses it more than the background leads one to expect.
+
+Aligned passages are often in different languages, so words are never compared across languages:
+- both sides in one language: side a is contrasted with side b directly (z > 0: a's terms,
+  z < 0: b's terms), with the language background as prior; words the two passages share (the
+  fact) are never terms. When the passages' articles are given, the counts are the articles'
+  (source level, the setting Monroe et al. designed the method for: a word used repeatedly by
+  one source and rarely by the other scores high), else the passages';
+- different languages: each side is contrasted with the rest of its own language's background
+  (the other passages in that language, typically the event's or the corpus's), so a side's terms
+  are the words it uses that its language's coverage does not.
+
+Each side's terms are its content tokens (3+ letters, no digits, not among the language
+background's `FUNCTION_WORDS` most frequent words, at most 1 in 20 of its vocabulary) with z
+above `min_z`, ranked by z, with character offsets for highlighting; adjacent terms merge into
+phrases ("intelligence operations"). The pair's contrast value in [0, 1] is the mean over both
+sides of the share of content tokens that are terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
+
+from models.framing.text import Token, is_content, tokenize
+
+MIN_Z = 0.5
+FUNCTION_WORDS = 100  # the language's most frequent words (at most 1 in 20) are never terms
+
+
+def log_odds_z(counts_i: np.ndarray, counts_j: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """z-scores (V,) float64 of the log-odds ratio of group i against group j.
+
+    `counts_i`, `counts_j`: (V,) word counts; `prior`: (V,) Dirichlet prior counts, all > 0.
+    """
+    counts_i, counts_j, prior = (
+        np.asarray(x, dtype=np.float64) for x in (counts_i, counts_j, prior)
+    )
+    if np.any(prior <= 0):
+        raise ValueError("prior counts must be positive for every word in the vocabulary")
+    n_i, n_j, a_0 = counts_i.sum(), counts_j.sum(), prior.sum()
+    odds_i = (counts_i + prior) / (n_i + a_0 - counts_i - prior)
+    odds_j = (counts_j + prior) / (n_j + a_0 - counts_j - prior)
+    variance = 1.0 / (counts_i + prior) + 1.0 / (counts_j + prior)
+    return (np.log(odds_i) - np.log(odds_j)) / np.sqrt(variance)
+
+
+@dataclass(frozen=True)
+class ContrastTerm:
+    """A framing term of one side: `spans` are (start, end) offsets into that side's text."""
+
+    term: str
+    z: float
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Contrast:
+    terms_a: tuple[ContrastTerm, ...]
+    terms_b: tuple[ContrastTerm, ...]
+    value: float  # in [0, 1]
+
+
+class LanguageBackground:
+    """Word counts per language over background passages: the informative prior.
+
+    `fit(texts_by_language)` counts words with a scikit-learn CountVectorizer per language;
+    `prior_scale` multiplies the background counts to give the Dirichlet prior.
+    """
+
+    def __init__(self, prior_scale: float = 1.0) -> None:
+        self.prior_scale = prior_scale
+
+    def fit(self, texts_by_language: Mapping[str, Iterable[str]]) -> LanguageBackground:
+        self.vectorizers_: dict[str, CountVectorizer] = {}
+        self.counts_: dict[str, np.ndarray] = {}
+        for language, texts in texts_by_language.items():
+            texts = list(texts)
+            if not texts:
+                continue
+            vectorizer = CountVectorizer(analyzer=_analyzer(language))
+            matrix = vectorizer.fit_transform(texts)
+            self.vectorizers_[language] = vectorizer
+            self.counts_[language] = np.asarray(matrix.sum(axis=0)).ravel().astype(np.float64)
+        self.frequent_ = {
+            language: {word for word, i in self.vectorizers_[language].vocabulary_.items()
+                       if i in set(np.argsort(-counts)[:min(FUNCTION_WORDS,
+                                                            len(counts) // 20)].tolist())}
+            for language, counts in self.counts_.items()
+        }  # fmt: skip
+        return self
+
+    def count(self, text: str, language: str) -> np.ndarray:
+        """(V,) counts of `text` over the language's vocabulary (unseen words dropped)."""
+        self._check(language)
+        return np.asarray(self.vectorizers_[language].transform([text]).sum(axis=0)).ravel()
+
+    def vocabulary(self, language: str) -> dict[str, int]:
+        self._check(language)
+        return self.vectorizers_[language].vocabulary_
+
+    def _check(self, language: str) -> None:
+        if not hasattr(self, "counts_"):
+            raise RuntimeError("LanguageBackground is not fitted; call fit(texts_by_language)")
+        if language not in self.counts_:
+            known = ", ".join(sorted(self.counts_)) or "none"
+            raise KeyError(f"no background for language {language!r} (fitted: {known})")
+
+
+def _analyzer(language: str):
+    def analyze(text: str) -> list[str]:
+        return [token.norm for token in tokenize(text, language)]
+
+    return analyze
+
+
+def contrast_pair(
+    text_a: str,
+    language_a: str,
+    text_b: str,
+    language_b: str,
+    background: LanguageBackground,
+    top_k: int = 5,
+    min_z: float = MIN_Z,
+    source_a: str | None = None,
+    source_b: str | None = None,
+    exclude_a: Sequence[tuple[int, int]] = (),
+    exclude_b: Sequence[tuple[int, int]] = (),
+) -> Contrast:
+    """Framing terms of each side and the pair's contrast value (see the module docstring).
+
+    With `source_a` and `source_b` (the two passages' whole articles) and one language, words are
+    scored at the source level, article against article, and each passage's terms are its words
+    (not shared with the other passage) that score high for its source. Tokens overlapping the
+    `exclude_a` / `exclude_b` spans (attribution: speaker and speech-verb cues, which the
+    commitment component already counts) are never terms.
+    """
+    prior_a = background.prior_scale * background.counts_[language_a]
+    if source_a is not None and source_b is not None and language_a == language_b:
+        counts_a, counts_b = background.count(source_a, language_a), background.count(
+            source_b, language_b)  # fmt: skip
+    else:
+        counts_a, counts_b = background.count(text_a, language_a), background.count(
+            text_b, language_b)  # fmt: skip
+    shared_a: set[str] = set()
+    shared_b: set[str] = set()
+    if language_a == language_b:
+        z = log_odds_z(counts_a, counts_b, prior_a)
+        z_a, z_b = z, -z
+        words_a = {t.norm for t in tokenize(text_a, language_a)}
+        words_b = {t.norm for t in tokenize(text_b, language_b)}
+        shared_a = shared_b = words_a & words_b  # the shared fact's words
+    else:
+        z_a = _against_language(counts_a, language_a, background)
+        z_b = _against_language(counts_b, language_b, background)
+    terms_a, share_a = _terms(text_a, language_a, z_a, background, top_k, min_z, shared_a,
+                              exclude_a)  # fmt: skip
+    terms_b, share_b = _terms(text_b, language_b, z_b, background, top_k, min_z, shared_b,
+                              exclude_b)  # fmt: skip
+    return Contrast(terms_a, terms_b, (share_a + share_b) / 2)
+
+
+def _against_language(counts: np.ndarray, language: str, background: LanguageBackground):
+    rest = np.clip(background.counts_[language] - counts, 0, None)
+    return log_odds_z(counts, rest, background.prior_scale * background.counts_[language])
+
+
+def _terms(
+    text: str,
+    language: str,
+    z: np.ndarray,
+    background: LanguageBackground,
+    top_k: int,
+    min_z: float,
+    shared: set[str],
+    exclude: Sequence[tuple[int, int]] = (),
+) -> tuple[tuple[ContrastTerm, ...], float]:
+    vocabulary = background.vocabulary(language)
+    tokens = [t for t in tokenize(text, language)
+              if is_content(t.norm) and t.norm in vocabulary
+              and not any(s < t.end and t.start < e for s, e in exclude)]  # fmt: skip
+    if not tokens:
+        return (), 0.0
+    scores = [float(z[vocabulary[t.norm]]) for t in tokens]
+    frequent = background.frequent_[language]
+    marked = [(t, s) for t, s in zip(tokens, scores, strict=True)
+              if s > min_z and t.norm not in shared and t.norm not in frequent]  # fmt: skip
+    share = len(marked) / len(tokens)
+    phrases = _merge_adjacent(text, marked)
+    phrases.sort(key=lambda p: -p.z)
+    return tuple(phrases[:top_k]), share
+
+
+def _merge_adjacent(text: str, marked: list[tuple[Token, float]]) -> list[ContrastTerm]:
+    """Runs of marked tokens separated only by spaces become one phrase (z: their mean)."""
+    runs: list[list[tuple[Token, float]]] = []
+    for token, score in marked:
+        if runs and text[runs[-1][-1][0].end : token.start].strip() == "":
+            runs[-1].append((token, score))
+        else:
+            runs.append([(token, score)])
+    merged: dict[str, ContrastTerm] = {}
+    for run in runs:
+        start, end = run[0][0].start, run[-1][0].end
+        term = " ".join(t.norm for t, _ in run)
+        z = float(np.mean([s for _, s in run]))
+        if term in merged:
+            old = merged[term]
+            merged[term] = ContrastTerm(term, max(old.z, z), (*old.spans, (start, end)))
+        else:
+            merged[term] = ContrastTerm(term, round(z, 3), ((start, end),))
+    return list(merged.values())

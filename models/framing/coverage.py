@@ -1,0 +1,99 @@
+"""Fact groups and coverage: which facts each source or camp reports, and which it leaves out.
+
+A fact group is a connected component of the alignment graph within one event (passages linked
+by alignments report the same fact). A fact's centrality is the number of articles in the event
+that report it. Coverage lists, for every article and every camp of an event, the facts others
+report and it does not, most central first: a fact that every other source reports is a more
+telling omission than one only a single other source mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+
+@dataclass(frozen=True)
+class FactGroup:
+    id: str
+    event: str
+    passages: tuple[str, ...]
+    articles: tuple[str, ...]
+    alignments: tuple[int, ...]  # indices into the run's alignment list
+
+
+def fact_groups(
+    pairs: Sequence[tuple[str, str]],
+    article_of: Mapping[str, str],
+    event_of: Mapping[str, str],
+) -> list[FactGroup]:
+    """Connected components of aligned passage pairs (a, b) whose articles share an event.
+
+    Pairs across events are ignored. Groups are ordered by event, then by size (largest first).
+    """
+    kept = [(i, a, b) for i, (a, b) in enumerate(pairs)
+            if event_of[article_of[a]] == event_of[article_of[b]]]  # fmt: skip
+    nodes = sorted({p for _, a, b in kept for p in (a, b)})
+    if not nodes:
+        return []
+    index = {p: i for i, p in enumerate(nodes)}
+    rows = [index[a] for _, a, _ in kept]
+    cols = [index[b] for _, _, b in kept]
+    graph = coo_matrix(([1] * len(rows), (rows, cols)), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph, directed=False)
+    members: dict[int, list[str]] = {}
+    links: dict[int, list[int]] = {}
+    for node, label in zip(nodes, labels, strict=True):
+        members.setdefault(int(label), []).append(node)
+    for i, a, _ in kept:
+        links.setdefault(int(labels[index[a]]), []).append(i)
+    groups = []
+    for label, passages in members.items():
+        articles = tuple(sorted({article_of[p] for p in passages}))
+        event = event_of[articles[0]]
+        groups.append((event, -len(articles), passages, articles, tuple(sorted(links[label]))))
+    groups.sort(key=lambda g: (g[0], g[1], g[2][0]))
+    counters: dict[str, int] = {}
+    result = []
+    for event, _, passages, articles, alignment_ids in groups:
+        counters[event] = counters.get(event, 0) + 1
+        result.append(FactGroup(f"{event}/fact-{counters[event]}", event, tuple(passages),
+                                articles, alignment_ids))  # fmt: skip
+    return result
+
+
+def coverage(
+    groups: Sequence[FactGroup],
+    event_of: Mapping[str, str],
+    camp_of: Mapping[str, str],
+) -> dict[str, dict]:
+    """Per event: its facts by centrality and, per article and per camp, the facts it omits.
+
+    Returns {event: {"articles": [...], "facts": [{"id", "centrality", "articles", "camps"}],
+    "omissions": {"by_article": {aid: [{"fact", "centrality"}]}, "by_camp": {camp: [...]}}}}.
+    """
+    report: dict[str, dict] = {}
+    for event in sorted(set(event_of.values())):
+        articles = sorted(a for a, e in event_of.items() if e == event)
+        camps = sorted({camp_of[a] for a in articles})
+        facts = sorted((g for g in groups if g.event == event),
+                       key=lambda g: (-len(g.articles), g.id))  # fmt: skip
+        fact_rows = [_fact_row(g, camp_of) for g in facts]
+        by_article = {a: _omitted(fact_rows, "articles", a) for a in articles}
+        by_camp = {c: _omitted(fact_rows, "camps", c) for c in camps}
+        report[event] = {"articles": articles, "facts": fact_rows,
+                         "omissions": {"by_article": by_article, "by_camp": by_camp}}  # fmt: skip
+    return report
+
+
+def _fact_row(group: FactGroup, camp_of: Mapping[str, str]) -> dict:
+    return {"id": group.id, "centrality": len(group.articles), "articles": list(group.articles),
+            "camps": sorted({camp_of[a] for a in group.articles})}  # fmt: skip
+
+
+def _omitted(fact_rows: list[dict], field: str, who: str) -> list[dict]:
+    return [{"fact": f["id"], "centrality": f["centrality"]}
+            for f in fact_rows if who not in f[field]]  # fmt: skip

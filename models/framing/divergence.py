@@ -1,0 +1,130 @@
+"""Pair divergence `divergence.v1`: a score in [0, 1] made of four named components.
+
+For two aligned passages a and b:
+
+- stance: Jensen-Shannon divergence (base 2, so in [0, 1]) between the two passages' stance
+  distributions {favor, against, none} toward each target both were scored for; the component
+  is the largest over targets. When either passage is reported speech (its voice is a source,
+  not the outlet), the stance is that source's, so the difference counts `REPORTED_STANCE_WEIGHT`
+  of its value: an outlet quoting Peskov is not the outlet saying it. The undiscounted value is
+  kept in the details.
+- commitment: distance between the commitment labels (asserted / attributed / hedged, see
+  commitment.py): 0 when equal, 1 between asserted and either other, 0.5 between attributed and
+  hedged.
+- contrast: the lexical contrast value of contrast.py (share of each side's words that are
+  marked against its reference, averaged over the two sides).
+- residual: what the shared fact does not explain: 1 - calibrated alignment confidence when the
+  alignment has one, else 1 - the empirical CDF of the pair's cosine among the reference
+  similarities (all aligned pairs of the run): the least similar aligned pair has residual near 1.
+
+The score is the weighted mean of the components present, with the weights `WEIGHTS_V1` fixed a
+priori (before any evaluation); a component that cannot be computed (no stance given) is left
+out and the weights of the others renormalised. Changing weights or components means a new
+version name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.spatial.distance import jensenshannon
+
+METHOD = "divergence.v1"
+COMPONENTS = ("stance", "commitment", "contrast", "residual")
+WEIGHTS_V1: dict[str, float] = {"stance": 0.35, "commitment": 0.25, "contrast": 0.15,
+                                "residual": 0.25}  # fmt: skip
+REPORTED_STANCE_WEIGHT = 0.5
+STANCE_LABELS = ("favor", "against", "none")
+
+# passage stance: target -> {favor, against, none} probabilities
+StanceDistribution = Mapping[str, Mapping[str, float]]
+
+
+def js_divergence(p: Sequence[float], q: Sequence[float]) -> float:
+    """Jensen-Shannon divergence (base 2) of two distributions: 0 if equal, 1 if disjoint."""
+    p_arr, q_arr = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+    if p_arr.shape != q_arr.shape or p_arr.sum() <= 0 or q_arr.sum() <= 0:
+        raise ValueError(f"need two non-empty distributions of one shape, got {p_arr} and {q_arr}")
+    distance = float(jensenshannon(p_arr, q_arr, base=2))
+    return min(max(distance**2, 0.0), 1.0)
+
+
+def stance_divergence(a: StanceDistribution, b: StanceDistribution) -> dict[str, float]:
+    """Per-target JS divergence over the targets present in both (may be empty)."""
+    return {
+        target: js_divergence(
+            [a[target].get(label, 0.0) for label in STANCE_LABELS],
+            [b[target].get(label, 0.0) for label in STANCE_LABELS],
+        )
+        for target in a
+        if target in b
+    }
+
+
+def semantic_residual(
+    similarity: float,
+    reference_similarities: Sequence[float] | np.ndarray | None = None,
+    confidence: float | None = None,
+) -> float:
+    """1 - confidence, or 1 - (share of reference similarities <= `similarity`)."""
+    if confidence is not None:
+        return float(min(max(1.0 - confidence, 0.0), 1.0))
+    if reference_similarities is None or len(reference_similarities) == 0:
+        raise ValueError("semantic_residual needs a confidence or reference similarities")
+    reference = np.asarray(reference_similarities, dtype=np.float64)
+    return float(1.0 - np.mean(reference <= similarity))
+
+
+@dataclass(frozen=True)
+class PairDivergence:
+    """`components` holds the values in [0, 1] that entered `score`; `details` explains them."""
+
+    score: float
+    components: dict[str, float]
+    details: dict[str, object] = field(default_factory=dict)
+
+
+def combine(components: Mapping[str, float | None], weights: Mapping[str, float]) -> float:
+    """Weighted mean of the components that are not None (weights renormalised)."""
+    present = {k: v for k, v in components.items() if v is not None}
+    unknown = set(present) - set(weights)
+    if unknown:
+        raise ValueError(f"no weight for components {sorted(unknown)}; known: {sorted(weights)}")
+    total = sum(weights[k] for k in present)
+    if total <= 0:
+        raise ValueError("at least one component with a positive weight is needed")
+    return float(sum(weights[k] * v for k, v in present.items()) / total)
+
+
+def score_pair(
+    *,
+    commitment_distance: float,
+    contrast: float,
+    residual: float,
+    stance_a: StanceDistribution | None = None,
+    stance_b: StanceDistribution | None = None,
+    reported: bool = False,
+    weights: Mapping[str, float] = WEIGHTS_V1,
+) -> PairDivergence:
+    """Divergence of one pair from its precomputed parts (see the module docstring)."""
+    components: dict[str, float | None] = {
+        "stance": None, "commitment": commitment_distance, "contrast": contrast,
+        "residual": residual,
+    }  # fmt: skip
+    details: dict[str, object] = {}
+    if stance_a is not None and stance_b is not None:
+        by_target = stance_divergence(stance_a, stance_b)
+        if by_target:
+            raw = max(by_target.values())
+            factor = REPORTED_STANCE_WEIGHT if reported else 1.0
+            components["stance"] = raw * factor
+            details["stance_by_target"] = {t: round(v, 4) for t, v in by_target.items()}
+            details["stance_undiscounted"] = round(raw, 4)
+    for name, value in components.items():
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise ValueError(f"component {name} must lie in [0, 1], got {value}")
+    score = combine(components, weights)
+    kept = {k: round(v, 4) for k, v in components.items() if v is not None}
+    return PairDivergence(round(score, 4), kept, details)

@@ -1,0 +1,210 @@
+"""`frame_result`: voice, commitment, pair divergence, fact groups, coverage and matrices for a
+compare run, over the typed `CompareResult`; `apply_framing` writes them into `result.json`.
+
+Stance is an input (precomputed per passage: {target: {favor, against, none}}), so any stance
+model, or gold labels as one-hot distributions, plugs in. Alignment confidence is read from the
+alignments (`confidence` attribute) or from a mapping; without it the semantic residual falls
+back to the cosine's rank among the run's aligned pairs (see divergence.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from corpus.schema import Passage
+from models.framing import aggregate, coverage, events
+from models.framing.commitment import Commitment, commitment_distance, detect_commitment
+from models.framing.contrast import Contrast, LanguageBackground, contrast_pair
+from models.framing.divergence import (
+    METHOD,
+    WEIGHTS_V1,
+    PairDivergence,
+    StanceDistribution,
+    score_pair,
+    semantic_residual,
+)
+from models.framing.voice import Voice, detect_voice
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PassageFraming:
+    voice: Voice
+    commitment: Commitment
+
+
+@dataclass(frozen=True)
+class PairFraming:
+    index: int  # position in the run's alignment list
+    a: str
+    b: str
+    divergence: PairDivergence
+    contrast: Contrast
+    same_event: bool
+
+
+@dataclass
+class Framing:
+    method: dict[str, Any]
+    passages: dict[str, PassageFraming]
+    pairs: list[PairFraming]
+    events: dict[str, str]  # article id -> event
+    fact_groups: list[coverage.FactGroup] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)
+    matrices: dict[str, Any] = field(default_factory=dict)
+
+
+def frame_passages(passages: Mapping[str, Passage], language_of: Mapping[str, str | None]
+                   ) -> dict[str, PassageFraming]:  # fmt: skip
+    """Voice and commitment of every passage (`language_of`: article id -> language)."""
+    framed = {}
+    for pid, passage in passages.items():
+        language = language_of.get(passage.article_id) or "en"
+        voice = detect_voice(passage.text, language)
+        framed[pid] = PassageFraming(voice, detect_commitment(passage.text, language, voice))
+    return framed
+
+
+def fit_background(passages: Mapping[str, Passage], language_of: Mapping[str, str | None]
+                   ) -> LanguageBackground:  # fmt: skip
+    """The lexical-contrast prior: word counts of all passages, per language."""
+    texts: dict[str, list[str]] = {}
+    for passage in passages.values():
+        texts.setdefault(language_of.get(passage.article_id) or "en", []).append(passage.text)
+    return LanguageBackground().fit(texts)
+
+
+def divergence_of_pair(
+    pa: Passage,
+    pb: Passage,
+    *,
+    language_of: Mapping[str, str | None],
+    framed: Mapping[str, PassageFraming],
+    background: LanguageBackground,
+    similarity: float,
+    reference_similarities: np.ndarray | None,
+    confidence: float | None = None,
+    stance: Mapping[str, StanceDistribution] | None = None,
+    weights: Mapping[str, float] = WEIGHTS_V1,
+    top_k: int = 5,
+    sources: Mapping[str, str] | None = None,
+) -> tuple[PairDivergence, Contrast]:
+    """Divergence and contrast terms of two passages (aligned or not).
+
+    `sources` (article id -> text) switches lexical contrast to source-level word statistics.
+    """
+    lang_a = language_of.get(pa.article_id) or "en"
+    lang_b = language_of.get(pb.article_id) or "en"
+    contrast = contrast_pair(
+        pa.text, lang_a, pb.text, lang_b, background, top_k=top_k,
+        source_a=sources.get(pa.article_id) if sources else None,
+        source_b=sources.get(pb.article_id) if sources else None,
+        exclude_a=_attribution_spans(framed[pa.id]), exclude_b=_attribution_spans(framed[pb.id]),
+    )  # fmt: skip
+    fa, fb = framed[pa.id], framed[pb.id]
+    divergence = score_pair(
+        commitment_distance=commitment_distance(fa.commitment.label, fb.commitment.label),
+        contrast=contrast.value,
+        residual=semantic_residual(similarity, reference_similarities, confidence),
+        stance_a=stance.get(pa.id) if stance else None,
+        stance_b=stance.get(pb.id) if stance else None,
+        reported="reported" in (fa.voice.kind, fb.voice.kind),
+        weights=weights,
+    )
+    divergence.details.update({
+        "voice": {"a": fa.voice.label, "b": fb.voice.label},
+        "commitment": {"a": fa.commitment.label, "b": fb.commitment.label},
+    })  # fmt: skip
+    return divergence, contrast
+
+
+def _attribution_spans(framed: PassageFraming) -> list[tuple[int, int]]:
+    """Speaker and speech-verb/source-marker spans: attribution, not lexical framing."""
+    voice = framed.voice
+    spans = [(c.start, c.end) for c in voice.cues if c.kind in ("speech_verb", "source")]
+    if voice.speaker_start is not None and voice.speaker_end is not None:
+        spans.append((voice.speaker_start, voice.speaker_end))
+    return spans
+
+
+def frame_result(
+    result: Any,
+    stance: Mapping[str, StanceDistribution] | None = None,
+    *,
+    embeddings: Mapping[str, np.ndarray] | None = None,
+    confidence: Mapping[tuple[str, str], float] | None = None,
+    event_of: Mapping[str, str] | None = None,
+    weights: Mapping[str, float] = WEIGHTS_V1,
+    top_k: int = 5,
+    source_contrast: bool = True,
+) -> Framing:
+    """Framing of a `models.pipeline.CompareResult`.
+
+    stance: passage id -> {target: {favor, against, none}} (None: no stance component).
+    embeddings: article id -> (n_passages, d) float32, used to cluster articles into events.
+    confidence: (passage a, passage b) -> calibrated confidence in [0, 1] overriding the
+        alignments' own `confidence`.
+    event_of: article id -> event; when absent, the articles' `event` metadata if every article
+        has one, else events are found by clustering (events.py).
+    source_contrast: score a same-language pair's words article against article (contrast.py).
+    """
+    passages = result.passage_index()
+    sources = {a.id: a.text for a in result.articles} if source_contrast else None
+    language_of = {a.id: a.language for a in result.articles}
+    framed = frame_passages(passages, language_of)
+    background = fit_background(passages, language_of)
+    event_of, event_source = _events(result, embeddings, event_of)
+    reference = np.array([al.similarity for al in result.alignments], dtype=np.float64)
+    pairs = []
+    for index, al in enumerate(result.alignments):
+        pa, pb = passages[al.a], passages[al.b]
+        conf = (confidence or {}).get((al.a, al.b), getattr(al, "confidence", None))
+        divergence, contrast = divergence_of_pair(
+            pa, pb, language_of=language_of, framed=framed, background=background,
+            similarity=al.similarity, reference_similarities=reference, confidence=conf,
+            stance=stance, weights=weights, top_k=top_k, sources=sources,
+        )  # fmt: skip
+        same = event_of[pa.article_id] == event_of[pb.article_id]
+        pairs.append(PairFraming(index, al.a, al.b, divergence, contrast, same))
+    article_of = {pid: p.article_id for pid, p in passages.items()}
+    groups = coverage.fact_groups([(p.a, p.b) for p in pairs], article_of, event_of)
+    camp_of = {a.id: a.camp for a in result.articles}
+    outlet_of = {a.id: a.outlet for a in result.articles}
+    scored = [aggregate.ScoredPair(p.index, article_of[p.a], article_of[p.b], p.divergence.score)
+              for p in pairs]  # fmt: skip
+    method = {"divergence": METHOD, "weights": dict(weights), "events": event_source,
+              "stance": "given" if stance else "absent"}  # fmt: skip
+    return Framing(
+        method=method, passages=framed, pairs=pairs, events=dict(event_of), fact_groups=groups,
+        coverage=coverage.coverage(groups, event_of, camp_of),
+        matrices=aggregate.matrices(scored, event_of, outlet_of, camp_of),
+    )  # fmt: skip
+
+
+def _events(
+    result: Any, embeddings: Mapping[str, np.ndarray] | None, event_of: Mapping[str, str] | None
+) -> tuple[dict[str, str], str]:
+    ids = [a.id for a in result.articles]
+    if event_of is not None:
+        missing = [a for a in ids if a not in event_of]
+        if missing:
+            raise ValueError(f"event_of lacks articles {missing[:5]}")
+        return {a: event_of[a] for a in ids}, "given"
+    if ids and all(a.extra.get("event") for a in result.articles):
+        return {a.id: a.extra["event"] for a in result.articles}, "metadata"
+    if embeddings is not None and all(a in embeddings for a in ids):
+        languages = {a.id: a.language for a in result.articles}
+        vectors = events.article_vectors(ids, embeddings, languages)
+        labels = events.cluster_articles(1.0 - vectors @ vectors.T)
+        return events.name_events(ids, labels), "clustering-embeddings.v1"
+    sizes = {a: len(result.passages[a]) for a in ids}
+    article_of = {pid: p.article_id for pid, p in result.passage_index().items()}
+    article_pairs = [(article_of[al.a], article_of[al.b]) for al in result.alignments]
+    labels = events.cluster_articles(events.alignment_distances(ids, article_pairs, sizes))
+    return events.name_events(ids, labels), "clustering-alignments.v1"

@@ -1,0 +1,62 @@
+"""`parallax eval framing`: divergence AUC on the demo gold, voice/commitment P/R, event ARI;
+optionally the most divergent pairs of a corpus (`--corpus`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.settings import get_settings
+
+
+def framing_command(
+    demo: Annotated[
+        Path | None,
+        typer.Option(help="Demo corpus folder with gold.json [default: the built-in demo]"),
+    ] = None,
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="Voice/commitment gold JSONL [default: eval/gold/voice_commitment_gold.jsonl]"
+        ),
+    ] = None,
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(help="Articles to list the most divergent pairs of (repeatable)"),
+    ] = None,
+    meta: Annotated[Path | None, typer.Option(help="Sidecar metadata for --corpus")] = None,
+    top: Annotated[int, typer.Option(min=1, help="How many pairs to list for --corpus")] = 10,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the report here")
+    ] = None,
+) -> None:
+    """Print the framing evaluation as JSON (and the top divergent pairs of --corpus)."""
+    from eval.framing import DEMO_DIR, VC_GOLD, evaluate_framing, top_divergent
+
+    settings = get_settings()
+    demo_dir = demo or DEMO_DIR
+    if not (demo_dir / "gold.json").is_file():
+        raise typer.BadParameter(f"no gold.json in {demo_dir}", param_hint="--demo")
+    vc_gold = gold or VC_GOLD
+    if gold is not None and not gold.is_file():
+        raise typer.BadParameter(f"file not found: {gold}", param_hint="--gold")
+    if not vc_gold.is_file():
+        typer.echo(f"voice/commitment gold not found at {vc_gold}: skipped", err=True)
+    report = evaluate_framing(demo_dir, vc_gold, encoder_spec=settings.encoder,
+                              cache_dir=settings.embedding_cache_dir)  # fmt: skip
+    if corpus:
+        missing = [str(p) for p in corpus if not p.exists()]
+        if missing:
+            raise typer.BadParameter(f"not found: {', '.join(missing)}", param_hint="--corpus")
+        report["top_divergent"] = top_divergent(list(corpus), meta, k=top,
+                                                encoder_spec=settings.encoder,
+                                                cache_dir=settings.embedding_cache_dir)  # fmt: skip
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    typer.echo(text)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {json_out}", err=True)

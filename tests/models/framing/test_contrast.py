@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.framing.contrast import LanguageBackground, contrast_pair, log_odds_z
+
+BACKGROUND_EN = [
+    "The ministry said the centre was closed in February.",
+    "The centre offered language courses and film screenings.",
+    "Officials said the centre was closed because of its legal status.",
+    "The decision came amid tensions between the two countries.",
+    "The ministry regretted the decision and hoped ties would be preserved.",
+]
+
+
+def test_log_odds_z_is_antisymmetric_and_zero_for_equal_rates() -> None:
+    prior = np.array([10.0, 10.0, 1.0])
+    z = log_odds_z(np.array([5, 5, 3]), np.array([5, 5, 0]), prior)
+    assert z[2] > 1.0 and abs(z[0]) < 0.5
+    np.testing.assert_allclose(log_odds_z(np.array([5, 5, 0]), np.array([5, 5, 3]), prior), -z)
+    with pytest.raises(ValueError, match="positive"):
+        log_odds_z(np.array([1, 0]), np.array([0, 1]), np.array([1.0, 0.0]))
+
+
+def test_same_language_contrast_picks_the_planted_words() -> None:
+    a = "The ministry said the closure of the centre was a regrettable misunderstanding."
+    b = "The ministry said the closure of the centre ended covert intelligence operations."
+    background = LanguageBackground().fit({"en": [*BACKGROUND_EN, a, b]})
+    contrast = contrast_pair(a, "en", b, "en", background)
+    assert [t.term for t in contrast.terms_a] == ["regrettable misunderstanding"]
+    assert [t.term for t in contrast.terms_b] == ["ended covert intelligence operations"]
+    start, end = contrast.terms_b[0].spans[0]
+    assert b[start:end] == "ended covert intelligence operations"
+    assert 0.0 < contrast.value <= 1.0
+
+
+def test_cross_language_sides_are_contrasted_within_their_own_language() -> None:
+    a = "The ministry said the centre was a propaganda outpost."
+    b = "Центр закрыт из-за недоразумения."
+    background = LanguageBackground().fit(
+        {
+            "en": [*BACKGROUND_EN, a],
+            "ru": ["Центр закрыт из-за статуса.", "Центр закрыт властями.", b],
+        }
+    )
+    contrast = contrast_pair(a, "en", b, "ru", background)
+    assert [t.term for t in contrast.terms_a] == ["propaganda outpost"]
+    assert [t.term for t in contrast.terms_b] == ["недоразумения"]
+
+
+def test_unfitted_or_unknown_language_fails_clearly() -> None:
+    with pytest.raises(RuntimeError, match="not fitted"):
+        LanguageBackground().count("text", "en")
+    background = LanguageBackground().fit({"en": BACKGROUND_EN})
+    with pytest.raises(KeyError, match="fitted: en"):
+        background.count("текст", "ru")

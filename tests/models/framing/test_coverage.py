@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import numpy as np
+
+from models.framing.aggregate import ScoredPair, matrices
+from models.framing.coverage import coverage, fact_groups
+from models.framing.events import alignment_distances, cluster_articles, name_events
+
+ARTICLE_OF = {f"{a}:{i}": a for a in ("ru", "az", "uk", "en", "x") for i in range(3)}
+EVENT_OF = {"ru": "e1", "az": "e1", "uk": "e1", "en": "e1", "x": "e2"}
+CAMP_OF = {"ru": "russian", "az": "azerbaijani", "uk": "ukrainian", "en": "western", "x": "other"}
+
+
+def test_fact_groups_are_components_within_an_event() -> None:
+    pairs = [("ru:0", "az:0"), ("az:0", "uk:0"), ("uk:0", "en:0"),  # fact reported by all four
+             ("ru:1", "az:1"), ("az:1", "en:1"),                    # three sources
+             ("uk:2", "en:2"),                                      # two sources
+             ("ru:2", "x:0")]  # fmt: skip  # across events: ignored
+    groups = fact_groups(pairs, ARTICLE_OF, EVENT_OF)
+    assert [(g.id, g.articles) for g in groups] == [
+        ("e1/fact-1", ("az", "en", "ru", "uk")),
+        ("e1/fact-2", ("az", "en", "ru")),
+        ("e1/fact-3", ("en", "uk")),
+    ]
+    assert groups[1].alignments == (3, 4)
+
+
+def test_coverage_ranks_omissions_by_centrality() -> None:
+    pairs = [("ru:0", "az:0"), ("az:0", "uk:0"), ("uk:0", "en:0"),
+             ("ru:1", "az:1"), ("az:1", "en:1"), ("uk:2", "en:2")]  # fmt: skip
+    report = coverage(fact_groups(pairs, ARTICLE_OF, EVENT_OF), EVENT_OF, CAMP_OF)
+    omissions = report["e1"]["omissions"]
+    assert omissions["by_article"]["uk"] == [{"fact": "e1/fact-2", "centrality": 3}]
+    assert omissions["by_camp"]["russian"] == [{"fact": "e1/fact-3", "centrality": 2}]
+    assert omissions["by_article"]["en"] == []
+    assert [f["centrality"] for f in report["e1"]["facts"]] == [4, 3, 2]
+    assert report["e2"]["facts"] == []
+
+
+def test_matrices_link_cells_to_their_pairs() -> None:
+    pairs = [ScoredPair(0, "ru", "az", 0.9), ScoredPair(1, "ru", "az", 0.5),
+             ScoredPair(2, "uk", "en", 0.2), ScoredPair(3, "ru", "x", 0.99)]  # fmt: skip
+    outlet_of = {a: f"outlet-{a}" for a in EVENT_OF}
+    result = matrices(pairs, EVENT_OF, outlet_of, CAMP_OF)
+    cells = {(c["a"], c["b"]): c for c in result["corpus"]["camp"]["cells"]}
+    assert cells[("azerbaijani", "russian")] == {"a": "azerbaijani", "b": "russian", "mean": 0.7,
+                                                 "max": 0.9, "n": 2, "pairs": [0, 1]}  # fmt: skip
+    assert cells[("ukrainian", "western")]["pairs"] == [2]
+    assert ("other", "russian") not in cells  # pair 3 crosses events
+    assert list(result["events"]) == ["e1"]
+
+
+def test_clustering_recovers_planted_groups_and_alignment_distances() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 16))
+    vectors = np.concatenate([c + 0.05 * rng.normal(size=(4, 16)) for c in centres])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = cluster_articles(1.0 - vectors @ vectors.T)
+    assert len(set(labels)) == 3
+    assert all(len(set(labels[i * 4 : i * 4 + 4])) == 1 for i in range(3))
+    assert name_events(["a", "b"], np.array([7, 3])) == {"a": "event-1", "b": "event-2"}
+    assert list(cluster_articles(np.zeros((2, 2)))) == [0, 0]
+    distances = alignment_distances(["a", "b", "c"], [("a", "b"), ("a", "b"), ("b", "c")],
+                                    {"a": 4, "b": 2, "c": 4})  # fmt: skip
+    np.testing.assert_allclose(distances, [[0, 0, 1], [0, 0, 0.5], [1, 0.5, 0]])

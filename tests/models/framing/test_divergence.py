@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.framing.divergence import (
+    REPORTED_STANCE_WEIGHT,
+    WEIGHTS_V1,
+    combine,
+    js_divergence,
+    score_pair,
+    semantic_residual,
+    stance_divergence,
+)
+
+FAVOR = {"favor": 1.0, "against": 0.0, "none": 0.0}
+AGAINST = {"favor": 0.0, "against": 1.0, "none": 0.0}
+
+
+def test_js_identical_is_zero_and_opposite_one_hot_is_one() -> None:
+    assert js_divergence([0.2, 0.5, 0.3], [0.2, 0.5, 0.3]) == pytest.approx(0.0, abs=1e-12)
+    assert js_divergence([1, 0, 0], [0, 1, 0]) == pytest.approx(1.0)
+    assert 0.0 < js_divergence([0.6, 0.3, 0.1], [0.3, 0.6, 0.1]) < 1.0
+
+
+def test_stance_divergence_per_shared_target() -> None:
+    by_target = stance_divergence({"Russia": FAVOR, "Azerbaijan": FAVOR},
+                                  {"Russia": AGAINST, "Turkey": AGAINST})  # fmt: skip
+    assert by_target == {"Russia": pytest.approx(1.0)}
+
+
+def test_score_is_weighted_mean_in_unit_interval() -> None:
+    pair = score_pair(commitment_distance=1.0, contrast=0.5, residual=0.0,
+                      stance_a={"Russia": FAVOR}, stance_b={"Russia": AGAINST})  # fmt: skip
+    expected = (WEIGHTS_V1["stance"] + WEIGHTS_V1["commitment"] + 0.5 * WEIGHTS_V1["contrast"]) / 1
+    assert pair.score == pytest.approx(expected, abs=1e-4)
+    assert pair.components == {"stance": 1.0, "commitment": 1.0, "contrast": 0.5, "residual": 0.0}
+
+
+def test_reported_speech_discounts_stance_and_missing_stance_renormalises() -> None:
+    reported = score_pair(
+        commitment_distance=0.0,
+        contrast=0.0,
+        residual=0.0,
+        stance_a={"Russia": FAVOR},
+        stance_b={"Russia": AGAINST},
+        reported=True,
+    )
+    assert reported.components["stance"] == pytest.approx(REPORTED_STANCE_WEIGHT)
+    assert reported.details["stance_undiscounted"] == pytest.approx(1.0)
+    no_stance = score_pair(commitment_distance=1.0, contrast=1.0, residual=1.0)
+    assert "stance" not in no_stance.components and no_stance.score == pytest.approx(1.0)
+
+
+def test_components_outside_unit_interval_are_rejected() -> None:
+    with pytest.raises(ValueError, match="residual"):
+        score_pair(commitment_distance=0.0, contrast=0.0, residual=1.5)
+    with pytest.raises(ValueError, match="no weight"):
+        combine({"novelty": 0.3}, WEIGHTS_V1)
+
+
+def test_residual_from_confidence_or_rank() -> None:
+    assert semantic_residual(0.9, confidence=0.8) == pytest.approx(0.2)
+    reference = np.array([0.80, 0.85, 0.90, 0.95])
+    assert semantic_residual(0.95, reference) == 0.0  # the most similar aligned pair
+    assert semantic_residual(0.80, reference) == 0.75
+    with pytest.raises(ValueError, match="confidence or reference"):
+        semantic_residual(0.9)

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus.schema import Article
+from models.framing import apply_framing, frame_result
+from models.pipeline import compare, result_to_dict
+
+TEXTS = {
+    "ru": ("Власти Азербайджана закрыли Русский дом в Баку в феврале.\n\n"
+           "«Это абсурдное недоразумение, которое вредит дружбе народов», — заявил "
+           "источник в МИД России."),
+    "en": ("Azerbaijani authorities closed the Russian House in Baku in February.\n\n"
+           "The centre reportedly served as a cover for intelligence operations."),
+    "az": ("Azərbaycan hakimiyyəti fevralda Bakıdakı Rus evini bağlayıb.\n\n"
+           "Mərkəz kəşfiyyat əməliyyatları üçün istifadə olunub."),
+}  # fmt: skip
+
+
+@pytest.fixture
+def compared(fake_encoder):
+    articles = [Article(id=lang, text=text, outlet=f"{lang}-outlet", camp=camp, language=lang,
+                        extra={"event": "russian-house"})
+                for (lang, text), camp in zip(TEXTS.items(), ("russian", "western", "azerbaijani"),
+                                              strict=True)]  # fmt: skip
+    return compare(articles, fake_encoder)
+
+
+def one_hot(label: str) -> dict[str, float]:
+    return {k: float(k == label) for k in ("favor", "against", "none")}
+
+
+def test_frame_result_scores_every_alignment_and_merges_into_result_json(compared) -> None:
+    assert compared.alignments, "the fake encoder must align the first sentences"
+    stance = {pid: {"Russia": one_hot("none")} for pid in compared.passage_index()}
+    stance["ru:1"] = {"Russia": one_hot("favor")}
+    framing = frame_result(compared, stance)
+    assert framing.method["divergence"] == "divergence.v1"
+    assert framing.method["events"] == "metadata"
+    assert len(framing.pairs) == len(compared.alignments)
+    for pair in framing.pairs:
+        assert 0.0 <= pair.divergence.score <= 1.0
+        assert set(pair.divergence.components) == {"stance", "commitment", "contrast", "residual"}
+    assert framing.passages["ru:1"].voice.label == "источник в МИД России"
+    assert framing.passages["ru:1"].commitment.label == "attributed"
+    assert framing.passages["en:1"].commitment.label == "hedged"
+    assert framing.passages["az:0"].voice.label == "outlet"
+
+    document = apply_framing(result_to_dict(compared), framing)
+    json.dumps(document, ensure_ascii=False)  # serialisable
+    assert document["method"]["divergence"]["divergence"] == "divergence.v1"
+    first = document["alignments"][0]
+    assert {"score", "components", "details"} <= set(first["divergence"])
+    assert set(first["contrast_terms"]) == {"a", "b"}
+    passage = document["articles"][0]["passages"][0]
+    assert {"voice", "commitment"} <= set(passage)
+    assert set(document) >= {"coverage", "matrices", "fact_groups"}
+    cells = document["matrices"]["corpus"]["camp"]["cells"]
+    linked = {i for cell in cells for i in cell["pairs"]}
+    assert linked == set(range(len(document["alignments"])))
+
+
+def test_without_stance_the_stance_component_is_absent(compared) -> None:
+    framing = frame_result(compared, None, event_of={a.id: "e" for a in compared.articles})
+    assert framing.method["stance"] == "absent" and framing.method["events"] == "given"
+    assert all("stance" not in p.divergence.components for p in framing.pairs)
+    with pytest.raises(ValueError, match="event_of lacks"):
+        frame_result(compared, None, event_of={"ru": "e"})
+    with pytest.raises(ValueError, match="different result"):
+        apply_framing({"alignments": []}, framing)

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+
+from models.framing.commitment import commitment_distance, detect_commitment
+from models.framing.voice import detect_voice, find_quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "speaker"),
+    [
+        ("«Мы не допустим давления на наших граждан», — заявил источник в МИД России.", "ru",
+         "источник в МИД России"),
+        ("„Ми не дозволимо тиснути на наших громадян“, — заявив представник міністерства.", "uk",
+         "представник міністерства"),
+        ('"Bu addım qəbuledilməzdir və cavabsız qalmayacaq", – deyə nazirliyin sözçüsü bildirib.',
+         "az", "nazirliyin sözçüsü"),
+        ('"We will not accept this pressure on our citizens," said a senior diplomat.', "en",
+         "a senior diplomat"),
+        ("According to the Kremlin, the talks were constructive.", "en", "the Kremlin"),
+        ("Officials in Baku said the centre had no legal status.", "en", "Officials in Baku"),
+        ("По словам экспертов, отношения ухудшились.", "ru", "экспертов"),
+        ("За даними журналістів, центр закрили.", "uk", "журналістів"),
+        ("Ekspertlərin fikrincə, münasibətlər pisləşib.", "az", "Ekspertlər"),
+        ("Дружба двух народов, считают в Москве, слишком прочна.", "ru", "в Москве"),
+        ("Президент Азербайджану заявив, що літак пошкоджено ззовні.", "uk",
+         "Президент Азербайджану"),
+    ],
+)  # fmt: skip
+def test_reported_speech_and_speaker(text: str, language: str, speaker: str) -> None:
+    voice = detect_voice(text, language)
+    assert voice.kind == "reported"
+    assert voice.speaker == speaker
+    assert text[voice.speaker_start : voice.speaker_end] == speaker
+    assert detect_commitment(text, language, voice).label == "attributed"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Власти Азербайджана закрыли «Русский дом» в Баку.", "ru"),  # a name in quotes
+        ('Bakı "Rus evi"nin fəaliyyətini dayandırıb.', "az"),
+        ("The plane crashed near Aktau on 25 December.", "en"),
+        ("Росія так і не визнала відповідальності.", "uk"),  # negated verb is no report
+    ],
+)
+def test_outlet_voice_and_asserted(text: str, language: str) -> None:
+    voice = detect_voice(text, language)
+    assert voice.kind == "outlet" and voice.label == "outlet"
+    assert detect_commitment(text, language, voice).label == "asserted"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "cue"),
+    [
+        ("The plane was reportedly hit by a missile.", "en", "reportedly"),
+        ("По предварительной информации, экипаж направился в Актау.", "ru",
+         "По предварительной информации"),
+        ("Азербайджан, схоже, вирішив більше не терпіти.", "uk", "схоже"),
+        ("Məlumata görə, təyyarə zədələnib.", "az", "Məlumata görə"),
+    ],
+)  # fmt: skip
+def test_hedged(text: str, language: str, cue: str) -> None:
+    commitment = detect_commitment(text, language)
+    assert commitment.label == "hedged"
+    assert [c.text for c in commitment.cues] == [cue]
+
+
+def test_quotes_short_spans_are_names_and_open_quotes_continue() -> None:
+    assert find_quotes("Центр «Русский дом» закрыт.") == []
+    text = "«Кремль звик, що столиці терплять його агентуру."
+    assert find_quotes(text) == [(0, len(text))]
+    assert detect_voice(text, "uk").kind == "reported"
+
+
+def test_hedge_inside_a_quotation_is_the_speakers() -> None:
+    text = '"The missile probably came from the ground," said an analyst.'
+    assert detect_commitment(text, "en").label == "attributed"
+
+
+def test_commitment_distance() -> None:
+    assert commitment_distance("asserted", "asserted") == 0.0
+    assert commitment_distance("asserted", "attributed") == 1.0
+    assert commitment_distance("hedged", "attributed") == 0.5
+    with pytest.raises(ValueError, match="unknown commitment"):
+        commitment_distance("asserted", "maybe")
