@@ -1,8 +1,9 @@
 """`compare`: load-free composition of the Parallax steps over typed values.
 
-articles -> passages (segment) -> embeddings (encode) -> alignments (align). Callers that already
-hold embeddings (batch jobs with a cache) pass them in. The result serialises to the documented
-`result.json` schema with `result_to_dict`; fields of steps that did not run are absent.
+articles -> passages (segment) -> embeddings (encode) -> alignments (align) -> framing (voice,
+commitment, divergence, coverage). Callers that already hold embeddings (batch jobs with a cache)
+pass them in. The result serialises to the documented `result.json` schema with
+`result_to_dict`; fields of steps that did not run are absent.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from corpus.schema import Article, Passage
 from corpus.segment import split_passages
 from models import alignment
 from models.encoder import Encoder
+from models.framing import Framing, apply_framing, frame_result
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,8 @@ class CompareResult:
     alignments: list[alignment.Alignment]
     method: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    embeddings: dict[str, np.ndarray] = field(default_factory=dict)  # article id -> (n, d)
+    framing: Framing | None = None
 
     def passage_index(self) -> dict[str, Passage]:
         return {p.id: p for ps in self.passages.values() for p in ps}
@@ -46,8 +50,9 @@ def compare(
     encoder: Encoder,
     window: int = 1,
     embeddings: dict[str, np.ndarray] | None = None,
+    frame: bool = True,
 ) -> CompareResult:
-    """Segment, embed and align `articles`.
+    """Segment, embed, align and (when `frame`) score the framing of `articles`.
 
     `embeddings` optionally maps article id -> precomputed (n_passages, d) float32 embeddings.
     """
@@ -79,11 +84,21 @@ def compare(
         "encoder": encoder.name,
         "alignment": alignment.METHOD,
     }
-    return CompareResult(articles, passages, alignments, method, timings)
+    result = CompareResult(articles, passages, alignments, method, timings, vectors)
+    if frame:
+        started = time.perf_counter()
+        result.framing = frame_result(result, None, embeddings=vectors)
+        timings["frame_s"] = time.perf_counter() - started
+    return result
 
 
 def result_to_dict(result: CompareResult) -> dict[str, Any]:
     """The `result.json` document."""
+    document = _base_document(result)
+    return apply_framing(document, result.framing) if result.framing else document
+
+
+def _base_document(result: CompareResult) -> dict[str, Any]:
     return {
         "method": result.method,
         "articles": [

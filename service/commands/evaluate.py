@@ -9,6 +9,7 @@ import typer
 
 from eval.record import rewrite_results_md
 from eval.suites import SUITES, run_suites
+from service.commands.eval_framing import framing_command
 from service.settings import get_settings
 
 app = typer.Typer(help="Quality suites; with no subcommand, run them all and rewrite RESULTS.md.",
@@ -36,3 +37,6 @@ def segmentation() -> None:
     assert outcome is not None
     typer.echo(outcome.markdown)
     rewrite_results_md()
+
+
+app.command("framing")(framing_command)
