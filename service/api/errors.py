@@ -1,0 +1,35 @@
+"""Error responses: store errors -> 404/409, and the error statuses documented per route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from service.api.schemas import ErrorOut
+from service.persistence import Conflict, NotFound
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+AUTH = {401: _error("Missing or wrong API key (only when the server has one).")}
+BODY = {
+    400: _error("The body is not valid JSON or not UTF-8."),
+    413: _error("The body is over PARALLAX_MAX_BODY_BYTES."),
+}
+BUSY = {503: _error("Too many inference requests in flight, or models loading: see Retry-After.")}
+MISSING = {404: _error("No such run, corpus or article.")}
+CONFLICT = {409: _error("An article id is already in the corpus.")}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotFound)
+    async def not_found(_request: Request, error: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=404)
+
+    @app.exception_handler(Conflict)
+    async def conflict(_request: Request, error: Conflict) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=409)
