@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from service.api.schemas import ErrorOut
@@ -26,6 +27,20 @@ CONFLICT = {409: _error("An article id is already in the corpus.")}
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        """422 with loc, msg and type of each error; the offending input is not echoed back
+        (it may be large, binary or hold lone surrogates that JSON cannot carry)."""
+        detail = [
+            {
+                "loc": [_printable(x) if isinstance(x, str) else x for x in e.get("loc", ())],
+                "msg": _printable(str(e.get("msg", ""))),
+                "type": str(e.get("type", "value_error")),
+            }
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, error: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=404)
@@ -33,3 +48,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def conflict(_request: Request, error: Conflict) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=409)
+
+
+def _printable(message: str) -> str:
+    return message.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -11,7 +11,7 @@ from service.api.schemas import HealthOut
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=HealthOut)
+@router.get("/healthz", response_model=HealthOut, response_model_exclude_none=True)
 async def healthz() -> dict[str, str]:
     """The process is up and answering."""
     return {"status": "ok"}
