@@ -83,6 +83,12 @@ class BlockingEncoder(FakeEncoder):
         return super().encode(texts, kind)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "postgres: needs a PostgreSQL server (PARALLAX_TEST_POSTGRES_URL)"
+    )
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", database_url=None,
