@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Body, HTTPException, Path, Request
+from fastapi import APIRouter, BackgroundTasks, Body, Path, Request
 
 from corpus.schema import Article
 from service.api import errors
-from service.api.articles import article_out, from_stored, to_articles
+from service.api.articles import article_out, field_error, from_stored, to_articles
 from service.api.deps import EngineDep, SettingsDep, StoreDep, admit
 from service.api.engine import Engine, InferenceGate
 from service.api.jobs import run_comparison, run_out
@@ -76,8 +76,7 @@ def get_article(name: Name, article_id: ArticleIdPath, store: StoreDep) -> dict[
 
 @router.post(
     "/{name}/compare", response_model=RunOut, status_code=202,
-    responses={**errors.MISSING, **errors.BUSY, 422: {"model": errors.ErrorOut,
-               "description": "The corpus has fewer than 2 or too many articles."}},
+    responses={**errors.BODY, **errors.MISSING, **errors.BUSY},
 )  # fmt: skip
 def compare_corpus(
     request: Request,
@@ -91,9 +90,9 @@ def compare_corpus(
     """Start comparing every article of a corpus; poll GET /v1/runs/{id} for the result."""
     stored = store.corpus_articles(name)
     if not 2 <= len(stored) <= settings.max_corpus_articles:
-        raise HTTPException(
-            422, f"corpus {name!r} has {len(stored)} articles; a comparison needs 2 to "
-            f"{settings.max_corpus_articles} (PARALLAX_MAX_CORPUS_ARTICLES)",
+        raise field_error(
+            ("path", "name"), f"corpus {name!r} has {len(stored)} articles; a comparison needs "
+            f"2 to {settings.max_corpus_articles} (PARALLAX_MAX_CORPUS_ARTICLES)",
         )  # fmt: skip
     window = body.window if body else 1
     gate = admit(request)  # held until the background comparison ends

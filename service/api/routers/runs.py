@@ -42,9 +42,13 @@ def get_run(run_id: uuid.UUID, store: StoreDep) -> dict[str, Any]:
 
 
 @router.get(
-    "/runs/{run_id}/report", response_class=HTMLResponse,
-    responses={**errors.MISSING, 409: {"model": errors.ErrorOut,
-                                       "description": "The run is not done."}},
+    "/runs/{run_id}/report",
+    responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}},
+              "description": "The report, a standalone HTML page."},
+        **errors.MISSING,
+        409: {"model": errors.ErrorOut, "description": "The run is not done."},
+    },
 )  # fmt: skip
 def get_report(run_id: uuid.UUID, store: StoreDep) -> HTMLResponse:
     """The HTML report of a finished run: aligned passages side by side."""

@@ -158,7 +158,8 @@ def test_corpus_duplicates_are_409_and_small_corpora_not_compared(client: TestCl
     assert response.status_code == 422
     assert _error_locs(response) == [("body", "articles", 1, "id")]
     one = client.post("/v1/corpora/c/compare")
-    assert one.status_code == 422 and "has 1 articles" in one.json()["detail"]
+    assert one.status_code == 422 and _error_locs(one) == [("path", "name")]
+    assert "has 1 articles" in one.json()["detail"][0]["msg"]
 
 
 def test_unknown_fields_are_422(client: TestClient) -> None:
