@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     )
     max_targets: int = Field(default=10, ge=1, description="Most stance targets in one request.")
     max_in_flight: int = Field(
-        default=8, ge=1,
+        default=32, ge=1,
         description="Inference requests running or waiting; beyond it the API answers 503.",
     )  # fmt: skip
     retry_after_s: int = Field(default=2, ge=1, description="Retry-After sent with 503.")
