@@ -16,14 +16,18 @@ def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorOut, "description": description}
 
 
-AUTH = {401: _error("Missing or wrong API key (only when the server has one).")}
-BODY = {
+Responses = dict[int | str, dict[str, Any]]
+
+AUTH: Responses = {401: _error("Missing or wrong API key (only when the server has one).")}
+BODY: Responses = {
     400: _error("The body is not valid JSON or not UTF-8."),
     413: _error("The body is over PARALLAX_MAX_BODY_BYTES."),
 }
-BUSY = {503: _error("Too many inference requests in flight, or models loading: see Retry-After.")}
-MISSING = {404: _error("No such run, corpus or article.")}
-CONFLICT = {409: _error("An article id is already in the corpus.")}
+BUSY: Responses = {
+    503: _error("Too many inference requests in flight, or models loading: see Retry-After.")
+}
+MISSING: Responses = {404: _error("No such run, corpus or article.")}
+CONFLICT: Responses = {409: _error("An article id is already in the corpus.")}
 
 
 def install_error_handlers(app: FastAPI) -> None:
