@@ -12,6 +12,7 @@ from rich.console import Console
 
 from service import runner
 from service.commands import evaluate
+from service.commands.serve import serve
 from service.settings import get_settings
 
 app = typer.Typer(help="Compare how media of different camps frame the same events.",
@@ -66,6 +67,9 @@ def demo(
 ) -> None:
     """Run compare on the built-in synthetic demo corpus."""
     compare([DEMO_DIR / "articles"], out=out, meta=DEMO_DIR / "meta.json")
+
+
+app.command()(serve)
 
 
 @app.command("show-settings")

