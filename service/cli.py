@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from service import runner
+from service.commands import batch as batch_command
 from service.settings import get_settings
 
 app = typer.Typer(help="Compare how media of different camps frame the same events.",
@@ -63,6 +64,9 @@ def demo(
 ) -> None:
     """Run compare on the built-in synthetic demo corpus."""
     compare([DEMO_DIR / "articles"], out=out, meta=DEMO_DIR / "meta.json")
+
+
+app.command()(batch_command.batch)
 
 
 @app.command("show-settings")

@@ -53,6 +53,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 FACT_GROUPING_METHOD = "aligned-components.v1"
 STANCE_LABELS = ("favor", "against", "none")
+OUTLET_ROWS = 100  # outlet pairs listed on the corpus index
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +96,11 @@ def render_article(result: dict[str, Any], article_id: str, passage_id: str | No
 
 def render_corpus_index(summary: dict[str, Any]) -> str:
     """The corpus index of a batch `summary` (from `service.batch.summary`)."""
-    return _environment().get_template("index.html").render(s=summary)
+    cells = list(summary["matrices"]["outlet"]["cells"].values())
+    cells.sort(key=lambda c: (-(c["divergence"] if c["divergence"] is not None else -1),
+                              -c["pairs"], c["a"], c["b"]))  # fmt: skip
+    template = _environment().get_template("index.html")
+    return template.render(s=summary, outlet_rows=cells[:OUTLET_ROWS])
 
 
 def render_cell(summary: dict[str, Any], kind: str, key: str) -> str:
