@@ -115,6 +115,9 @@ class CorpusReader:
         except loaders.ArticleError as error:
             errors.append(LoadError(str(path), str(error)))
             return
+        except UnicodeError as error:  # e.g. a UTF-16 byte-order mark on a file that is not
+            errors.append(LoadError(str(path), f"cannot decode the text: {error}"))
+            return
         yield None, None, record
 
     def _meta_for(self, path: Path) -> dict[str, dict[str, Any]]:
