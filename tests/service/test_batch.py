@@ -125,7 +125,7 @@ def test_ledger_drops_a_torn_last_line_only(tmp_path: Path) -> None:
     assert [json.loads(line)["item"] for line in path.read_text().splitlines()] == [
         "e1", "e2", "e3"]  # fmt: skip
     path.write_text('{"item": "e1", "key": "k"}\ngarbage\n{"item": "e2", "key": "k"}\n')
-    with pytest.raises(LedgerError, match="ledger.jsonl:2"):
+    with pytest.raises(LedgerError, match=r"ledger\.jsonl:2"):
         Ledger(path)
 
 
