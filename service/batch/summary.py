@@ -11,7 +11,8 @@ only aggregates and bounded "top" lists, so memory does not grow with the corpus
      "events": [{"id", "href", "articles", "passages", "alignments", "facts",
                  "camps": {camp: n}, "languages": [code], "dates": [first, last] | None,
                  "divergence": {"max", "mean", "pairs"} | None}],
-     "sources": [{"camp", "articles", "outlets": [{"outlet", "articles", "events": [id]}]}],
+     "sources": [{"camp", "articles", "outlets": [{"outlet", "articles",
+                                                    "events": [{"id", "href"}]}]}],
      "matrices": {"camp" | "outlet": {"labels": [str], "cells": {"A|B": {
          "a", "b", "href", "pairs", "divergence": mean | None, "scored": n,
          "items": [pair]}}}},                       # items: the most divergent pairs, at most ITEMS
@@ -108,8 +109,8 @@ class SummaryBuilder:
             key = (article.get("camp") or "other", article.get("outlet") or "unknown")
             entry = self.outlets.setdefault(key, {"articles": 0, "events": []})
             entry["articles"] += 1
-            if event_id not in entry["events"]:
-                entry["events"].append(event_id)
+            if not entry["events"] or entry["events"][-1]["id"] != event_id:
+                entry["events"].append({"id": event_id, "href": href})
         for al in result.get("alignments", []):
             if al.get("a") in by_passage and al.get("b") in by_passage:
                 self._add_pair(event_id, href, al, by_passage[al["a"]], by_passage[al["b"]])

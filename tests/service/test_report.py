@@ -146,7 +146,7 @@ def test_event_page_shows_facts_sources_bars_badges_and_marks() -> None:
     assert "voice: quoted: spokeswoman" in html and "hedged" in html and "asserted" in html
     assert "0.72" in html and "stance 0.80" in html and "conf 0.80" in html
     # the western source omits nothing, the azerbaijani one omits g2
-    assert re.search(r'Xəbər</a>.*?1 fact groups that other sources report:\s*<a href="#fact-g2">',
+    assert re.search(r'Xəbər</a>.*?1 fact group that other sources report:\s*<a href="#fact-g2">',
                      html, re.S)  # fmt: skip
     # each passage link has a target in the article texts
     ids = {a.get("id") for _, a in tags}
