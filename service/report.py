@@ -163,7 +163,7 @@ def fact_groups(result: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         member_set = set(members)
         inside = [al for al in alignments if al["a"] in member_set and al["b"] in member_set]
-        scores = [_score(al) for al in inside if _score(al) is not None]
+        scores = [score for al in inside if (score := _score(al)) is not None]
         divergence = fact.get("divergence")
         if divergence is None and scores:
             divergence = max(scores)

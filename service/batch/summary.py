@@ -71,7 +71,7 @@ class SummaryBuilder:
         self.outlets: dict[tuple[str, str], dict[str, Any]] = {}
         self.cells: dict[str, dict[str, _Cell]] = {"camp": defaultdict(_Cell),
                                                    "outlet": defaultdict(_Cell)}  # fmt: skip
-        self.top_facts: list[tuple[float, int, dict[str, Any]]] = []
+        self.top_facts: list[tuple[tuple[float, int], int, dict[str, Any]]] = []
         self.omitted: dict[str, list[tuple[int, int, dict[str, Any]]]] = defaultdict(list)
         self.omitted_count: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
@@ -150,11 +150,11 @@ class SummaryBuilder:
         }  # fmt: skip
         divergence = group["divergence"]
         rank = (float(divergence) if divergence is not None else -1.0, len(camps))
-        entry = (rank, -self._next(), fact)
+        entry: tuple[tuple[float, int], int, dict[str, Any]] = (rank, -self._next(), fact)
         if len(self.top_facts) < TOP_FACTS:
-            heapq.heappush(self.top_facts, entry)  # type: ignore[arg-type]
+            heapq.heappush(self.top_facts, entry)
         else:
-            heapq.heappushpop(self.top_facts, entry)  # type: ignore[arg-type]
+            heapq.heappushpop(self.top_facts, entry)
 
     def _add_omissions(
         self, event_id: str, href: str, result: dict, groups: list, by_passage: dict
