@@ -113,34 +113,92 @@ def render_cell(summary: dict[str, Any], kind: str, key: str) -> str:
 
 
 def event_view(result: dict[str, Any]) -> dict[str, Any]:
-    """Everything the event page shows, computed once from a result document."""
+    """Everything the event page shows, computed once from a result document.
+
+    A result with `events` (two or more) gets one section per event: its sources as columns
+    and the fact groups among them as rows; alignments across events are counted, not shown.
+    """
     articles = result.get("articles", [])
     passages = {p["id"]: (a, p) for a in articles for p in a.get("passages", [])}
     alignments = [al for al in result.get("alignments", [])
                   if al.get("a") in passages and al.get("b") in passages]  # fmt: skip
     marks = contrast_marks(alignments, passages)
-    groups = fact_groups(result)
-    omitted = omissions(result, groups)
-    sources = [_source_view(a, marks, omitted.get(a["id"], [])) for a in articles]
+    parts = _event_parts(result)
+    sections = [_section_view(event_id, sub, passages, marks, len(parts) > 1)
+                for event_id, sub in parts]  # fmt: skip
+    sources = [source for section in sections for source in section["sources"]]
+    rows = [row for section in sections for row in section["rows"]]
+    aligned = {pid for row in rows for pid in row["passages"]}
+    section_of = {s["id"]: n for n, section in enumerate(sections) for s in section["sources"]}
+    return {
+        "result": result,
+        "title": _event_title(result),
+        "sections": sections,
+        "sources": sources,
+        "rows": rows,
+        "aligned": aligned,
+        "has_divergence": any(r["divergence"] is not None for r in rows),
+        "has_stance": any(p.get("stance") for _, p in passages.values())
+        or any(a.get("stance") for a in articles),
+        "camps": sorted({a.get("camp") or "other" for a in articles}),
+        "languages": sorted({a.get("language") or "?" for a in articles}),
+        "facts_given": bool(result.get("facts")),
+        "fact_method": "facts" if result.get("facts") else FACT_GROUPING_METHOD,
+        "unaligned": sum(1 for pid in passages if pid not in aligned),
+        "cross_event": sum(1 for al in alignments if section_of.get(passages[al["a"]][0]["id"])
+                           != section_of.get(passages[al["b"]][0]["id"])),
+    }  # fmt: skip
+
+
+def _event_parts(result: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """(event id, sub-result) per event listed in `events`; the whole result without them."""
+    events = result.get("events")
+    if not isinstance(events, list) or len(events) < 2:
+        return [(None, result)]
+    articles = result.get("articles", [])
+    placed: set[str] = set()
+    parts = []
+    for event in events:
+        ids = [aid for aid in event.get("articles", []) if aid not in placed]
+        placed.update(ids)
+        parts.append((str(event.get("id")), _sub_result(result, set(ids))))
+    rest = {a["id"] for a in articles} - placed
+    if rest:
+        parts.append(("(no event)", _sub_result(result, rest)))
+    return [(event_id, sub) for event_id, sub in parts if sub["articles"]]
+
+
+def _sub_result(result: dict[str, Any], article_ids: set[str]) -> dict[str, Any]:
+    articles = [a for a in result.get("articles", []) if a["id"] in article_ids]
+    inside = {p["id"] for a in articles for p in a.get("passages", [])}
+    sub = {**result, "articles": articles,
+           "alignments": [al for al in result.get("alignments", [])
+                          if al.get("a") in inside and al.get("b") in inside]}  # fmt: skip
+    if result.get("facts"):
+        sub["facts"] = [f for f in result["facts"] if set(f.get("passages", [])) & inside]
+    if isinstance(result.get("coverage"), dict):
+        sub["coverage"] = {k: v for k, v in result["coverage"].items() if k in article_ids}
+    return sub
+
+
+def _section_view(
+    event_id: str | None,
+    sub: dict[str, Any],
+    passages: dict[str, tuple[dict, dict]],
+    marks: dict[str, list[tuple[int, int]]],
+    prefix: bool,
+) -> dict[str, Any]:
+    groups = fact_groups(sub)
+    if prefix and not sub.get("facts"):  # derived ids restart per event: keep them unique
+        for group in groups:
+            group["id"] = f"{event_id}/{group['id']}"
+    omitted = omissions(sub, groups)
+    sources = [_source_view(a, marks, omitted.get(a["id"], [])) for a in sub["articles"]]
     source_ids = [s["id"] for s in sources]
     rows = [_row_view(g, passages, marks, source_ids) for g in groups]
     rows.sort(key=lambda r: (-(r["divergence"] if r["divergence"] is not None else -1),
                              -len(r["articles"]), r["order"]))  # fmt: skip
-    has_divergence = any(r["divergence"] is not None for r in rows)
-    return {
-        "result": result,
-        "title": _event_title(result),
-        "sources": sources,
-        "rows": rows,
-        "has_divergence": has_divergence,
-        "has_stance": any(p.get("stance") for _, p in passages.values()),
-        "camps": sorted({a.get("camp") or "other" for a in articles}),
-        "languages": sorted({a.get("language") or "?" for a in articles}),
-        "targets": sorted({t for _, p in passages.values() for t in (p.get("stance") or {})}),
-        "facts_given": bool(result.get("facts")),
-        "fact_method": "facts" if result.get("facts") else FACT_GROUPING_METHOD,
-        "unaligned": sum(1 for pid in passages if not any(pid in r["passages"] for r in rows)),
-    }
+    return {"id": event_id, "sources": sources, "rows": rows}
 
 
 def fact_groups(result: dict[str, Any]) -> list[dict[str, Any]]:

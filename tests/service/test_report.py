@@ -194,3 +194,19 @@ def test_article_without_text_joins_its_passages() -> None:
     view = event_view(result)
     body = view["sources"][1]["body"]
     assert [piece.get("text") for piece in body] == [None, " ", None]
+
+
+def test_a_result_with_events_gets_one_grid_per_event() -> None:
+    result = sample_result()
+    result["events"] = [{"id": "closure", "articles": ["ru1", "az1"]},
+                        {"id": "embassy", "articles": ["en1"]}]  # fmt: skip
+    view = event_view(result)
+    assert [s["id"] for s in view["sections"]] == ["closure", "embassy"]
+    columns = [[src["id"] for src in s["sources"]] for s in view["sections"]]
+    assert columns == [["ru1", "az1"], ["en1"]]
+    assert [r["id"] for r in view["sections"][0]["rows"]] == ["closure/g1"]
+    assert view["sections"][1]["rows"] == [] and view["cross_event"] == 2
+    html = render_report(result)
+    assert 'id="event-closure"' in html and 'id="fact-closure/g1"' in html
+    assert "2 alignments across events not shown" in html
+    assert html.count('<table class="grid">') == 1  # the event with one source has no grid
