@@ -135,8 +135,9 @@ def _open_ledger(out: Path, resume: bool) -> Ledger:
             f"{out} holds a previous batch run ({path.name}); pass --resume to continue it, "
             "or choose another --out folder"
         )
-    for stale in out.glob("**/*.tmp"):  # left by a write that was killed half-way
-        stale.unlink()
+    for folder in (out, out / "events", out / "cells"):  # temporary files of killed writes
+        for stale in folder.glob("tmp*.tmp"):
+            stale.unlink()
     return Ledger(path)
 
 

@@ -157,3 +157,26 @@ def test_cli_batch_on_the_demo_corpus(tmp_path: Path) -> None:
         "azerbaijani", "russian", "ukrainian", "western"]  # fmt: skip
     facts = {f["event"] for f in summary["top_facts"]}
     assert facts == {e["id"] for e in summary["events"]}
+
+
+def test_explicit_sidecar_and_folder_grouping(tmp_path: Path, fake_encoder) -> None:
+    corpus = tmp_path / "corpus"
+    for folder in ("one", "two"):
+        (corpus / folder).mkdir(parents=True)
+        for name in ("a", "b"):
+            text = f"The {folder} story from {name}. It happened in Baku on Monday."
+            (corpus / folder / f"{name}.txt").write_text(text)
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({"articles": [
+        {"file": "a.txt", "outlet": "Left", "camp": "russian", "language": "en"},
+        {"file": "b.txt", "outlet": "Right", "camp": "western", "language": "en"}]}))  # fmt: skip
+    (corpus / "one" / "junk.tmp").write_text("not ours")
+    out = tmp_path / "out"
+    outcome = run_batch(corpus, out, fake_encoder, sidecar=meta)
+    summary = json.loads((out / "summary.json").read_text())
+    assert [e["id"] for e in summary["events"]] == ["folder:one", "folder:two"]
+    assert [s["camp"] for s in summary["sources"]] == ["russian", "western"]
+    assert outcome.errors == [] and (corpus / "one" / "junk.tmp").exists()
+    (out / "events" / "tmp123.tmp").write_text("half a file")
+    run_batch(corpus, out, fake_encoder, sidecar=meta, resume=True)
+    assert not (out / "events" / "tmp123.tmp").exists()
