@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from service import runner
+from service.commands import batch as batch_command
 from service.commands import evaluate
 from service.commands.serve import serve
 from service.settings import get_settings
@@ -70,6 +71,7 @@ def demo(
 
 
 app.command()(serve)
+app.command()(batch_command.batch)
 
 
 @app.command("show-settings")

@@ -1,32 +1,441 @@
-"""The HTML report of a compare result: aligned passages side by side (Jinja2, autoescaped)."""
+"""HTML reports (Jinja2, autoescaped, self-contained): event page, article view, corpus index.
+
+Entry points, each returning one self-contained HTML page (inline CSS and JS only):
+
+- `render_report(result)`: the event page of one compare result (also what `parallax compare`
+  and the API write); `render_event` is the same page with links for a batch output folder.
+- `render_article(result, article_id, passage_id=None)`: one article's text with its passages
+  marked at their character offsets, `passage_id` highlighted.
+- `render_corpus_index(summary)` and `render_cell(summary, kind, key)`: the corpus summary of
+  `parallax batch` (see `service.batch.summary`) and the pages behind its matrix numbers.
+
+The result document (`result.json`). Every field marked optional may be absent, and then its
+part of the page is left out (no placeholders, no invented numbers):
+
+    {"method": {name: value},
+     "event": {"id": str},                                        # optional (batch)
+     "articles": [{
+         "id", "outlet", "camp", "country", "language", "date", "title", "source",
+         "text": str,                                             # optional, full text
+         "stance": {target: {"favor": p, "against": p, "none": p}},   # optional, aggregate
+         "passages": [{
+             "id", "start", "end", "text",                        # text == article text[start:end]
+             "stance": {target: {"favor": p, "against": p, "none": p}},  # optional, p in [0, 1]
+             "voice": str | {"label": str, "speaker": str},       # optional: own/quoted/...
+             "commitment": str | {"label": str}}]}],              # optional: asserted/hedged/...
+     "alignments": [{
+         "a": passage id, "b": passage id, "similarity": float, "margin": float,
+         "confidence": float,                                     # optional, in [0, 1]
+         "divergence": {                                          # optional
+             "score": float in [0, 1], "components": {name: float},
+             "contrast_terms": [{"passage": passage id, "term": str,
+                                 "start": int, "end": int}]}}],   # offsets into passage text
+     "facts": [{"id": str, "passages": [passage id], "label": str,   # optional; label optional
+                "divergence": float}],                            # optional per fact
+     "coverage": {article id: {"omitted": [fact id]}},            # optional
+     "events": [{"id": str, "articles": [article id]}],           # optional
+     "skipped": [{"path": str, "line": int | None, "error": str}]}   # optional
+
+Without `facts`, the fact groups are the connected components of the alignments
+(`FACT_GROUPING_METHOD`). A fact group's divergence is its `divergence` when given, else the
+largest divergence score among its aligned pairs. Without `coverage`, a source omits a fact
+group when it has no passage in it. Contrast-term offsets are read as offsets into the passage
+text; offsets into the article text are accepted when they match the term.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+FACT_GROUPING_METHOD = "aligned-components.v1"
+STANCE_LABELS = ("favor", "against", "none")
+OUTLET_ROWS = 100  # outlet pairs listed on the corpus index
 
+
+@lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("service", "templates"),
         autoescape=select_autoescape(["html", "xml"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["heat"] = heat_colour
+    env.filters["label"] = badge_label
+    return env
 
 
 def render_report(result: dict[str, Any]) -> str:
-    """HTML for a `result.json` document (as produced by `models.pipeline.result_to_dict`)."""
-    passages = {}
-    articles = {}
-    for article in result["articles"]:
-        articles[article["id"]] = article
-        for passage in article["passages"]:
-            passages[passage["id"]] = {**passage, "article": article}
-    rows = sorted(result["alignments"], key=lambda al: -al.get("margin", al["similarity"]))
+    """The event page of a compare `result` (standalone: no links outside the page)."""
+    return render_event(result, index_href=None)
+
+
+def render_event(result: dict[str, Any], index_href: str | None = "../index.html") -> str:
+    """The event page: fact groups as rows, sources as columns, then the articles' texts."""
+    view = event_view(result)
+    return _environment().get_template("event.html").render(**view, index_href=index_href)
+
+
+def render_article(result: dict[str, Any], article_id: str, passage_id: str | None = None) -> str:
+    """One article with its passages marked at their offsets, `passage_id` highlighted."""
+    view = event_view(result)
+    matches = [a for a in view["sources"] if a["id"] == article_id]
+    if not matches:
+        known = ", ".join(a["id"] for a in view["sources"])
+        raise KeyError(f"no article {article_id!r} in this result; articles: {known}")
     return (
         _environment()
-        .get_template("report.html")
-        .render(result=result, articles=articles, passages=passages, rows=rows)
+        .get_template("article.html")
+        .render(view=view, article=matches[0], current=passage_id)
     )
+
+
+def render_corpus_index(summary: dict[str, Any]) -> str:
+    """The corpus index of a batch `summary` (from `service.batch.summary`)."""
+    cells = list(summary["matrices"]["outlet"]["cells"].values())
+    cells.sort(key=lambda c: (-(c["divergence"] if c["divergence"] is not None else -1),
+                              -c["pairs"], c["a"], c["b"]))  # fmt: skip
+    template = _environment().get_template("index.html")
+    return template.render(s=summary, outlet_rows=cells[:OUTLET_ROWS])
+
+
+def render_cell(summary: dict[str, Any], kind: str, key: str) -> str:
+    """The aligned pairs behind one number of the camp x camp or outlet x outlet matrix."""
+    cell = summary["matrices"][kind]["cells"][key]
+    return _environment().get_template("cell.html").render(s=summary, kind=kind, cell=cell)
+
+
+# ----------------------------------------------------------------------------- view building
+
+
+def event_view(result: dict[str, Any]) -> dict[str, Any]:
+    """Everything the event page shows, computed once from a result document.
+
+    A result with `events` (two or more) gets one section per event: its sources as columns
+    and the fact groups among them as rows; alignments across events are counted, not shown.
+    """
+    articles = result.get("articles", [])
+    passages = {p["id"]: (a, p) for a in articles for p in a.get("passages", [])}
+    alignments = [al for al in result.get("alignments", [])
+                  if al.get("a") in passages and al.get("b") in passages]  # fmt: skip
+    marks = contrast_marks(alignments, passages)
+    parts = _event_parts(result)
+    sections = [_section_view(event_id, sub, passages, marks, len(parts) > 1)
+                for event_id, sub in parts]  # fmt: skip
+    sources = [source for section in sections for source in section["sources"]]
+    rows = [row for section in sections for row in section["rows"]]
+    aligned = {pid for row in rows for pid in row["passages"]}
+    section_of = {s["id"]: n for n, section in enumerate(sections) for s in section["sources"]}
+    return {
+        "result": result,
+        "title": _event_title(result),
+        "sections": sections,
+        "sources": sources,
+        "rows": rows,
+        "aligned": aligned,
+        "has_divergence": any(r["divergence"] is not None for r in rows),
+        "has_stance": any(p.get("stance") for _, p in passages.values())
+        or any(a.get("stance") for a in articles),
+        "camps": sorted({a.get("camp") or "other" for a in articles}),
+        "languages": sorted({a.get("language") or "?" for a in articles}),
+        "facts_given": bool(result.get("facts")),
+        "fact_method": "facts" if result.get("facts") else FACT_GROUPING_METHOD,
+        "unaligned": sum(1 for pid in passages if pid not in aligned),
+        "cross_event": sum(1 for al in alignments if section_of.get(passages[al["a"]][0]["id"])
+                           != section_of.get(passages[al["b"]][0]["id"])),
+    }  # fmt: skip
+
+
+def _event_parts(result: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """(event id, sub-result) per event listed in `events`; the whole result without them."""
+    events = result.get("events")
+    if not isinstance(events, list) or len(events) < 2:
+        return [(None, result)]
+    articles = result.get("articles", [])
+    placed: set[str] = set()
+    parts = []
+    for event in events:
+        ids = [aid for aid in event.get("articles", []) if aid not in placed]
+        placed.update(ids)
+        parts.append((str(event.get("id")), _sub_result(result, set(ids))))
+    rest = {a["id"] for a in articles} - placed
+    if rest:
+        parts.append(("(no event)", _sub_result(result, rest)))
+    return [(event_id, sub) for event_id, sub in parts if sub["articles"]]
+
+
+def _sub_result(result: dict[str, Any], article_ids: set[str]) -> dict[str, Any]:
+    articles = [a for a in result.get("articles", []) if a["id"] in article_ids]
+    inside = {p["id"] for a in articles for p in a.get("passages", [])}
+    sub = {**result, "articles": articles,
+           "alignments": [al for al in result.get("alignments", [])
+                          if al.get("a") in inside and al.get("b") in inside]}  # fmt: skip
+    if result.get("facts"):
+        sub["facts"] = [f for f in result["facts"] if set(f.get("passages", [])) & inside]
+    if isinstance(result.get("coverage"), dict):
+        sub["coverage"] = {k: v for k, v in result["coverage"].items() if k in article_ids}
+    return sub
+
+
+def _section_view(
+    event_id: str | None,
+    sub: dict[str, Any],
+    passages: dict[str, tuple[dict, dict]],
+    marks: dict[str, list[tuple[int, int]]],
+    prefix: bool,
+) -> dict[str, Any]:
+    groups = fact_groups(sub)
+    if prefix and not sub.get("facts"):  # derived ids restart per event: keep them unique
+        for group in groups:
+            group["id"] = f"{event_id}/{group['id']}"
+    omitted = omissions(sub, groups)
+    sources = [_source_view(a, marks, omitted.get(a["id"], [])) for a in sub["articles"]]
+    source_ids = [s["id"] for s in sources]
+    rows = [_row_view(g, passages, marks, source_ids) for g in groups]
+    rows.sort(key=lambda r: (-(r["divergence"] if r["divergence"] is not None else -1),
+                             -len(r["articles"]), r["order"]))  # fmt: skip
+    return {"id": event_id, "sources": sources, "rows": rows}
+
+
+def fact_groups(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fact groups: `{"id", "passages": [pid], "articles": [aid], "alignments": [al],
+    "divergence": float | None, "label": str | None, "order": int}`, in document order."""
+    articles = result.get("articles", [])
+    owner = {p["id"]: a["id"] for a in articles for p in a.get("passages", [])}
+    rank = {pid: n for n, pid in enumerate(owner)}
+    alignments = [al for al in result.get("alignments", [])
+                  if al.get("a") in owner and al.get("b") in owner]  # fmt: skip
+    if result.get("facts"):
+        raw = [(str(f["id"]), [p for p in f.get("passages", []) if p in owner], f)
+               for f in result["facts"]]  # fmt: skip
+    else:
+        raw = [(f"g{n}", members, {}) for n, members in
+               enumerate(_components(alignments, rank), start=1)]  # fmt: skip
+    groups = []
+    for fact_id, members, fact in raw:
+        if not members:
+            continue
+        member_set = set(members)
+        inside = [al for al in alignments if al["a"] in member_set and al["b"] in member_set]
+        scores = [score for al in inside if (score := _score(al)) is not None]
+        divergence = fact.get("divergence")
+        if divergence is None and scores:
+            divergence = max(scores)
+        groups.append({
+            "id": fact_id, "passages": members, "alignments": inside,
+            "articles": list(dict.fromkeys(owner[p] for p in members)),
+            "divergence": divergence, "label": fact.get("label"),
+            "order": min(rank[p] for p in members),
+        })  # fmt: skip
+    return groups
+
+
+def omissions(result: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Article id -> ids of the fact groups it omits (from `coverage` when given)."""
+    coverage = result.get("coverage")
+    if isinstance(coverage, dict) and coverage:
+        return {aid: list(entry.get("omitted", [])) for aid, entry in coverage.items()
+                if isinstance(entry, dict)}  # fmt: skip
+    omitted: dict[str, list[str]] = defaultdict(list)
+    for article in result.get("articles", []):
+        for group in groups:
+            if len(group["articles"]) >= 2 and article["id"] not in group["articles"]:
+                omitted[article["id"]].append(group["id"])
+    return dict(omitted)
+
+
+def contrast_marks(
+    alignments: list[dict[str, Any]], passages: dict[str, tuple[dict, dict]]
+) -> dict[str, list[tuple[int, int]]]:
+    """Passage id -> sorted, merged (start, end) spans of its contrast terms (passage offsets)."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for al in alignments:
+        for term in (al.get("divergence") or {}).get("contrast_terms", []) or []:
+            pid = term.get("passage")
+            if pid not in passages:
+                continue
+            span = _term_span(term, passages[pid][1])
+            if span is not None:
+                spans[pid].append(span)
+    return {pid: _merge(sorted(found)) for pid, found in spans.items()}
+
+
+def _term_span(term: dict[str, Any], passage: dict[str, Any]) -> tuple[int, int] | None:
+    text, word = passage["text"], str(term.get("term") or "")
+    start, end = term.get("start"), term.get("end")
+    if isinstance(start, int) and isinstance(end, int):
+        if 0 <= start < end <= len(text) and (not word or text[start:end] == word):
+            return start, end
+        shift = passage.get("start", 0)
+        if word and text[start - shift : end - shift] == word:
+            return start - shift, end - shift
+    if word:
+        found = text.casefold().find(word.casefold())
+        if found >= 0:
+            return found, found + len(word)
+    return None
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def segments(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_marked) at `spans`; the template escapes each piece."""
+    out, cursor = [], 0
+    for start, end in spans:
+        if start > cursor:
+            out.append((text[cursor:start], False))
+        out.append((text[start:end], True))
+        cursor = end
+    if cursor < len(text):
+        out.append((text[cursor:], False))
+    return out
+
+
+def _components(alignments: list[dict[str, Any]], rank: dict[str, int]) -> list[list[str]]:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for al in alignments:
+        ra, rb = find(al["a"]), find(al["b"])
+        if ra != rb:
+            parent[max(ra, rb, key=rank.__getitem__)] = min(ra, rb, key=rank.__getitem__)
+    members: dict[str, list[str]] = defaultdict(list)
+    for pid in parent:
+        members[find(pid)].append(pid)
+    groups = [sorted(m, key=rank.__getitem__) for m in members.values()]
+    return sorted(groups, key=lambda m: rank[m[0]])
+
+
+def _score(alignment: dict[str, Any]) -> float | None:
+    divergence = alignment.get("divergence")
+    if isinstance(divergence, dict) and isinstance(divergence.get("score"), int | float):
+        return float(divergence["score"])
+    return None
+
+
+def _passage_view(
+    article: dict[str, Any], passage: dict[str, Any], marks: dict[str, list[tuple[int, int]]]
+) -> dict[str, Any]:
+    return {
+        "id": passage["id"], "article": article["id"],
+        "language": article.get("language") or "?", "camp": article.get("camp") or "other",
+        "outlet": article.get("outlet"),
+        "segments": segments(passage["text"], marks.get(passage["id"], [])),
+        "stance": stance_bars(passage.get("stance")),
+        "voice": passage.get("voice"), "commitment": passage.get("commitment"),
+    }  # fmt: skip
+
+
+def _source_view(
+    article: dict[str, Any], marks: dict[str, list[tuple[int, int]]], omitted: list[str]
+) -> dict[str, Any]:
+    return {
+        "id": article["id"], "outlet": article.get("outlet") or "unknown",
+        "camp": article.get("camp") or "other", "language": article.get("language") or "?",
+        "title": article.get("title"), "date": article.get("date"),
+        "source": article.get("source"), "stance": stance_bars(article.get("stance")),
+        "omitted": omitted, "body": article_body(article, marks),
+        "passages": len(article.get("passages", [])),
+    }  # fmt: skip
+
+
+def article_body(
+    article: dict[str, Any], marks: dict[str, list[tuple[int, int]]]
+) -> list[dict[str, Any]]:
+    """The article as pieces: `{"text"}` between passages, `{"passage", "segments"}` for each."""
+    passages = sorted(article.get("passages", []), key=lambda p: p["start"])
+    text = article.get("text")
+    pieces: list[dict[str, Any]] = []
+    cursor = 0
+    for passage in passages:
+        if isinstance(text, str):
+            if passage["start"] > cursor:
+                pieces.append({"text": text[cursor : passage["start"]]})
+            cursor = max(cursor, passage["end"])
+        elif pieces:
+            pieces.append({"text": " "})
+        marked = segments(passage["text"], marks.get(passage["id"], []))
+        pieces.append({"passage": passage["id"], "segments": marked})
+    if isinstance(text, str) and cursor < len(text):
+        pieces.append({"text": text[cursor:]})
+    return pieces
+
+
+def _row_view(
+    group: dict[str, Any],
+    passages: dict[str, tuple[dict, dict]],
+    marks: dict[str, list[tuple[int, int]]],
+    source_ids: list[str],
+) -> dict[str, Any]:
+    cells: dict[str, list[dict[str, Any]]] = {sid: [] for sid in source_ids}
+    for pid in group["passages"]:
+        article, passage = passages[pid]
+        cells[article["id"]].append(_passage_view(article, passage, marks))
+    pairs = []
+    for al in group["alignments"]:
+        a_art, b_art = passages[al["a"]][0], passages[al["b"]][0]
+        pairs.append({**al, "score": _score(al),
+                      "a_outlet": a_art.get("outlet"), "b_outlet": b_art.get("outlet"),
+                      "a_article": a_art["id"], "b_article": b_art["id"]})  # fmt: skip
+    pairs.sort(key=lambda p: -(p["score"] if p["score"] is not None else p["similarity"]))
+    camps = sorted({passages[pid][0].get("camp") or "other" for pid in group["passages"]})
+    langs = sorted({passages[pid][0].get("language") or "?" for pid in group["passages"]})
+    return {**group, "cells": [cells[sid] for sid in source_ids], "pairs": pairs,
+            "camps": camps, "languages": langs}  # fmt: skip
+
+
+def stance_bars(stance: Any) -> list[dict[str, Any]]:
+    """`{target: {favor, against, none}}` -> [{"target", "favor", "against", "none", "label"}]."""
+    if not isinstance(stance, dict):
+        return []
+    bars = []
+    for target in sorted(stance):
+        probs = stance[target]
+        if not isinstance(probs, dict):
+            continue
+        values = {k: float(probs.get(k, 0.0) or 0.0) for k in STANCE_LABELS}
+        label = max(STANCE_LABELS, key=values.__getitem__)
+        bars.append({"target": target, **values, "label": label})
+    return bars
+
+
+def badge_label(value: Any) -> str:
+    """A voice/commitment value (str or {"label", "speaker"}) as short badge text."""
+    if isinstance(value, dict):
+        label = str(value.get("label") or value.get("type") or "")
+        speaker = value.get("speaker")
+        return f"{label}: {speaker}" if speaker else label
+    return "" if value is None else str(value)
+
+
+def heat_colour(score: float | None) -> str:
+    """CSS background for a divergence in [0, 1]: white (alike) to deep red (divergent)."""
+    if score is None:
+        return "#f4f4f4"
+    clamped = min(max(float(score), 0.0), 1.0)
+    return f"hsl(4, 75%, {round(97 - 52 * clamped)}%)"
+
+
+def _event_title(result: dict[str, Any]) -> str:
+    event = result.get("event")
+    if isinstance(event, dict) and event.get("id"):
+        return str(event.get("title") or event["id"])
+    return "Parallax report"

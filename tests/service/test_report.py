@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import copy
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from service.report import (
+    contrast_marks,
+    event_view,
+    fact_groups,
+    omissions,
+    render_article,
+    render_report,
+    segments,
+)
+
+RU_TEXT = "Москва назвала закрытие недоразумением. Посольство работает. <script>alert(1)</script>"
+AZ_TEXT = "Bakı bunu kəşfiyyat əməliyyatı adlandırdı. Səfirlik işləyir."
+EN_TEXT = "Baku cited intelligence operations. The embassy is open. A <b>bold</b> claim & more."
+
+
+def _passages(article_id: str, text: str, cuts: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    return [{"id": f"{article_id}:{n}", "start": s, "end": e, "text": text[s:e]}
+            for n, (s, e) in enumerate(cuts)]  # fmt: skip
+
+
+def sample_result(full: bool = True) -> dict[str, Any]:
+    """A hand-made result with every optional field (full) or only the v0 fields."""
+    ru = _passages("ru1", RU_TEXT, [(0, 39), (40, 60), (61, len(RU_TEXT))])
+    az = _passages("az1", AZ_TEXT, [(0, 42), (43, len(AZ_TEXT))])
+    en = _passages("en1", EN_TEXT, [(0, 35), (36, 56), (57, len(EN_TEXT))])
+    result: dict[str, Any] = {
+        "method": {"encoder": "test", "alignment": "test.v1"},
+        "articles": [
+            {"id": "ru1", "outlet": "Vestnik", "camp": "russian", "language": "ru",
+             "date": "2025-04-01", "title": "Недоразумение <i>", "text": RU_TEXT, "passages": ru},
+            {"id": "az1", "outlet": "Xəbər", "camp": "azerbaijani", "language": "az",
+             "date": "2025-04-01", "title": "Kəşfiyyat", "text": AZ_TEXT, "passages": az},
+            {"id": "en1", "outlet": "Daily", "camp": "western", "language": "en",
+             "date": "2025-04-02", "title": "Closure", "text": EN_TEXT, "passages": en},
+        ],
+        "alignments": [
+            {"a": "ru1:0", "b": "az1:0", "similarity": 0.91, "margin": 1.1},
+            {"a": "az1:0", "b": "en1:0", "similarity": 0.93, "margin": 1.2},
+            {"a": "ru1:1", "b": "en1:1", "similarity": 0.95, "margin": 1.3},
+        ],
+    }  # fmt: skip
+    if not full:
+        return result
+    result["articles"][0]["stance"] = {"Azerbaijan": {"favor": 0.1, "against": 0.7, "none": 0.2}}
+    ru[0]["stance"] = {"Azerbaijan": {"favor": 0.05, "against": 0.85, "none": 0.1}}
+    ru[0]["commitment"] = "hedged"
+    ru[0]["voice"] = {"label": "quoted", "speaker": "spokeswoman"}
+    az[0]["stance"] = {"Russia": {"favor": 0.0, "against": 0.9, "none": 0.1}}
+    az[0]["commitment"] = {"label": "asserted"}
+    az[0]["voice"] = "own"
+    result["alignments"][0].update(confidence=0.8, divergence={
+        "score": 0.72, "components": {"stance": 0.8, "lexical": 0.6},
+        "contrast_terms": [
+            {"passage": "ru1:0", "term": "недоразумением", "start": 24, "end": 38},
+            {"passage": "az1:0", "term": "kəşfiyyat", "start": 10, "end": 19}]})  # fmt: skip
+    result["alignments"][1]["divergence"] = {"score": 0.31, "components": {"stance": 0.3},
+                                             "contrast_terms": []}  # fmt: skip
+    result["alignments"][2]["divergence"] = {"score": 0.05, "components": {"stance": 0.0},
+                                             "contrast_terms": []}  # fmt: skip
+    return result
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    return collector
+
+
+def test_fact_groups_are_alignment_components_in_document_order() -> None:
+    groups = fact_groups(sample_result())
+    assert [g["passages"] for g in groups] == [["ru1:0", "az1:0", "en1:0"], ["ru1:1", "en1:1"]]
+    assert [g["articles"] for g in groups] == [["ru1", "az1", "en1"], ["ru1", "en1"]]
+    assert [g["divergence"] for g in groups] == [0.72, 0.05]  # largest pair score
+    assert [g["divergence"] for g in fact_groups(sample_result(full=False))] == [None, None]
+
+
+def test_given_facts_and_coverage_win_over_derived_ones() -> None:
+    result = sample_result()
+    result["facts"] = [{"id": "closure", "passages": ["ru1:0", "en1:0"], "label": "closure",
+                        "divergence": 0.5}]  # fmt: skip
+    groups = fact_groups(result)
+    assert [(g["id"], g["divergence"], g["label"]) for g in groups] == [("closure", 0.5, "closure")]
+    assert omissions(result, groups) == {"az1": ["closure"]}
+    result["coverage"] = {"en1": {"omitted": ["closure"]}}
+    assert omissions(result, groups) == {"en1": ["closure"]}
+
+
+def test_omissions_are_groups_without_the_source() -> None:
+    result = sample_result()
+    assert omissions(result, fact_groups(result)) == {"az1": ["g2"]}
+
+
+def test_contrast_terms_accept_passage_or_article_offsets_and_merge() -> None:
+    result = sample_result()
+    passages = {p["id"]: (a, p) for a in result["articles"] for p in a["passages"]}
+    en_b = result["articles"][2]["passages"][1]  # starts at 36 in the article
+    alignments = [{"a": "ru1:1", "b": "en1:1", "divergence": {"contrast_terms": [
+        {"passage": "en1:1", "term": "embassy", "start": 40, "end": 47},  # article offsets
+        {"passage": "en1:1", "term": "The embassy", "start": 0, "end": 11},  # overlapping
+        {"passage": "en1:1", "term": "absent", "start": 0, "end": 6},  # matches nothing
+    ]}}]  # fmt: skip
+    assert en_b["text"][4:11] == "embassy"
+    assert contrast_marks(alignments, passages) == {"en1:1": [(0, 11)]}
+    assert segments("abcdef", [(1, 2), (4, 6)]) == [
+        ("a", False), ("b", True), ("cd", False), ("ef", True)]  # fmt: skip
+
+
+def test_event_page_shows_facts_sources_bars_badges_and_marks() -> None:
+    html = render_report(sample_result())
+    tags = parse(html).tags
+    rows = [a["id"] for t, a in tags if t == "tr" and "f-row" in (a.get("class") or "")]
+    assert rows == ["fact-g1", "fact-g2"]  # most divergent first
+    marked = re.findall(r'<mark class="contrast">([^<]+)</mark>', html)
+    assert marked[0] == "contrast term"  # the legend
+    assert marked[1:3] == ["недоразумением", "kəşfiyyat"]  # in the fact grid
+    assert marked.count("недоразумением") == 2  # and again in the article text
+    assert html.count('class="stance"') == 4  # 1 article aggregate x2 (head, text) + 2 passages
+    assert "voice: quoted: spokeswoman" in html and "hedged" in html and "asserted" in html
+    assert "0.72" in html and "stance 0.80" in html and "conf 0.80" in html
+    # the western source omits nothing, the azerbaijani one omits g2
+    assert re.search(r'Xəbər</a>.*?1 fact group that other sources report:\s*<a href="#fact-g2">',
+                     html, re.S)  # fmt: skip
+    # each passage link has a target in the article texts
+    ids = {a.get("id") for _, a in tags}
+    links = {a["href"][1:] for t, a in tags if t == "a" and (a.get("href") or "").startswith("#")}
+    assert links <= ids
+
+
+def test_event_page_without_optional_fields_shows_no_made_up_numbers() -> None:
+    html = render_report(sample_result(full=False))
+    assert "divergence" not in re.sub(r"<p class=\"note\">.*?</p>", "", html, flags=re.S).replace(
+        "Divergence", ""
+    )  # only the note says it is not available
+    assert "Divergence scores are not available" in html
+    assert 'class="stance"' not in html and "badge" not in html.replace(".badge", "")
+    assert 'type="range"' not in html  # no divergence filter without scores
+    assert "contrast" not in html.replace("mark.contrast", "")
+
+
+def test_untrusted_text_renders_as_text() -> None:
+    html = render_report(sample_result())
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "Недоразумение &lt;i&gt;" in html
+    scripts = parse(html).scripts
+    assert len(scripts) == 1 and "alert" not in scripts[0]  # only our filter script
+
+
+def test_article_view_highlights_the_passage_at_its_offsets() -> None:
+    result = sample_result()
+    html = render_article(result, "en1", passage_id="en1:1")
+    body = re.search(r'<div class="body" lang="en">(.*?)</div>', html, re.S).group(1)
+    plain = re.sub(r"<[^>]+>", "", body).replace("&lt;", "<").replace("&gt;", ">")
+    assert plain.replace("&amp;", "&") == EN_TEXT  # the whole text, gaps included
+    current = re.search(r'<span class="passage[^"]*current" id="p-en1:1">(.*?)</span>', body)
+    assert current.group(1) == EN_TEXT[36:56]
+    with pytest.raises(KeyError, match="no article 'xx'"):
+        render_article(result, "xx")
+
+
+def test_article_without_text_joins_its_passages() -> None:
+    result = copy.deepcopy(sample_result(full=False))
+    for article in result["articles"]:
+        del article["text"]
+    view = event_view(result)
+    body = view["sources"][1]["body"]
+    assert [piece.get("text") for piece in body] == [None, " ", None]
+
+
+def test_a_result_with_events_gets_one_grid_per_event() -> None:
+    result = sample_result()
+    result["events"] = [{"id": "closure", "articles": ["ru1", "az1"]},
+                        {"id": "embassy", "articles": ["en1"]}]  # fmt: skip
+    view = event_view(result)
+    assert [s["id"] for s in view["sections"]] == ["closure", "embassy"]
+    columns = [[src["id"] for src in s["sources"]] for s in view["sections"]]
+    assert columns == [["ru1", "az1"], ["en1"]]
+    assert [r["id"] for r in view["sections"][0]["rows"]] == ["closure/g1"]
+    assert view["sections"][1]["rows"] == [] and view["cross_event"] == 2
+    html = render_report(result)
+    assert 'id="event-closure"' in html and 'id="fact-closure/g1"' in html
+    assert "2 alignments across events not shown" in html
+    assert html.count('<table class="grid">') == 1  # the event with one source has no grid
