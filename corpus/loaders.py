@@ -148,7 +148,13 @@ def _read_text(path: Path) -> str:
     except OSError as error:
         raise ArticleError(f"cannot read file: {error.strerror}") from error
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ArticleError(
+                f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({error.reason}); "
+                "save the file as UTF-8"
+            ) from error
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -59,12 +59,14 @@ def test_bad_inputs_name_the_file_and_do_not_stop_the_rest(tmp_path: Path) -> No
     latin1 = write(tmp_path / "latin1.txt", "Caf\xe9 news about Baku and Moscow.".encode("latin-1"))
     empty = write(tmp_path / "empty.txt", "\n\n  \n")
     pdf = write(tmp_path / "doc.pdf", b"%PDF-1.4")
+    utf16 = write(tmp_path / "utf16.txt", "\ufeffBaku".encode("utf-16-le") + b"\x00")
     german = write(tmp_path / "de.txt", "Die Regierung in Baku schloss das russische Kulturhaus.")
-    result = load_articles([good, latin1, empty, pdf, german, tmp_path / "missing.txt"])
+    result = load_articles([good, latin1, utf16, empty, pdf, german, tmp_path / "missing.txt"])
     assert [a.id for a in result.articles] == ["good"]
     messages = {Path(e.path).name: e.message for e in result.errors}
     assert messages["latin1.txt"].startswith("not valid UTF-8 (byte 0xe9 at offset 3)")
     assert messages["empty.txt"].startswith("empty article")
+    assert "not valid UTF-16" in messages["utf16.txt"]
     assert messages["doc.pdf"].startswith("unsupported format '.pdf'")
     assert messages["de.txt"].startswith("text is in German (de)")
     assert messages["missing.txt"] == "no such file or folder"
