@@ -70,15 +70,15 @@ def load_articles(
     `sidecar` names a metadata file to use instead of the `meta.json` found beside the inputs.
     """
     registry = registry or default_registry()
-    explicit_meta = _read_sidecar(Path(sidecar)) if sidecar else None
+    explicit_meta = read_sidecar(Path(sidecar)) if sidecar else None
     result = LoadResult()
     seen_ids: set[str] = set()
     for path in _expand(paths, result.errors):
         meta = explicit_meta if explicit_meta is not None else _sidecar_for(path, result.errors)
         try:
-            for line, record in _records(path, meta.get(path.name, {})):
+            for line, record in read_records(path, meta.get(path.name, {})):
                 try:
-                    article = _build_article(record, path, registry)
+                    article = build_article(record, path, registry)
                 except ArticleError as error:
                     result.errors.append(LoadError(str(path), str(error), line))
                     continue
@@ -96,7 +96,7 @@ def _expand(paths: Iterable[str | Path], errors: list[LoadError]) -> Iterator[Pa
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and _is_article_file(child):
+                if child.is_file() and is_article_file(child):
                     yield child
         elif path.is_file():
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -107,7 +107,7 @@ def _expand(paths: Iterable[str | Path], errors: list[LoadError]) -> Iterator[Pa
             errors.append(LoadError(str(path), "no such file or folder"))
 
 
-def _is_article_file(path: Path) -> bool:
+def is_article_file(path: Path) -> bool:
     hidden = any(part.startswith(".") for part in path.parts[-2:])
     readme = path.stem.lower() == "readme"
     return (path.suffix.lower() in SUPPORTED_SUFFIXES and path.name not in _SKIPPED_NAMES
@@ -124,14 +124,14 @@ def _sidecar_for(path: Path, errors: list[LoadError]) -> dict[str, dict[str, Any
         candidate = folder / SIDECAR
         if candidate.is_file():
             try:
-                return _read_sidecar(candidate)
+                return read_sidecar(candidate)
             except ArticleError as error:
                 errors.append(LoadError(str(candidate), str(error)))
                 return {}
     return {}
 
 
-def _read_sidecar(path: Path) -> dict[str, dict[str, Any]]:
+def read_sidecar(path: Path) -> dict[str, dict[str, Any]]:
     """Metadata per file name from a sidecar `{"articles": [{"file": ..., ...}]}`."""
     try:
         data = json.loads(_read_text(path))
@@ -164,7 +164,7 @@ def _read_text(path: Path) -> str:
         ) from error
 
 
-def _records(path: Path, meta: dict[str, Any]) -> Iterator[tuple[int | None, dict[str, Any]]]:
+def read_records(path: Path, meta: dict[str, Any]) -> Iterator[tuple[int | None, dict[str, Any]]]:
     """(line, record) pairs: one per JSONL line, one for any other file."""
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
@@ -239,7 +239,7 @@ def _same(a: str, b: str) -> bool:
     return squash(a) == squash(b)
 
 
-def _build_article(record: dict[str, Any], path: Path, registry: OutletRegistry) -> Article:
+def build_article(record: dict[str, Any], path: Path, registry: OutletRegistry) -> Article:
     if "_error" in record:
         raise ArticleError(record["_error"])
     if not isinstance(record.get("text"), str):

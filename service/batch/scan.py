@@ -100,7 +100,7 @@ class CorpusReader:
         return replace(article, id=entry.id)
 
     def _build(self, record: dict[str, Any], path: Path) -> Article:
-        return loaders._build_article(record, path, self.registry)
+        return loaders.build_article(record, path, self.registry)
 
     def _file_records(
         self, path: Path, errors: list[LoadError]
@@ -111,12 +111,9 @@ class CorpusReader:
             return
         try:
             meta = self._meta_for(path).get(path.name, {})
-            ((_, record),) = list(loaders._records(path, meta))
+            ((_, record),) = list(loaders.read_records(path, meta))
         except loaders.ArticleError as error:
             errors.append(LoadError(str(path), str(error)))
-            return
-        except UnicodeError as error:  # e.g. a UTF-16 byte-order mark on a file that is not
-            errors.append(LoadError(str(path), f"cannot decode the text: {error}"))
             return
         yield None, None, record
 
@@ -131,7 +128,7 @@ class CorpusReader:
 
     @staticmethod
     def _parse_sidecar(path: Path) -> dict[str, dict[str, Any]]:
-        return loaders._read_sidecar(path)
+        return loaders.read_sidecar(path)
 
 
 def _article_files(root: Path, errors: list[LoadError]) -> Iterator[Path]:
@@ -144,7 +141,7 @@ def _article_files(root: Path, errors: list[LoadError]) -> Iterator[Path]:
         return
     children = sorted(root.iterdir(), key=lambda p: p.name)
     for child in children:
-        if child.is_file() and loaders._is_article_file(child):
+        if child.is_file() and loaders.is_article_file(child):
             yield child
     for child in children:
         if child.is_dir() and not child.name.startswith("."):

@@ -27,7 +27,7 @@ def test_scan_streams_entries_and_reports_bad_inputs(tmp_path: Path) -> None:
     assert len(entries) == 8 and report.files == 6
     assert sorted({e.event for e in entries}) == ["event-00", "event-01", "event-02", "event-03"]
     problems = sorted(str(e) for e in report.errors)
-    assert problems[0].startswith(f"{corpus}/broken.txt: cannot decode the text")
+    assert problems[0].startswith(f"{corpus}/broken.txt: starts with a UTF-16 byte-order mark")
     assert problems[1].startswith(f"{corpus}/wire.jsonl:2: invalid JSON")
     jsonl = [e for e in entries if e.line is not None]
     assert [e.line for e in jsonl] == [1, 3, 4, 5]
@@ -136,7 +136,7 @@ def test_cli_batch_runs_resumes_and_refuses_a_used_folder(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "2 events (2 run, 0 reused from the ledger), 4 articles, 2 skipped" in result.output
-    assert "broken.txt: cannot decode" in result.output and "wire.jsonl:2" in result.output
+    assert "broken.txt: starts with a UTF-16 byte-order mark" in result.output and "wire.jsonl:2" in result.output
     again = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out)])
     assert again.exit_code == 2 and "--resume" in again.output
     resumed = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out), "--resume"])
