@@ -136,7 +136,8 @@ def test_cli_batch_runs_resumes_and_refuses_a_used_folder(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "2 events (2 run, 0 reused from the ledger), 4 articles, 2 skipped" in result.output
-    assert "broken.txt: starts with a UTF-16 byte-order mark" in result.output and "wire.jsonl:2" in result.output
+    assert "broken.txt: starts with a UTF-16 byte-order mark" in result.output
+    assert "wire.jsonl:2" in result.output
     again = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out)])
     assert again.exit_code == 2 and "--resume" in again.output
     resumed = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out), "--resume"])
