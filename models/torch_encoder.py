@@ -70,7 +70,9 @@ class TorchE5Encoder:
         max_tokens: int = 512,
     ) -> None:
         import torch
-        from transformers import BertModel, PreTrainedTokenizerFast
+        from transformers import BertModel
+
+        from models.e5.convert import load_tokenizer
 
         self.model_dir = Path(model_dir)
         if not (self.model_dir / "model.safetensors").is_file():
@@ -80,9 +82,7 @@ class TorchE5Encoder:
         self.device, self.dtype = resolve_device_dtype(device, dtype)
         self.batch_size = batch_size
         self.window = max_tokens - 2
-        self.tokenizer = PreTrainedTokenizerFast(
-            tokenizer_file=str(self.model_dir / "tokenizer.json")
-        )
+        self.tokenizer = load_tokenizer(self.model_dir)
         self.model = BertModel.from_pretrained(
             self.model_dir, add_pooling_layer=False, dtype=getattr(torch, self.dtype)
         )

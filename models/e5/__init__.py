@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from models.e5.convert import build_e5_directory, default_model_dir, is_built
+from models.e5.convert import build_e5_directory, default_model_dir, is_built, load_tokenizer
 
-__all__ = ["build_e5_directory", "default_model_dir", "is_built"]
+__all__ = ["build_e5_directory", "default_model_dir", "is_built", "load_tokenizer"]

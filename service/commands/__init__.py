@@ -1,0 +1,1 @@
+"""Typer sub-commands, registered by `service.cli`."""
