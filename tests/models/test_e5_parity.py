@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -12,18 +11,12 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-DATA = Path(__file__).parents[1] / "data" / "e5_parity_texts.jsonl"
-LANGUAGES = ("en", "ru", "uk", "az")
-
 
 def parity_texts() -> list[str]:
     """40 short texts (10 per language) + one >512-token text per language (its texts joined)."""
-    records = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
-    texts = [r["text"] for r in records]
-    for language in LANGUAGES:
-        paragraph = " ".join(r["text"] for r in records if r["language"] == language)
-        texts.append(" ".join([paragraph] * 6))
-    return texts
+    from eval.e5_parity import parity_texts as texts
+
+    return texts()
 
 
 @pytest.fixture(scope="session")
