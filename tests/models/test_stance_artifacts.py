@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-AGAINST = "Azerbaijani officials furiously condemned Russia for shooting down the airliner and lying about it."
+AGAINST = "Baku furiously condemned Russia for shooting down the airliner and lying about it."
 FAVOR = (
     "Kyiv warmly thanked Azerbaijan for its generous humanitarian aid and called it a true friend."
 )
