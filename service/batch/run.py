@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.loaders import ArticleError, LoadError
+from corpus.loaders import LoadError
 from models.encoder import Encoder
-from models.pipeline import compare, result_to_dict
+from models.pipeline import compare
+from service.batch.engine import Engine, EventOutput, EventTask, LocalEngine
 from service.batch.grouping import GROUPING_METHOD, Grouper, group_by_event_or_folder
 from service.batch.scan import CorpusReader, Entry, ScanReport
 from service.batch.summary import SummaryBuilder, slug
@@ -84,11 +85,14 @@ def run_batch(
     grouper: Grouper | None = None,
     progress: Progress | None = None,
     compare_fn: Callable[..., Any] = compare,
+    engine: Callable[[CorpusReader], Engine] | None = None,
 ) -> BatchOutcome:
     """Compare every event of `corpus`, write results and reports under `out`.
 
     With `resume`, events already in `out`'s ledger (same key, result file present) are kept;
-    without it, `out` must not hold a previous run.
+    without it, `out` must not hold a previous run. `engine` makes the engine that computes the
+    events from the run's corpus reader (default: `LocalEngine` in this process, with `encoder`);
+    whatever the engine, this function writes every file and ledger record.
     """
     progress = progress or Progress()
     started = time.time()
@@ -109,14 +113,16 @@ def run_batch(
     progress.start(len(grouped), len(entries), len(done),
                    sum(len(grouped[e]) for e in done))  # fmt: skip
     (out / "events").mkdir(parents=True, exist_ok=True)
-    for event, members in grouped.items():
-        if event in done:
-            outcome.reused += 1
-            continue
-        _run_event(event, members, reader, encoder, window, out, ledger, keys[event],
-                   report.errors, compare_fn)  # fmt: skip
+    outcome.reused = len(done)
+    tasks = [EventTask(event, tuple(members), keys[event])
+             for event, members in grouped.items() if event not in done]  # fmt: skip
+    runner = (engine(reader) if engine is not None
+              else LocalEngine(reader, encoder, window, compare_fn))  # fmt: skip
+    for output in runner.run(tasks):
+        _write_event(output, out, ledger)
+        report.errors.extend(output.errors)
         outcome.processed += 1
-        progress.advance(event, len(members))
+        progress.advance(output.event, len(grouped[output.event]))
 
     outcome.index_path = _write_summary(out, corpus, grouped, report)
     write_atomic(out / "run.json", json.dumps({
@@ -150,36 +156,13 @@ def _result_path(out: Path, event: str) -> Path:
     return out / "events" / f"{slug(event)}.json"
 
 
-def _run_event(
-    event: str,
-    members: list[Entry],
-    reader: CorpusReader,
-    encoder: Encoder,
-    window: int,
-    out: Path,
-    ledger: Ledger,
-    key: str,
-    errors: list[LoadError],
-    compare_fn: Callable[..., Any],
-) -> None:
-    started = time.perf_counter()
-    articles = []
-    for entry in members:
-        try:
-            articles.append(reader.read_article(entry))
-        except (ArticleError, OSError) as error:  # the file changed or vanished since the scan
-            errors.append(LoadError(entry.path, str(error), entry.line))
-    result = result_to_dict(compare_fn(articles, encoder, window=window))
-    timings = result.pop("timings", {})
-    texts = {a.id: a.text for a in articles}
-    for article in result["articles"]:
-        article["text"] = texts[article["id"]]
-    result = {"event": {"id": event}, **result}
-    path = _result_path(out, event)
-    write_atomic(path, json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True))
-    write_atomic(path.with_suffix(".html"), render_event(result))
-    ledger.record(event, key, file=path.name, articles=len(articles),
-                  timings=timings, seconds=round(time.perf_counter() - started, 3))  # fmt: skip
+def _write_event(output: EventOutput, out: Path, ledger: Ledger) -> None:
+    """Write the event's result and page atomically, then record it in the ledger."""
+    path = _result_path(out, output.event)
+    write_atomic(path, json.dumps(output.result, ensure_ascii=False, indent=1, sort_keys=True))
+    write_atomic(path.with_suffix(".html"), render_event(output.result))
+    ledger.record(output.event, output.key, file=path.name, articles=output.articles,
+                  timings=output.timings, seconds=output.seconds)  # fmt: skip
 
 
 def _write_summary(

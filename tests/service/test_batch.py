@@ -84,11 +84,11 @@ def test_crash_mid_run_then_resume_equals_an_uninterrupted_run(
 
     seen: list[str] = []
 
-    def crashing(articles, encoder, window=1):
+    def crashing(articles, encoder, window=1, embeddings=None):
         seen.append(articles[0].id)
         if len(seen) == 4:
             raise RuntimeError("simulated crash")
-        return compare(articles, encoder, window=window)
+        return compare(articles, encoder, window=window, embeddings=embeddings)
 
     part = tmp_path / "part"
     with pytest.raises(RuntimeError, match="simulated crash"):
