@@ -52,3 +52,7 @@ def stance_command(
         typer.echo(format_report(reports["gold"]))
     if json_out is not None:
         json_out.write_text(json.dumps(reports, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m service.commands.eval_stance --data ... (before CLI merge)
+    typer.run(stance_command)
