@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slices", type=int, default=6)
     parser.add_argument("--limit", type=int, default=None, help="Score only the first N rows.")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default).")
+    parser.add_argument("--record", action="store_true", help="Write eval/results and RESULTS.md.")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"RuSentNE validation not found at {args.data}; skipping", file=sys.stderr)
@@ -118,7 +119,34 @@ def main(argv: list[str] | None = None) -> int:
     e5_dir = build_e5_directory(args.e5_dir or default_model_dir())
     figures = benchmark(args.data, args.artifact, e5_dir, args.slices, args.limit)
     print(json.dumps(figures, indent=2))
+    if args.record:
+        record_benchmark(figures, args)
     return 0
+
+
+def record_benchmark(figures: dict, args: argparse.Namespace) -> None:
+    from eval.record import markdown_table, rewrite_results_md, write_record
+
+    names = {"fp32": "torch fp32", "int8": "torch fp32, Linear layers dynamic int8",
+             "bf16": "torch bf16"}  # fmt: skip
+    rows = [[names[label], v["ms_per_passage"], v["speedup_vs_fp32"], v["f1_pn"], v["f1_pn_change"],
+             v["macro_f1"]] for label, v in figures["variants"].items()]  # fmt: skip
+    table = markdown_table(
+        ["variant", "ms / passage", "speed-up vs fp32", "F1_PN", "F1_PN change", "macro-F1"], rows
+    )
+    markdown = (
+        f"{table}\n\n{figures['rows']} RuSentNE validation rows, variants taking turns over "
+        f"{figures['slices']} slices, {figures['torch_threads']} torch thread(s); 1-minute load "
+        f"average {figures['loadavg_1min']} on the shared 2 cores. Target: at least 2x fp32 speed "
+        "with F1_PN within 0.01."
+    )
+    threads = f" --threads {args.threads}" if args.threads else ""
+    write_record(
+        "bench_stance_quant", "Stance inference on CPU: fp32 against int8 and bf16",
+        f"python -m eval.bench_stance_quant --data {args.data}{threads} --record",
+        f"RuSentNE validation (`{args.data}`), artifact `{args.artifact.name}`", figures, markdown,
+    )  # fmt: skip
+    rewrite_results_md()
 
 
 if __name__ == "__main__":
