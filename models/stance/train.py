@@ -256,7 +256,13 @@ def train_stance(
         "train_seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     save_artifact(encoder, head, report, out_dir)
-    log.info("saved %s (%.1f min)", out_dir, report["train_seconds"] / 60)
+    from models.stance.calibrate import calibrate_artifact
+
+    calibration = calibrate_artifact(
+        out_dir, train_tsv, multilingual_jsonl, e5_dir, seed=seed, holdout_fraction=holdout_fraction
+    )
+    report["none_bias"] = calibration["none_bias"]
+    log.info("saved %s (%.1f min)", out_dir, (time.perf_counter() - started) / 60)
     return report
 
 
