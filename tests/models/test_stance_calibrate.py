@@ -15,9 +15,12 @@ def test_apply_none_bias_scales_none_and_renormalises() -> None:
 
 
 def test_choose_none_bias_maximises_f1_pn() -> None:
-    # both rows are truly "none" but the raw model leans favor: a positive bias fixes them
-    proba = np.array([[0.5, 0.1, 0.4], [0.45, 0.1, 0.45], [0.1, 0.8, 0.1]], dtype=np.float32)
-    examples = [StanceExample("t", "x", None, label) for label in ("none", "none", "against")]
+    # the first two rows are truly "none" but the raw model leans favor: a positive bias fixes them
+    proba = np.array(
+        [[0.5, 0.1, 0.4], [0.45, 0.1, 0.45], [0.1, 0.8, 0.1], [0.7, 0.1, 0.2]], dtype=np.float32
+    )
+    labels = ("none", "none", "against", "favor")
+    examples = [StanceExample("t", "x", None, label) for label in labels]
     bias, table = choose_none_bias(proba, examples, grid=(0.0, 0.5, 1.0))
     assert bias == pytest.approx(0.5)
     assert [row["none_bias"] for row in table] == [0.0, 0.5, 1.0]
