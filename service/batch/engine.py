@@ -16,7 +16,9 @@ per event. Chunking is a pure function of the task list, so the local engine and
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -99,21 +101,23 @@ def chunk_tasks(tasks: Sequence[EventTask], max_articles: int = CHUNK_ARTICLES) 
     return chunks
 
 
-def process_chunk(
-    tasks: Sequence[EventTask],
-    reader: CorpusReader,
-    encoder: Encoder,
-    window: int,
-    compare_fn: Callable[..., Any] = compare,
-    clock: Callable[[], float] | None = None,
-) -> Iterator[EventOutput]:
-    """Read, segment and encode the articles of `tasks` together, then compare event by event.
+@dataclass
+class PreparedChunk:
+    """A chunk's articles read, segmented and encoded: what `compare_chunk` needs."""
 
-    Outputs are yielded as each event finishes, so the driver records them one at a time."""
-    import time
+    tasks: Sequence[EventTask]
+    articles: list[list[Article]]
+    errors: list[list[LoadError]]
+    passages: dict[str, list[Any]]
+    vectors: dict[str, np.ndarray]
+    seconds: float
 
-    clock = clock or time.perf_counter
-    started = clock()
+
+def prepare_chunk(
+    tasks: Sequence[EventTask], reader: CorpusReader, encoder: Encoder, window: int
+) -> PreparedChunk:
+    """Read and segment the articles of `tasks`, and encode all their passages in one call."""
+    started = time.perf_counter()
     articles: list[list[Article]] = []
     errors: list[list[LoadError]] = []
     for task in tasks:
@@ -130,23 +134,46 @@ def process_chunk(
         count = len(passages[article.id])
         vectors[article.id] = encoded[offset : offset + count]
         offset += count
-    shared_s = clock() - started
-    total_passages = max(1, len(texts))
+    return PreparedChunk(tasks, articles, errors, dict(passages), vectors,
+                         time.perf_counter() - started)  # fmt: skip
 
-    for task, group, problems in zip(tasks, articles, errors, strict=True):
-        event_started = clock()
-        embeddings = {a.id: vectors[a.id] for a in group}
+
+def compare_chunk(
+    chunk: PreparedChunk,
+    encoder: Encoder,
+    window: int,
+    compare_fn: Callable[..., Any] = compare,
+) -> Iterator[EventOutput]:
+    """Compare the events of a prepared chunk one by one (yielded as each finishes)."""
+    total_passages = max(1, sum(len(p) for p in chunk.passages.values()))
+    for task, group, problems in zip(chunk.tasks, chunk.articles, chunk.errors, strict=True):
+        event_started = time.perf_counter()
+        embeddings = {a.id: chunk.vectors[a.id] for a in group}
         result = result_to_dict(compare_fn(group, encoder, window=window, embeddings=embeddings))
         timings = result.pop("timings", {})
         texts_by_id = {a.id: a.text for a in group}
         for article in result["articles"]:
             article["text"] = texts_by_id[article["id"]]
         result = {"event": {"id": task.event}, **result}
-        share = sum(len(passages[a.id]) for a in group) / total_passages
-        timings["chunk_encode_s"] = round(shared_s * share, 3)  # this event's share of the chunk
-        seconds = clock() - event_started + shared_s * share
+        share = sum(len(chunk.passages[a.id]) for a in group) / total_passages
+        timings["chunk_encode_s"] = round(chunk.seconds * share, 3)  # the event's share
+        seconds = time.perf_counter() - event_started + chunk.seconds * share
         yield EventOutput(task.event, task.key, result, timings, len(group),
                           round(seconds, 3), problems)  # fmt: skip
+
+
+def process_chunk(
+    tasks: Sequence[EventTask],
+    reader: CorpusReader,
+    encoder: Encoder,
+    window: int,
+    compare_fn: Callable[..., Any] = compare,
+) -> Iterator[EventOutput]:
+    """Read, segment and encode the articles of `tasks` together, then compare event by event.
+
+    Outputs are yielded as each event finishes, so the driver records them one at a time."""
+    yield from compare_chunk(prepare_chunk(tasks, reader, encoder, window), encoder, window,
+                             compare_fn)  # fmt: skip
 
 
 def _read(members: Sequence[Entry], reader: CorpusReader) -> tuple[list[Article], list[LoadError]]:
@@ -160,7 +187,7 @@ def _read(members: Sequence[Entry], reader: CorpusReader) -> tuple[list[Article]
 
 
 class LocalEngine:
-    """Runs chunks one after another in this process, with the encoder it is given."""
+    """Runs chunks in this process, with the encoder it is given (see `run` for `prefetch`)."""
 
     name = "local"
 
@@ -171,11 +198,28 @@ class LocalEngine:
         window: int = 1,
         compare_fn: Callable[..., Any] = compare,
         chunk_articles: int = CHUNK_ARTICLES,
+        prefetch: bool = True,
     ) -> None:
         self.reader, self.encoder, self.window = reader, encoder, window
         self.compare_fn, self.chunk_articles = compare_fn, chunk_articles
+        self.prefetch = prefetch
 
     def run(self, tasks: Sequence[EventTask]) -> Iterator[EventOutput]:
-        for chunk in chunk_tasks(tasks, self.chunk_articles):
-            yield from process_chunk([tasks[i] for i in chunk], self.reader, self.encoder,
-                                     self.window, self.compare_fn)  # fmt: skip
+        """With `prefetch`, the next chunk is read and encoded in a background thread while
+        this one is compared and written: the encoder (torch or the C engine, which release the
+        GIL) keeps one core busy and framing, JSON and reports use the other."""
+        chunks = [[tasks[i] for i in chunk] for chunk in chunk_tasks(tasks, self.chunk_articles)]
+        if not self.prefetch:
+            for chunk in chunks:
+                yield from process_chunk(chunk, self.reader, self.encoder, self.window,
+                                         self.compare_fn)  # fmt: skip
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-encode") as pool:
+            pending = [pool.submit(prepare_chunk, chunk, self.reader, self.encoder, self.window)
+                       for chunk in chunks[:1]]  # fmt: skip
+            for number in range(len(chunks)):
+                prepared = pending.pop(0).result()
+                if number + 1 < len(chunks):
+                    pending.append(pool.submit(prepare_chunk, chunks[number + 1], self.reader,
+                                               self.encoder, self.window))  # fmt: skip
+                yield from compare_chunk(prepared, self.encoder, self.window, self.compare_fn)
