@@ -142,7 +142,8 @@ def benchmark(
     return {
         "articles": n, "events": runs["batch"][0]["events"],
         "passages": runs["encode"][0]["passages"], "rounds": rounds, "engine": engine,
-        "prefetch": prefetch, "encoder_spec": spec, "encoder": runs["batch"][0]["encoder"], "torch_threads": threads,
+        "prefetch": prefetch, "encoder_spec": spec, "encoder": runs["batch"][0]["encoder"],
+        "torch_threads": threads,
         "encode_s": round(encode_s, 2), "batch_s": round(batch_s, 2),
         "batch_over_encode": round(batch_s / encode_s, 3),
         "articles_per_min": {"encode": round(60 * n / encode_s, 1),
