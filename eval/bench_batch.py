@@ -66,7 +66,7 @@ def worker_encode(corpus: Path, spec: str, threads: int = 0) -> dict[str, Any]:
 
 
 def worker_batch(
-    corpus: Path, spec: str, out: Path, engine: str, threads: int = 0, prefetch: bool = True
+    corpus: Path, spec: str, out: Path, engine: str, threads: int = 0, prefetch: bool = False
 ) -> dict[str, Any]:
     """The whole batch job over the corpus, cold cache, into `out`."""
     from models.cache import CachedEncoder
@@ -77,11 +77,11 @@ def worker_batch(
     with tempfile.TemporaryDirectory() as cache_dir:
         cached = CachedEncoder(encoder, cache_dir)
         make_engine = None
-        if not prefetch:
+        if prefetch:
             from service.batch.engine import LocalEngine
 
             def make_engine(reader):
-                return LocalEngine(reader, cached, prefetch=False)
+                return LocalEngine(reader, cached, prefetch=True)
 
         if engine == "ray":
             from service.batch.ray_engine import ray_engine_factory
@@ -120,7 +120,7 @@ def resolve_spec(spec: str) -> tuple[str, int]:
 
 
 def benchmark(
-    articles: int, events: int, rounds: int, spec: str, engine: str, prefetch: bool = True
+    articles: int, events: int, rounds: int, spec: str, engine: str, prefetch: bool = False
 ) -> dict[str, Any]:
     from eval.make_corpus import generate, write_jsonl
 
@@ -133,7 +133,7 @@ def benchmark(
             args = [str(corpus) if a == "CORPUS" else a for a in common]
             runs["encode"].append(_spawn(["--worker", "encode", *args]))
             out = Path(work) / f"out-{round_number}"
-            extra = [] if prefetch else ["--no-prefetch"]
+            extra = ["--prefetch"] if prefetch else []
             runs["batch"].append(_spawn(["--worker", "batch", *args, "--engine", engine,
                                          "--out", str(out), *extra]))  # fmt: skip
     encode_s = statistics.median(r["seconds"] for r in runs["encode"])
@@ -165,10 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", default="auto")
     parser.add_argument("--engine", choices=["local", "ray"], default="local")
     parser.add_argument(
-        "--no-prefetch",
-        dest="prefetch",
-        action="store_false",
-        help="Local engine without encoding the next chunk in the background.",
+        "--prefetch",
+        action="store_true",
+        help="Local engine encoding the next chunk in a background thread.",
     )
     parser.add_argument("--record", action="store_true", help="Write eval/results and RESULTS.md.")
     parser.add_argument("--worker", choices=["encode", "batch"], help=argparse.SUPPRESS)

@@ -69,11 +69,11 @@ def test_chunk_size_does_not_change_results(tmp_path: Path, fake_encoder) -> Non
     run_batch(corpus, small, fake_encoder, engine=engine(2))
     run_batch(corpus, large, fake_encoder, engine=engine(1000))
     assert outputs(small) == outputs(large)
-    serial = tmp_path / "serial"
-    run_batch(corpus, serial, fake_encoder,
+    prefetched = tmp_path / "prefetched"
+    run_batch(corpus, prefetched, fake_encoder,
               engine=lambda reader: LocalEngine(reader, fake_encoder, chunk_articles=2,
-                                                prefetch=False))  # fmt: skip
-    assert outputs(serial) == outputs(small)
+                                                prefetch=True))  # fmt: skip
+    assert outputs(prefetched) == outputs(small)
 
 
 @pytest.mark.slow
