@@ -25,7 +25,10 @@ AGGREGATE_METHOD = "stance-aggregate-v1"
 class StanceModel(Protocol):
     """What the pipeline needs of a stance model."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Identity of the model (weights, version, dtype)."""
+        ...
 
     def predict_proba(
         self,
@@ -48,9 +51,9 @@ def score_stance(
             pair_texts.append(text)
             pair_targets.append(target)
             pair_spans.append(find_mention(text, target))
-    probabilities = (
-        model.predict_proba(pair_texts, pair_targets, pair_spans) if pair_texts else None
-    )
+    if not pair_texts:
+        return [{} for _ in texts]
+    probabilities = model.predict_proba(pair_texts, pair_targets, pair_spans)
     results: list[dict[str, dict[str, float]]] = []
     row = 0
     for _ in texts:
