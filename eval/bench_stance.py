@@ -118,7 +118,7 @@ def bench_baseline(model, passages: list[str], targets: tuple[str, ...], repeats
     pair_targets = [t for _ in passages for t in targets]
     t_pass, p_emb = _best(lambda: model.encoder.encode(passages, kind="passage"), repeats)
     t_targ, _ = _best(lambda: model.encoder.encode(list(targets), kind="query"), repeats)
-    pair_emb = np.repeat(p_emb, len(targets), axis=0)
+    pair_emb = np.repeat(np.asarray(p_emb), len(targets), axis=0)
     t_with_emb, _ = _best(
         lambda: model.predict_proba(texts, pair_targets, passage_embeddings=pair_emb), repeats
     )
@@ -156,7 +156,7 @@ def main() -> None:
 
     passages = article_passages(args.gold)
     words = sum(len(p.split()) for p in passages)
-    report = {
+    report: dict[str, object] = {
         "passages": len(passages),
         "words": words,
         "cpu_count": os.cpu_count(),

@@ -12,7 +12,7 @@ import logging
 import time
 from pathlib import Path
 
-from models.stance.data import read_rusentne_tsv, read_stance_jsonl
+from models.stance.data import gold_labels, read_rusentne_tsv, read_stance_jsonl
 from models.stance.labels import LABEL_TO_RUSENTNE
 from models.stance.metrics import argmax_labels, stance_scores
 from models.stance.scoring import StanceModel
@@ -42,7 +42,7 @@ def evaluate_stance(
         "ms_per_row": round(1000 * seconds / max(len(rows), 1), 2),
     }
     if examples and all(e.label is not None for e in examples):
-        report.update(stance_scores([e.label for e in examples], predicted))
+        report.update(stance_scores(gold_labels(examples), predicted))
     else:
         log.warning("%s has no (complete) label column: predictions only, no metrics", data_tsv)
     return report
@@ -66,8 +66,8 @@ def evaluate_stance_gold(gold_jsonl: Path, model: StanceModel) -> dict:
         [e.text for e in examples], [e.target for e in examples], [e.span for e in examples]
     )
     predicted = argmax_labels(probabilities)
-    gold = [e.label for e in examples]
-    report = {
+    gold = gold_labels(examples)
+    report: dict = {
         "data": str(gold_jsonl),
         "model": model.name,
         "overall": stance_scores(gold, predicted),

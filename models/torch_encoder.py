@@ -85,9 +85,9 @@ class TorchE5Encoder:
         self.tokenizer = load_tokenizer(self.model_dir)
         self.tokenizer.model_max_length = 1 << 30  # long texts are windowed here, not truncated
         self.model = BertModel.from_pretrained(
-            self.model_dir, add_pooling_layer=False, dtype=getattr(torch, self.dtype)
+            str(self.model_dir), add_pooling_layer=False, dtype=getattr(torch, self.dtype)
         )
-        self.model.to(self.device).eval()
+        self.model.to(self.device).eval()  # type: ignore[arg-type]
         self.dim = int(self.model.config.hidden_size)
         self.name = f"e5-small-torch-{_weights_id(self.model_dir)}-{self.dtype}"
 

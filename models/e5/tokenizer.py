@@ -73,6 +73,7 @@ def _proto_fields(buf: bytes):
     while pos < len(buf):
         key, pos = _read_varint(buf, pos)
         field, wire = key >> 3, key & 7
+        value: int | bytes
         if wire == 0:
             value, pos = _read_varint(buf, pos)
         elif wire == 2:

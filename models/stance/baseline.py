@@ -25,6 +25,9 @@ CONFIG_FILE = "baseline_config.json"
 class EmbeddingStanceClassifier:
     """sklearn-style stance head over a frozen `Encoder`: fit, predict(_proba), save, load."""
 
+    #: `score_stance` may pass the pipeline's passage embeddings to `predict_proba`.
+    accepts_passage_embeddings = True
+
     def __init__(
         self,
         encoder: Encoder,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.stance.data import StanceExample
+from models.stance.data import StanceExample, gold_labels
 from models.stance.labels import LABEL_INDEX, LABELS
 from models.stance.metrics import argmax_labels, stance_scores
 
@@ -31,7 +31,7 @@ def choose_none_bias(
     probabilities: np.ndarray, examples: list[StanceExample], grid=GRID
 ) -> tuple[float, list[dict]]:
     """Bias from `grid` with the best F1_PN on `examples` (ties -> smallest bias), and the table."""
-    gold = [e.label for e in examples]
+    gold = gold_labels(examples)
     table = []
     for bias in grid:
         scores = stance_scores(gold, argmax_labels(apply_none_bias(probabilities, bias)))

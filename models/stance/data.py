@@ -93,6 +93,19 @@ def _rusentne_example(columns: dict[str, str], path: Path, line: int) -> StanceE
     return StanceExample(text, entity, (start, end), label, "ru", f"{path.name}:{line}")
 
 
+def gold_labels(examples: list[StanceExample]) -> list[str]:
+    """The labels of `examples`; raises when one is unlabelled."""
+    labels = [e.label for e in examples]
+    missing = [
+        e.id or str(i)
+        for i, (e, label) in enumerate(zip(examples, labels, strict=True))
+        if label is None
+    ]
+    if missing:
+        raise ValueError(f"{len(missing)} examples have no label, e.g. {missing[:3]}")
+    return [label for label in labels if label is not None]
+
+
 def read_stance_jsonl(path: Path) -> list[StanceExample]:
     """Read team-written stance examples: id, language, text, target, start, end, label."""
     path = Path(path)

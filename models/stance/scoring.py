@@ -25,7 +25,10 @@ AGGREGATE_METHOD = "stance-aggregate-v1"
 class StanceModel(Protocol):
     """What the pipeline needs of a stance model."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Identity of the model (weights, version, dtype)."""
+        ...
 
     def predict_proba(
         self,
@@ -38,9 +41,17 @@ class StanceModel(Protocol):
 
 
 def score_stance(
-    passages: list[str], targets: list[str], model: StanceModel
+    passages: list[str],
+    targets: list[str],
+    model: StanceModel,
+    passage_embeddings: np.ndarray | None = None,
 ) -> list[dict[str, dict[str, float]]]:
-    """For each passage, {target: {"favor": p, "against": p, "none": p}} (one batched call)."""
+    """For each passage, {target: {"favor": p, "against": p, "none": p}} (one batched call).
+
+    `passage_embeddings` float32 (len(passages), d): the pipeline's passage embeddings, reused by
+    models that can (the baseline, when they come from the encoder it was fitted on); others
+    ignore them.
+    """
     texts = [getattr(p, "text", p) for p in passages]
     pair_texts, pair_targets, pair_spans = [], [], []
     for text in texts:
@@ -48,9 +59,15 @@ def score_stance(
             pair_texts.append(text)
             pair_targets.append(target)
             pair_spans.append(find_mention(text, target))
-    probabilities = (
-        model.predict_proba(pair_texts, pair_targets, pair_spans) if pair_texts else None
-    )
+    if not pair_texts:
+        return [{} for _ in texts]
+    if passage_embeddings is not None and getattr(model, "accepts_passage_embeddings", False):
+        repeated = np.repeat(np.asarray(passage_embeddings), len(targets), axis=0)
+        probabilities = model.predict_proba(  # type: ignore[call-arg]
+            pair_texts, pair_targets, pair_spans, passage_embeddings=repeated
+        )
+    else:
+        probabilities = model.predict_proba(pair_texts, pair_targets, pair_spans)
     results: list[dict[str, dict[str, float]]] = []
     row = 0
     for _ in texts:

@@ -16,7 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from models.stance.data import StanceExample, read_rusentne_tsv, read_stance_jsonl
+from models.stance.data import (
+    StanceExample,
+    gold_labels,
+    read_rusentne_tsv,
+    read_stance_jsonl,
+)
 from models.stance.finetuned import CONFIG_FILE, HEAD_FILE, lora_config
 from models.stance.labels import LABELS, label_index
 from models.stance.metrics import stance_scores
@@ -170,7 +175,8 @@ def train_stance(
     top = [bert.encoder.layer[i] for i in layers]
 
     all_train = train + ml_train
-    counts = np.bincount([label_index(e.label) for e in all_train], minlength=len(LABELS))
+    train_labels = gold_labels(all_train)
+    counts = np.bincount([label_index(y) for y in train_labels], minlength=len(LABELS))
     class_weights = torch.tensor((counts.sum() / counts) ** 0.5, dtype=torch.float32)
     class_weights /= class_weights.mean()
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
@@ -195,7 +201,7 @@ def train_stance(
             if step >= total_steps:
                 break
             items = [cached_train[chosen[i]] for i in batch_ids]
-            labels = torch.tensor([label_index(all_train[chosen[i]].label) for i in batch_ids])
+            labels = torch.tensor([label_index(train_labels[chosen[i]]) for i in batch_ids])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = _top_forward(bert, top, head, items)
             loss = loss_fn(logits.float(), labels)
@@ -227,6 +233,7 @@ def train_stance(
         if step >= total_steps:
             break
 
+    assert best is not None, "no epoch ran"
     _, best_epoch, lora_state, head_state = best
     set_peft_model_state_dict(encoder, lora_state)
     head.load_state_dict(head_state)
@@ -351,7 +358,7 @@ def _holdout_scores(bert, top, head, cached, examples, bf16, batch_size=64) -> d
         for begin in range(0, len(cached), batch_size):
             logits = _top_forward(bert, top, head, cached[begin : begin + batch_size])
             predicted += [LABELS[i] for i in logits.float().argmax(dim=1).tolist()]
-    return stance_scores([e.label for e in examples], predicted)
+    return stance_scores(gold_labels(examples), predicted)
 
 
 def save_artifact(encoder, head, report: dict, out_dir: Path) -> None:

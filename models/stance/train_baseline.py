@@ -8,7 +8,12 @@ from pathlib import Path
 
 from models.encoder import Encoder
 from models.stance.baseline import EmbeddingStanceClassifier
-from models.stance.data import StanceExample, read_rusentne_tsv, read_stance_jsonl
+from models.stance.data import (
+    StanceExample,
+    gold_labels,
+    read_rusentne_tsv,
+    read_stance_jsonl,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +43,7 @@ def train_baseline(
     model = EmbeddingStanceClassifier(encoder, C=C).fit(
         texts,
         [e.target for e in examples],
-        [e.label for e in examples],
+        gold_labels(examples),
         passage_embeddings=embeddings,
     )
     model.save(out_dir)

@@ -36,3 +36,26 @@ def test_aggregate_weights_mentioning_passages() -> None:
     )
     with pytest.raises(ValueError, match="2 passages but 1 stance rows"):
         aggregate_stance(passages, stances[:1], ["Russia"])
+
+
+def test_score_stance_hands_passage_embeddings_to_models_that_take_them() -> None:
+    import numpy as np
+
+    from models.stance.baseline import EmbeddingStanceClassifier
+    from tests.stance_fakes import HashEncoder
+
+    texts = ["Russia good deal", "Russia bad attack", "Russia met today"]
+    model = EmbeddingStanceClassifier(HashEncoder()).fit(
+        texts, ["Russia"] * 3, ["favor", "against", "none"]
+    )
+    embeddings = model.encoder.encode(texts, "passage")
+    before = model.encoder.calls
+    with_embeddings = score_stance(
+        texts, ["Russia", "Kremlin"], model, passage_embeddings=embeddings
+    )
+    assert model.encoder.calls - before == 2  # only the two targets were encoded
+    without = score_stance(texts, ["Russia", "Kremlin"], model)
+    for ours, theirs in zip(with_embeddings, without, strict=True):
+        for target in ("Russia", "Kremlin"):
+            assert ours[target] == pytest.approx(theirs[target], abs=1e-5)
+    assert np.isclose(sum(with_embeddings[0]["Russia"].values()), 1.0)
