@@ -71,6 +71,15 @@ def frame_passages(passages: Mapping[str, Passage], language_of: Mapping[str, st
     return framed
 
 
+def annotate_passages(texts: list[str], language: str) -> list[PassageFraming]:
+    """Voice and commitment of loose passages of one language (no article needed)."""
+    framed = []
+    for text in texts:
+        voice = detect_voice(text, language)
+        framed.append(PassageFraming(voice, detect_commitment(text, language, voice)))
+    return framed
+
+
 def fit_background(passages: Mapping[str, Passage], language_of: Mapping[str, str | None]
                    ) -> LanguageBackground:  # fmt: skip
     """The lexical-contrast prior: word counts of all passages, per language."""
