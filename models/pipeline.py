@@ -17,6 +17,7 @@ import numpy as np
 from corpus.schema import Article, Passage
 from corpus.segment import split_passages
 from models import alignment
+from models.calibration import LinkCalibration
 from models.encoder import Encoder
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class CompareResult:
     alignments: list[alignment.Alignment]
     method: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    facts: list[alignment.Fact] = field(default_factory=list)  # groups of aligned passages
 
     def passage_index(self) -> dict[str, Passage]:
         return {p.id: p for ps in self.passages.values() for p in ps}
@@ -46,11 +48,16 @@ def compare(
     encoder: Encoder,
     window: int = 1,
     embeddings: dict[str, np.ndarray] | None = None,
+    calibration: LinkCalibration | None = None,
+    threshold: float = 0.5,
 ) -> CompareResult:
     """Segment, embed and align `articles`.
 
     `embeddings` optionally maps article id -> precomputed (n_passages, d) float32 embeddings.
+    `calibration` maps link features to confidence (default: the packaged one); links with
+    confidence below `threshold` are dropped.
     """
+    calibration = calibration or LinkCalibration.load()
     timings: dict[str, float] = {}
     started = time.perf_counter()
     passages = segment_articles(articles, window)
@@ -69,8 +76,12 @@ def compare(
     timings["encode_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    groups = [([p.id for p in passages[a.id]], vectors[a.id]) for a in articles]
-    alignments = alignment.align_passages(groups)
+    groups = [
+        alignment.PassageGroup(a.id, [p.id for p in passages[a.id]], vectors[a.id],
+                               [p.text for p in passages[a.id]])
+        for a in articles
+    ]  # fmt: skip
+    aligned = alignment.align_passages(groups, calibration, threshold)
     timings["align_s"] = time.perf_counter() - started
 
     method = {
@@ -78,12 +89,17 @@ def compare(
         "passage_window": window,
         "encoder": encoder.name,
         "alignment": alignment.METHOD,
+        "alignment_calibration": calibration.version,
+        "alignment_threshold": threshold,
     }
-    return CompareResult(articles, passages, alignments, method, timings)
+    return CompareResult(
+        articles, passages, aligned.alignments, method, timings, facts=aligned.facts
+    )
 
 
 def result_to_dict(result: CompareResult) -> dict[str, Any]:
     """The `result.json` document."""
+    camps = {a.id: a.camp for a in result.articles}
     return {
         "method": result.method,
         "articles": [
@@ -99,8 +115,15 @@ def result_to_dict(result: CompareResult) -> dict[str, Any]:
         ],
         "alignments": [
             {"a": al.a, "b": al.b, "similarity": round(al.similarity, 4),
-             "margin": round(al.margin, 4)}
+             "margin": round(al.margin, 4), "confidence": round(al.confidence, 4),
+             "kind": al.kind}
             for al in result.alignments
+        ],
+        "facts": [
+            {"id": f.id, "passages": list(f.passages), "articles": list(f.articles),
+             "camps": sorted({camps[a] for a in f.articles}),
+             "confidence": round(f.confidence, 4)}
+            for f in result.facts
         ],
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }  # fmt: skip
