@@ -289,10 +289,10 @@ def demo_groups(demo: DemoCorpus, encoder: Encoder) -> list[PassageGroup]:
 
 
 def labelled_candidates(
-    demo: DemoCorpus, groups: list[PassageGroup], centres: dict[str, np.ndarray] | None
+    demo: DemoCorpus, groups: list[PassageGroup]
 ) -> tuple[list[tuple[Alignment, tuple[str, str] | None]], np.ndarray, np.ndarray]:
     """Candidate links over the whole demo corpus, their features (n, 4) and gold labels (n,)."""
-    candidates = alignment.find_candidates(groups, centres=centres)
+    candidates = alignment.find_candidates(groups)
     features = np.array([c.features() for c, _ in candidates])
     labels = np.array([frozenset((c.a, c.b)) in demo.gold_links for c, _ in candidates], int)
     return candidates, features, labels
@@ -393,7 +393,7 @@ def evaluate_demo(
     of the held-out confidences."""
     demo = read_demo(demo_dir)
     groups = demo_groups(demo, encoder)
-    candidates, features, labels = labelled_candidates(demo, groups, calibration.language_centres)
+    candidates, features, labels = labelled_candidates(demo, groups)
     held_out = held_out_confidences(demo, candidates, features, labels)
     ece, table = reliability(held_out, labels)
     mutual = np.array([1.0 if anchor is None else 0.0 for _, anchor in candidates])
@@ -435,42 +435,24 @@ def _baseline_links(demo: DemoCorpus, groups: list[PassageGroup], vectorise: Any
 # --------------------------------------------------------------------------- calibration
 
 
-def language_centres(ntrex_dir: Path, encoder: Encoder) -> dict[str, np.ndarray]:
-    """Mean embedding (d,) float32 of the NTREX news lines of each language (no labels used)."""
-    lines, _ = read_ntrex(ntrex_dir)
-    return {
-        lang: encoder.encode(texts, "passage").mean(axis=0).astype(np.float32)
-        for lang, texts in lines.items()
-    }
-
-
 def build_calibration(
-    demo_dir: Path,
-    ntrex_dir: Path,
-    encoder: Encoder,
-    out: Path = DEFAULT_PATH,
-    version: str = "demo-gold.v1",
+    demo_dir: Path, encoder: Encoder, out: Path = DEFAULT_PATH, version: str = "demo-gold.v1"
 ) -> dict[str, Any]:
-    """Fit the packaged confidence map on all demo candidate links; write it with provenance.
-
-    Language centres (for the article-similarity feature) are the mean NTREX embedding per
-    language; the map itself is fitted on the demo gold labels.
-    """
-    centres = language_centres(ntrex_dir, encoder)
+    """Fit the packaged confidence map on all demo candidate links; write it with provenance
+    (command, data, and the reliability of leave-one-event-out predictions)."""
     demo = read_demo(demo_dir)
     groups = demo_groups(demo, encoder)
-    candidates, features, labels = labelled_candidates(demo, groups, centres)
+    candidates, features, labels = labelled_candidates(demo, groups)
     held_out = held_out_confidences(demo, candidates, features, labels)
     ece, table = reliability(held_out, labels)
-    calibration = LinkCalibration(version=version, language_centres=centres)
+    calibration = LinkCalibration(version=version)
     calibration.fit(features, labels)
     provenance = {
         "command": CALIBRATE_COMMAND,
         "method": alignment.METHOD,
         "encoder": encoder.name,
         "data": f"corpus/demo gold.json: {len(candidates)} candidate links over all pairs of the "
-        f"{len(groups)} demo articles, {int(labels.sum())} right; language centres: "
-        f"mean embedding of the {ntrex_dir.name} lines per language",
+        f"{len(groups)} demo articles, {int(labels.sum())} right",
         "held_out_reliability": {
             "scheme": "leave-one-event-out",
             "ece": round(ece, 4),

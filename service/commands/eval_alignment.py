@@ -47,11 +47,7 @@ def eval_alignment(
     model = CachedEncoder(make_encoder(encoder or settings.encoder), settings.embedding_cache_dir)
     calibration = None
     if calibrate:
-        ntrex = shared / "data" / "ntrex-dev"
-        if not (ntrex / "eng.txt").is_file():
-            console.print(f"[red]--calibrate needs NTREX for the language centres: {ntrex}[/red]")
-            raise typer.Exit(2)
-        info = build_calibration(demo, ntrex, model, calibration_out)
+        info = build_calibration(demo, model, calibration_out)
         console.print(
             f"wrote {calibration_out}: coef {info['coef']}, held-out ECE "
             f"{info['held_out_reliability']['ece']}"

@@ -19,7 +19,7 @@ from models.calibration import LinkCalibration
 def margin_calibration(midpoint: float = 1.05, slope: float = 40.0) -> LinkCalibration:
     """Confidence 0.5 at `midpoint` margin, independent of similarity (for the fake encoder)."""
     return LinkCalibration.from_dict({
-        "version": "test", "features": ["similarity", "margin", "article_similarity", "mutual"],
+        "version": "test", "features": ["similarity", "margin", "pair_margin", "mutual"],
         "C": 1.0, "mean": [0.0] * 4, "scale": [1.0] * 4, "coef": [0.0, slope, 0.0, 0.0],
         "intercept": -slope * midpoint,
     })  # fmt: skip
