@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -56,8 +55,15 @@ def eval_alignment(
     report = evaluate_alignment(shared, demo, model, calibration, threshold)
     _print_summary(report)
     if markdown is not None:
-        command = "parallax eval alignment " + shlex.join(sys.argv[3:] if len(sys.argv) > 3 else [])
-        markdown.write_text(to_markdown(report, command.strip()), encoding="utf-8")
+        options = [
+            *(["--shared", str(shared)] if shared != settings.shared_dir else []),
+            *(["--calibrate"] if calibrate else []),
+            *(["--threshold", str(threshold)] if threshold != THRESHOLD else []),
+            "--markdown",
+            str(markdown),
+        ]
+        command = shlex.join(["parallax", "eval", "alignment", *options])
+        markdown.write_text(to_markdown(report, command), encoding="utf-8")
         console.print(f"wrote {markdown}")
     if json_out is not None:
         json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
