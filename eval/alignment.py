@@ -211,9 +211,9 @@ def evaluate_tatoeba(folder: Path, encoder: Encoder) -> dict[str, dict[str, floa
     """Precision@1 xx->en and en->xx for cosine, margin and TF-IDF retrieval over 1,000 pairs."""
     rows: dict[str, dict[str, float]] = {}
     for lang, code in TATOEBA_CODES.items():
-        base = folder / f"tatoeba.{code}-eng"
-        other = base.with_suffix(f".{code}").read_text(encoding="utf-8").splitlines()
-        english = base.with_suffix(".eng").read_text(encoding="utf-8").splitlines()
+        base = f"tatoeba.{code}-eng"
+        other = (folder / f"{base}.{code}").read_text(encoding="utf-8").splitlines()
+        english = (folder / f"{base}.eng").read_text(encoding="utf-8").splitlines()
         emb_o, emb_e = encoder.encode(other, "passage"), encoder.encode(english, "passage")
         tfidf = tfidf_vectors(other + english)
         tf_o, tf_e = tfidf[: len(other)], tfidf[len(other) :]
