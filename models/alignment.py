@@ -150,9 +150,20 @@ def match_pair(
     n_candidates: int = 32,
     backend: str = "auto",
 ) -> _PairMatches:
-    """Candidates and margins between two articles' embeddings (m, d) and (n, d)."""
-    sims_ab, idx_ab = knn(emb_a, emb_b, max(k, n_candidates), backend)
-    sims_ba, idx_ba = knn(emb_b, emb_a, max(k, n_candidates), backend)
+    """Candidates and margins between two articles' embeddings (m, d) and (n, d).
+
+    Each passage's `n_candidates` nearest passages in the other article are its candidates; when
+    both articles are that small, one full matrix product serves both directions.
+    """
+    if backend in ("auto", "exact") and max(len(emb_a), len(emb_b)) <= n_candidates:
+        sims = emb_a @ emb_b.T
+        idx_ab = np.argsort(-sims, axis=1, kind="stable")
+        idx_ba = np.argsort(-sims.T, axis=1, kind="stable")
+        sims_ab = np.take_along_axis(sims, idx_ab, axis=1)
+        sims_ba = np.take_along_axis(sims.T, idx_ba, axis=1)
+    else:
+        sims_ab, idx_ab = knn(emb_a, emb_b, max(k, n_candidates), backend)
+        sims_ba, idx_ba = knn(emb_b, emb_a, max(k, n_candidates), backend)
     mean_a = sims_ab[:, : min(k, len(emb_b))].mean(axis=1)
     mean_b = sims_ba[:, : min(k, len(emb_a))].mean(axis=1)
     margins_ab = sims_ab / ((mean_a[:, None] + mean_b[idx_ab]) / 2)

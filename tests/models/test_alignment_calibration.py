@@ -80,7 +80,7 @@ def test_exact_knn_matches_brute_force_across_blocks(monkeypatch) -> None:
 def test_approximate_knn_recall_against_exact(backend: str) -> None:
     if not neighbors.available(backend):
         pytest.skip(f"{backend} is not installed")
-    queries, keys = random_unit(300, seed=3), random_unit(3000, seed=4)
+    queries, keys = random_unit(300, d=24, seed=3), random_unit(3000, d=24, seed=4)
     _, exact = neighbors.exact_knn(queries, keys, 10)
     sims, approx = neighbors.knn(queries, keys, 10, backend=backend)
     assert neighbors.recall_at_k(approx, exact) >= 0.99
