@@ -72,8 +72,8 @@ class LinkCalibration:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "features": list(FEATURES), "C": self.C,
-                "mean": self.mean_.tolist(), "scale": self.scale_.tolist(),
-                "coef": self.coef_.tolist(), "intercept": self.intercept_}  # fmt: skip
+                "mean": _rounded(self.mean_), "scale": _rounded(self.scale_),
+                "coef": _rounded(self.coef_), "intercept": round(self.intercept_, 5)}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinkCalibration:
@@ -100,6 +100,11 @@ class LinkCalibration:
                 "`parallax eval alignment --calibrate`"
             )
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    """5 decimals: refits differ in the 7th digit (solver tolerance); the file stays the same."""
+    return [round(float(v), 5) for v in values]
 
 
 def _check_features(features: np.ndarray) -> np.ndarray:
