@@ -30,7 +30,9 @@ def test_calibration_is_monotone_and_a_probability(tmp_path) -> None:
         assert confidences.min() >= 0 and confidences.max() <= 1
     calibration.save(tmp_path / "c.json", command="test")
     again = LinkCalibration.load(tmp_path / "c.json")
-    assert np.allclose(again.predict_proba(features), calibration.predict_proba(features))
+    assert np.allclose(
+        again.predict_proba(features), calibration.predict_proba(features), atol=1e-3
+    )
 
 
 def test_calibration_drops_a_feature_that_would_lower_confidence() -> None:
