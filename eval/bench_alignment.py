@@ -49,12 +49,11 @@ def vectors(n: int, ntrex: Path | None, cache: Path | None, seed: int = 0) -> np
     """(n, 384) float32 unit vectors: noisy copies of real NTREX embeddings, or random."""
     rng = np.random.default_rng(seed)
     if ntrex is None:
-        base = rng.normal(size=(n, 384)).astype(np.float32)
+        base = rng.normal(size=(n, 384))
     else:
         real = _ntrex_embeddings(ntrex, cache)
         base = real[rng.integers(0, len(real), n)] + rng.normal(0, 0.02, (n, real.shape[1]))
-    base = base.astype(np.float32)
-    return base / np.linalg.norm(base, axis=1, keepdims=True)
+    return (base / np.linalg.norm(base, axis=1, keepdims=True)).astype(np.float32)
 
 
 def _ntrex_embeddings(ntrex: Path, cache: Path | None) -> np.ndarray:

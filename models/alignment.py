@@ -410,7 +410,7 @@ def group_facts(alignments: Sequence[Alignment], groups: Sequence[PassageGroup])
     by_root: dict[str, list[str]] = {}
     for pid in sorted(parent, key=order.__getitem__):
         by_root.setdefault(find(pid), []).append(pid)
-    facts = []
+    facts: list[Fact] = []
     for root, passages in by_root.items():
         if len(members[root]) < 2 or totals[root][1] == 0:
             continue
