@@ -18,6 +18,7 @@ import numpy as np
 from corpus.schema import Article, Passage
 from corpus.segment import split_passages
 from models import alignment
+from models.calibration import LinkCalibration
 from models.encoder import Encoder
 from models.framing import Framing, apply_framing, frame_result
 
@@ -33,6 +34,7 @@ class CompareResult:
     alignments: list[alignment.Alignment]
     method: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    facts: list[alignment.Fact] = field(default_factory=list)  # groups of aligned passages
     embeddings: dict[str, np.ndarray] = field(default_factory=dict)  # article id -> (n, d)
     framing: Framing | None = None
 
@@ -50,12 +52,17 @@ def compare(
     encoder: Encoder,
     window: int = 1,
     embeddings: dict[str, np.ndarray] | None = None,
+    calibration: LinkCalibration | None = None,
+    threshold: float = 0.5,
     frame: bool = True,
 ) -> CompareResult:
     """Segment, embed, align and (when `frame`) score the framing of `articles`.
 
     `embeddings` optionally maps article id -> precomputed (n_passages, d) float32 embeddings.
+    `calibration` maps link features to confidence (default: the packaged one); links with
+    confidence below `threshold` are dropped.
     """
+    calibration = calibration or LinkCalibration.load()
     timings: dict[str, float] = {}
     started = time.perf_counter()
     passages = segment_articles(articles, window)
@@ -74,8 +81,12 @@ def compare(
     timings["encode_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    groups = [([p.id for p in passages[a.id]], vectors[a.id]) for a in articles]
-    alignments = alignment.align_passages(groups)
+    groups = [
+        alignment.PassageGroup(a.id, [p.id for p in passages[a.id]], vectors[a.id],
+                               [p.text for p in passages[a.id]])
+        for a in articles
+    ]  # fmt: skip
+    aligned = alignment.align_passages(groups, calibration, threshold)
     timings["align_s"] = time.perf_counter() - started
 
     method = {
@@ -83,8 +94,11 @@ def compare(
         "passage_window": window,
         "encoder": encoder.name,
         "alignment": alignment.METHOD,
+        "alignment_calibration": calibration.version,
+        "alignment_threshold": threshold,
     }
-    result = CompareResult(articles, passages, alignments, method, timings, vectors)
+    result = CompareResult(articles, passages, aligned.alignments, method, timings,
+                           facts=aligned.facts, embeddings=vectors)  # fmt: skip
     if frame:
         started = time.perf_counter()
         result.framing = frame_result(result, None, embeddings=vectors)
@@ -99,6 +113,7 @@ def result_to_dict(result: CompareResult) -> dict[str, Any]:
 
 
 def _base_document(result: CompareResult) -> dict[str, Any]:
+    camps = {a.id: a.camp for a in result.articles}
     return {
         "method": result.method,
         "articles": [
@@ -114,8 +129,15 @@ def _base_document(result: CompareResult) -> dict[str, Any]:
         ],
         "alignments": [
             {"a": al.a, "b": al.b, "similarity": round(al.similarity, 4),
-             "margin": round(al.margin, 4)}
+             "margin": round(al.margin, 4), "confidence": round(al.confidence, 4),
+             "kind": al.kind}
             for al in result.alignments
+        ],
+        "facts": [
+            {"id": f.id, "passages": list(f.passages), "articles": list(f.articles),
+             "camps": sorted({camps[a] for a in f.articles}),
+             "confidence": round(f.confidence, 4)}
+            for f in result.facts
         ],
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }  # fmt: skip

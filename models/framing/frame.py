@@ -182,7 +182,12 @@ def frame_result(
         same = event_of[pa.article_id] == event_of[pb.article_id]
         pairs.append(PairFraming(index, al.a, al.b, divergence, contrast, same))
     article_of = {pid: p.article_id for pid, p in passages.items()}
-    groups = coverage.fact_groups([(p.a, p.b) for p in pairs], article_of, event_of)
+    pair_ids = [(p.a, p.b) for p in pairs]
+    facts = [(f.id, f.passages) for f in getattr(result, "facts", None) or []]
+    if facts:
+        groups = coverage.groups_from_facts(facts, pair_ids, article_of, event_of)
+    else:
+        groups = coverage.fact_groups(pair_ids, article_of, event_of)
     camp_of = {a.id: a.camp for a in result.articles}
     outlet_of = {a.id: a.outlet for a in result.articles}
     scored = [aggregate.ScoredPair(p.index, article_of[p.a], article_of[p.b], p.divergence.score)

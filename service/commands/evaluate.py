@@ -9,6 +9,7 @@ import typer
 
 from eval.record import rewrite_results_md
 from eval.suites import SUITES, run_suites
+from service.commands.eval_alignment import eval_alignment
 from service.commands.eval_framing import framing_command
 from service.settings import get_settings
 
@@ -40,3 +41,4 @@ def segmentation() -> None:
 
 
 app.command("framing")(framing_command)
+app.command("alignment")(eval_alignment)
