@@ -24,8 +24,9 @@ def run_all(
 ) -> None:
     if context.invoked_subcommand is not None:
         return
-    shared_dir = shared or get_settings().shared_dir
-    outcomes = run_suites(list(SUITES), shared_dir)
+    settings = get_settings()
+    shared_dir = shared or settings.shared_dir
+    outcomes = run_suites(list(SUITES), shared_dir, settings.embedding_cache_dir)
     for name, outcome in outcomes.items():
         typer.echo(f"{name}: {'recorded' if outcome else 'skipped (data absent)'}")
     typer.echo(f"wrote {rewrite_results_md()}")
