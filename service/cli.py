@@ -13,6 +13,7 @@ from rich.console import Console
 from service import runner
 from service.commands import batch as batch_command
 from service.commands import evaluate
+from service.commands import models as models_command
 from service.commands.serve import serve
 from service.settings import get_settings
 
@@ -21,6 +22,9 @@ app = typer.Typer(help="Compare how media of different camps frame the same even
 console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 app.add_typer(evaluate.app, name="eval")
+app.add_typer(
+    models_command.app, name="models", help="Build the torch encoder; train stance models."
+)
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 

@@ -11,6 +11,7 @@ from eval.record import rewrite_results_md
 from eval.suites import SUITES, run_suites
 from service.commands.eval_alignment import eval_alignment
 from service.commands.eval_framing import framing_command
+from service.commands.eval_stance import stance_command
 from service.settings import get_settings
 
 app = typer.Typer(help="Quality suites; with no subcommand, run them all and rewrite RESULTS.md.",
@@ -43,3 +44,4 @@ def segmentation() -> None:
 
 app.command("framing")(framing_command)
 app.command("alignment")(eval_alignment)
+app.command("stance")(stance_command)
