@@ -34,7 +34,7 @@ def framing_command(
     ] = None,
 ) -> None:
     """Print the framing evaluation as JSON (and the top divergent pairs of --corpus)."""
-    from eval.framing import DEMO_DIR, VC_GOLD, evaluate_framing, top_divergent
+    from eval.framing import DEMO_DIR, VC_GOLD, evaluate_framing, format_top, top_divergent
 
     settings = get_settings()
     demo_dir = demo or DEMO_DIR
@@ -56,6 +56,9 @@ def framing_command(
                                                 cache_dir=settings.embedding_cache_dir)  # fmt: skip
     text = json.dumps(report, ensure_ascii=False, indent=2)
     typer.echo(text)
+    if corpus:
+        typer.echo(f"\nTop {top} divergent pairs of {', '.join(map(str, corpus))}:")
+        typer.echo(format_top(report["top_divergent"]))
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(text, encoding="utf-8")

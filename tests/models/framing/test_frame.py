@@ -37,7 +37,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
     stance = {pid: {"Russia": one_hot("none")} for pid in compared.passage_index()}
     stance["ru:1"] = {"Russia": one_hot("favor")}
     framing = frame_result(compared, stance)
-    assert framing.method["divergence"] == "divergence.v1"
+    assert framing.method["divergence"] == "divergence.v2"
     assert framing.method["events"] == "metadata"
     assert len(framing.pairs) == len(compared.alignments)
     for pair in framing.pairs:
@@ -50,7 +50,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
 
     document = apply_framing(result_to_dict(compared), framing)
     json.dumps(document, ensure_ascii=False)  # serialisable
-    assert document["method"]["divergence"]["divergence"] == "divergence.v1"
+    assert document["method"]["divergence"]["divergence"] == "divergence.v2"
     first = document["alignments"][0]
     assert {"score", "components", "details"} <= set(first["divergence"])
     assert set(first["contrast_terms"]) == {"a", "b"}
