@@ -70,3 +70,20 @@ def test_without_stance_the_stance_component_is_absent(compared) -> None:
         frame_result(compared, None, event_of={"ru": "e"})
     with pytest.raises(ValueError, match="different result"):
         apply_framing({"alignments": []}, framing)
+
+
+def test_frame_result_keeps_v1_reproducible_and_names_each_method(compared) -> None:
+    from models.framing.divergence import WEIGHTS_V1, WEIGHTS_V2
+
+    v1 = frame_result(compared, None, method="divergence.v1")
+    v2 = frame_result(compared, None)
+    assert v1.method["divergence"] == "divergence.v1" and v1.method["contrast"] == "contrast.v1"
+    assert v1.method["weights"] == WEIGHTS_V1
+    assert v2.method["contrast"] == "contrast.v2" and v2.method["weights"] == WEIGHTS_V2
+    assert v2.method["commitment"] == "commitment.v2"
+    for pair in v2.pairs:
+        assert "commitment_label_distance" in pair.divergence.details
+    for pair in v1.pairs:
+        assert "commitment_label_distance" not in pair.divergence.details
+    with pytest.raises(ValueError, match="unknown divergence method"):
+        frame_result(compared, None, method="divergence.v9")
