@@ -273,7 +273,8 @@ def evaluate_framing(
     if stance_provider is None:
         stance, stance_source = gold_stance(result, gold), "gold one-hot (demo annotations)"
     else:
-        stance, stance_source = stance_provider(result), "model"
+        kind = getattr(stance_provider, "kind", "custom")
+        stance, stance_source = stance_provider(result), f"model ({kind})"
     report: dict[str, Any] = {
         "data": str(demo_dir), "encoder": encoder_spec, "stance": stance_source,
         "alignment": result.method["alignment"],
@@ -309,6 +310,23 @@ def framing_rank(divergence: Any, weights: Mapping[str, float] | None = None) ->
     same_claim = details.get("same_claim")
     probability = 1.0 - divergence.components["residual"] if same_claim is None else same_claim
     return round(float(probability) * combine(parts, weights), 4)
+
+
+def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS
+                          ) -> Callable[[CompareResult], Mapping[str, Any]]:  # fmt: skip
+    """A `stance_provider` that scores every passage with the shipped stance model `kind`
+    ("finetuned" or "baseline", models/stance) toward `targets`."""
+
+    def provide(result: CompareResult) -> Mapping[str, Any]:
+        from models.stance import load_stance_model, score_stance
+
+        model = load_stance_model(kind)
+        passages = list(result.passage_index().values())
+        scores = score_stance([p.text for p in passages], list(targets), model)
+        return {p.id: s for p, s in zip(passages, scores, strict=True)}
+
+    provide.kind = kind  # type: ignore[attr-defined]
+    return provide
 
 
 def top_divergent(
