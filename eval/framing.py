@@ -40,7 +40,14 @@ from models.cache import CachedEncoder
 from models.encoders import make_encoder
 from models.framing import events as events_mod
 from models.framing.commitment import COMMITMENTS, detect_commitment
-from models.framing.divergence import COMPONENTS, METHOD, METHOD_V1, WEIGHTS, combine
+from models.framing.divergence import (
+    COMPONENTS,
+    METHOD,
+    METHOD_V1,
+    REPORTED_STANCE_WEIGHT,
+    WEIGHTS,
+    combine,
+)
 from models.framing.frame import divergence_of_pair, fit_background, frame_passages, frame_result
 from models.framing.voice import detect_voice
 from models.pipeline import CompareResult, compare
@@ -298,14 +305,20 @@ def evaluate_framing(
 def framing_rank(divergence: Any, weights: Mapping[str, float] | None = None) -> float:
     """Expected framing difference of a pair: P(same claim) times the weighted mean of its
     framing components (stance, commitment label distance, contrast; the residual, which measures
-    how far the two passages are from one fact, is left out and enters as the probability)."""
+    how far the two passages are from one fact, is left out and enters as the probability).
+
+    When either passage holds a direct quotation, its wording is largely the speaker's, not the
+    outlet's, so the contrast counts `REPORTED_STANCE_WEIGHT` of its value (as the stance of
+    reported speech does in the score)."""
     weights = weights or WEIGHTS[METHOD]
     details = divergence.details
+    quoted = details.get("quoted") or {}
+    factor = REPORTED_STANCE_WEIGHT if any(quoted.values()) else 1.0
     parts = {
         "stance": divergence.components.get("stance"),
         "commitment": details.get("commitment_label_distance",
                                   divergence.components["commitment"]),
-        "contrast": divergence.components["contrast"],
+        "contrast": divergence.components["contrast"] * factor,
     }  # fmt: skip
     same_claim = details.get("same_claim")
     probability = 1.0 - divergence.components["residual"] if same_claim is None else same_claim

@@ -148,6 +148,10 @@ def divergence_of_pair(
         divergence.details["commitment_label_distance"] = commitment_distance_v2(
             fa.commitment.label, fb.commitment.label)  # fmt: skip
         divergence.details["same_claim"] = None if confidence is None else round(confidence, 4)
+        divergence.details["quoted"] = {
+            "a": any(c.kind == "quote" for c in fa.voice.cues),
+            "b": any(c.kind == "quote" for c in fb.voice.cues),
+        }  # fmt: skip
     return divergence, contrast
 
 

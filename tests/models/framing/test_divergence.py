@@ -91,3 +91,15 @@ def test_framing_rank_is_same_claim_probability_times_framing() -> None:
     )  # fmt: skip
     expected = 0.4 * (0.2 * 1.0 + 0.3 * 0.6) / (0.2 + 0.3)
     assert framing_rank(divergence, WEIGHTS_V2) == pytest.approx(round(expected, 4))
+
+
+def test_framing_rank_halves_the_contrast_of_direct_quotations() -> None:
+    from eval.framing import framing_rank
+    from models.framing.divergence import WEIGHTS_V2, PairDivergence
+
+    details = {"commitment_label_distance": 0.0, "same_claim": 1.0}
+    plain = PairDivergence(0.3, {"commitment": 0.0, "contrast": 0.8, "residual": 0.0}, details)
+    quoted = PairDivergence(0.3, {"commitment": 0.0, "contrast": 0.8, "residual": 0.0},
+                            {**details, "quoted": {"a": True, "b": False}})  # fmt: skip
+    assert framing_rank(plain, WEIGHTS_V2) == pytest.approx(0.48)
+    assert framing_rank(quoted, WEIGHTS_V2) == pytest.approx(0.24)
