@@ -127,7 +127,7 @@ class ModelStanceScorer:
 class FramingAnnotator:
     """Voice and commitment from `models.framing`'s cue lists (rule-based, thread-safe)."""
 
-    name = "framing-cues/divergence.v1"
+    name = "framing-cues/commitment.v2"
 
     def annotate(self, passages: list[str], language: str) -> list[dict[str, Any]]:
         from models.framing import annotate_passages, passage_to_dict
