@@ -291,7 +291,7 @@ def demo_groups(demo: DemoCorpus, encoder: Encoder) -> list[PassageGroup]:
 def labelled_candidates(
     demo: DemoCorpus, groups: list[PassageGroup]
 ) -> tuple[list[tuple[Alignment, tuple[str, str] | None]], np.ndarray, np.ndarray]:
-    """Candidate links over the whole demo corpus, their features (n, 4) and gold labels (n,)."""
+    """Candidate links over the whole demo corpus, their features (n, 6) and gold labels (n,)."""
     candidates = alignment.find_candidates(groups)
     features = np.array([c.features() for c, _ in candidates])
     labels = np.array([frozenset((c.a, c.b)) in demo.gold_links for c, _ in candidates], int)
@@ -436,7 +436,7 @@ def _baseline_links(demo: DemoCorpus, groups: list[PassageGroup], vectorise: Any
 
 
 def build_calibration(
-    demo_dir: Path, encoder: Encoder, out: Path = DEFAULT_PATH, version: str = "demo-gold.v1"
+    demo_dir: Path, encoder: Encoder, out: Path = DEFAULT_PATH, version: str = "demo-gold.v2"
 ) -> dict[str, Any]:
     """Fit the packaged confidence map on all demo candidate links; write it with provenance
     (command, data, and the reliability of leave-one-event-out predictions)."""

@@ -1,4 +1,4 @@
-"""Align passages that report the same fact across articles (method `margin-mnn-span.v1`).
+"""Align passages that report the same fact across articles (method `margin-anchor.v2`).
 
 Comparable news texts report the same facts in different order, length and language, so this is
 matching, not the monotone alignment of translations. For every pair of articles (never within
@@ -15,10 +15,12 @@ one article):
    passage whose best match is the same passage, and whose merged embedding (normalised sum) is
    more similar to it than the linked passage alone, is linked too (a one-to-many link).
 5. Confidence. `models.calibration.LinkCalibration` maps the link's features (similarity,
-   margin, whether it is mutual, and the pair margin: the mean margin of the article pair's best
-   three mutual matches, which says whether the two articles share a story at all) to the
-   probability that the link is right, fitted on labelled data; links below `threshold` are
-   dropped. No cosine threshold appears anywhere.
+   margin, whether it is mutual, the pair margin: the mean margin of the article pair's best
+   three mutual matches, which says whether the two articles share a story at all, and the
+   language-independent anchors of `models.anchors`: how many numbers and proper names the two
+   passages share, and whether they give numbers that disagree) to the probability that the
+   link is right, fitted on labelled data; links below `threshold` are dropped. No cosine
+   threshold appears anywhere.
 
 Passages with fewer than `min_words` words (datelines, bylines, headings such as "By:" or
 "Executive Summary:") carry no checkable fact and are not aligned.
@@ -40,12 +42,13 @@ from itertools import combinations
 
 import numpy as np
 
+from models.anchors import anchor_overlap, anchors, number_agreement
 from models.calibration import LinkCalibration
 from models.neighbors import knn
 
 logger = logging.getLogger(__name__)
 
-METHOD = "margin-mnn-span.v1"
+METHOD = "margin-anchor.v2"
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
 BLOCKING_MIN_PASSAGES = 5_000
@@ -71,6 +74,8 @@ class Alignment:
     `kind` is 'mutual' (mutual best match) or 'span' (a sentence that completes its neighbour's
     mutual match: one-to-many). `pair_margin` is the mean margin of the (up to) `PAIR_TOP` best
     mutual matches between the two articles: whether the articles share a story at all.
+    `anchor_overlap` counts the numbers and names both passages give (capped, see
+    `models.anchors`); `number_agreement` is 0 when both give numbers and share none, else 1.
     `confidence` is the calibrated P(right), NaN before calibration.
     """
 
@@ -81,10 +86,13 @@ class Alignment:
     confidence: float = math.nan
     kind: str = "mutual"
     pair_margin: float = math.nan
+    anchor_overlap: float = 0.0
+    number_agreement: float = 1.0
 
     def features(self) -> list[float]:
         """The calibration features, in `models.calibration.FEATURES` order."""
-        return [self.similarity, self.margin, self.pair_margin, float(self.kind == "mutual")]
+        return [self.similarity, self.margin, self.pair_margin, float(self.kind == "mutual"),
+                self.anchor_overlap, self.number_agreement]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -185,6 +193,8 @@ def _pair_links(
     keep_b: np.ndarray,
     k: int,
     backend: str,
+    anchors_a: Sequence[frozenset[str]] | None = None,
+    anchors_b: Sequence[frozenset[str]] | None = None,
 ) -> list[tuple[Alignment, int]]:
     """Candidate links between two articles, each with the position of its anchor (-1: none).
 
@@ -206,8 +216,13 @@ def _pair_links(
     pair_margin = float(np.mean(best)) if best else math.nan
 
     def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
+        overlap, agreement = 0.0, 1.0
+        if anchors_a is not None and anchors_b is not None:
+            ka, kb = anchors_a[keep_a[i]], anchors_b[keep_b[j]]
+            overlap, agreement = anchor_overlap(ka, kb), number_agreement(ka, kb)
         link = Alignment(a.ids[keep_a[i]], b.ids[keep_b[j]], sim, float(margin), kind=kind,
-                         pair_margin=pair_margin)  # fmt: skip
+                         pair_margin=pair_margin, anchor_overlap=overlap,
+                         number_agreement=agreement)  # fmt: skip
         anchors[(i, j)] = len(links)
         links.append((link, anchor))
 
@@ -309,11 +324,12 @@ def find_candidates(
     """All candidate links (confidence NaN) with, for spans, the (a, b) of their anchor link."""
     _check_groups(groups)
     masks = [_content_mask(g, min_words) for g in groups]
+    keys = [None if g.texts is None else [anchors(t) for t in g.texts] for g in groups]
     candidates: list[tuple[Alignment, tuple[str, str] | None]] = []
     for x, y in article_pairs(groups, block_k, backend):
         if len(masks[x]) == 0 or len(masks[y]) == 0:
             continue
-        links = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend)
+        links = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, keys[x], keys[y])
         for link, anchor in links:
             candidates.append(
                 (link, None if anchor < 0 else (links[anchor][0].a, links[anchor][0].b))

@@ -1,7 +1,9 @@
 """Calibrated confidence for alignment links: features -> P(the link is right).
 
 A link's features are its cosine `similarity`, its ratio `margin`, the `pair_margin` of its two
-articles and whether it is a mutual best match (see `models.alignment.Alignment`).
+articles, whether it is a mutual best match, how many numbers and names the two passages share
+(`anchor_overlap`) and whether their numbers agree (`number_agreement`); see
+`models.alignment.Alignment` and `models.anchors`.
 `LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
 fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
 or more distinctive than another never gets a lower confidence. It is fitted on labelled candidate
@@ -21,12 +23,19 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-FEATURES = ("similarity", "margin", "pair_margin", "mutual")
+FEATURES = (
+    "similarity",
+    "margin",
+    "pair_margin",
+    "mutual",
+    "anchor_overlap",
+    "number_agreement",
+)
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "alignment_calibration.json"
 
 
 class LinkCalibration:
-    """Monotone logistic map from link features (n, 4) in `FEATURES` order to P(correct) (n,).
+    """Monotone logistic map from link features (n, 6) in `FEATURES` order to P(correct) (n,).
 
     sklearn conventions: `__init__` stores parameters, `fit` returns self, learned attributes end
     in `_`. `C` is the inverse L2 strength of the logistic regression.
@@ -37,7 +46,7 @@ class LinkCalibration:
         self.version = version
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> LinkCalibration:
-        """Fit on features (n, 4) float and labels (n,) in {0, 1}."""
+        """Fit on features (n, 6) float and labels (n,) in {0, 1}."""
         from sklearn.linear_model import LogisticRegression
 
         features = _check_features(features)
@@ -64,7 +73,7 @@ class LinkCalibration:
         return self
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        """P(correct) in [0, 1] for features (n, 4) -> (n,) float64."""
+        """P(correct) in [0, 1] for features (n, 6) -> (n,) float64."""
         if not hasattr(self, "coef_"):
             raise RuntimeError("LinkCalibration is not fitted: call fit() or load()")
         z = ((_check_features(features) - self.mean_) / self.scale_) @ self.coef_

@@ -13,14 +13,14 @@ from models.alignment import (
     group_facts,
     margin_scores,
 )
-from models.calibration import LinkCalibration
+from models.calibration import FEATURES, LinkCalibration
 
 
 def margin_calibration(midpoint: float = 1.05, slope: float = 40.0) -> LinkCalibration:
     """Confidence 0.5 at `midpoint` margin, independent of similarity (for the fake encoder)."""
     return LinkCalibration.from_dict({
-        "version": "test", "features": ["similarity", "margin", "pair_margin", "mutual"],
-        "C": 1.0, "mean": [0.0] * 4, "scale": [1.0] * 4, "coef": [0.0, slope, 0.0, 0.0],
+        "version": "test", "features": list(FEATURES),
+        "C": 1.0, "mean": [0.0] * 6, "scale": [1.0] * 6, "coef": [0.0, slope, 0.0, 0.0, 0.0, 0.0],
         "intercept": -slope * midpoint,
     })  # fmt: skip
 
@@ -134,3 +134,22 @@ def test_margin_scores_match_definition() -> None:
     margins = margin_scores(sims, k=2)
     assert margins[0, 0] == pytest.approx(0.9 / ((0.7 + 0.65) / 2))
     assert not math.isnan(float(margins.sum()))
+
+
+def test_links_carry_anchor_features_from_their_texts(fake_encoder) -> None:
+    a = [
+        "Of the 67 people on board the plane near Aktau, 38 were killed.",
+        "The airline suspended its flights to the Russian city of Grozny until further notice.",
+    ]
+    b = ["The airline suspended all its flights to Grozny in Russia for now.",
+         "Of the 67 people on board the plane near Aktau, 29 survived."]  # fmt: skip
+    result = align_passages(
+        [group(fake_encoder, "a", a), group(fake_encoder, "b", b)], margin_calibration()
+    )
+    links = {(al.a, al.b): al for al in result.alignments}
+    # '#67' and '@akt' shared; 38 vs 29 differ but 67 agrees
+    assert links[("a:0", "b:1")].anchor_overlap == 2.0
+    assert links[("a:0", "b:1")].number_agreement == 1.0
+    # Grozny and Russian/Russia ('@krzn', '@rs'): the first word never counts as a name
+    assert links[("a:1", "b:0")].anchor_overlap == 2.0
+    assert links[("a:1", "b:0")].features()[4:] == [2.0, 1.0]

@@ -15,14 +15,16 @@ def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     margin = 1.02 + 0.06 * labels + rng.normal(0, 0.03, n)
     context = 0.2 + 0.3 * labels + rng.normal(0, 0.2, n)
     mutual = (rng.random(n) < 0.3 + 0.5 * labels).astype(float)
-    return np.stack([similarity, margin, context, mutual], axis=1), labels
+    overlap = rng.poisson(0.3 + 0.8 * labels).clip(0, 3).astype(float)
+    agreement = (rng.random(n) < 0.95 + 0.05 * labels).astype(float)
+    return np.stack([similarity, margin, context, mutual, overlap, agreement], axis=1), labels
 
 
 def test_calibration_is_monotone_and_a_probability(tmp_path) -> None:
     features, labels = synthetic_links()
     calibration = LinkCalibration(version="t1").fit(features, labels)
     grid = np.linspace(0.5, 1.3, 41)
-    for column in range(4):
+    for column in range(6):
         probe = np.tile(features.mean(axis=0), (len(grid), 1))
         probe[:, column] = grid
         confidences = calibration.predict_proba(probe)
@@ -53,9 +55,9 @@ def test_calibration_is_reliable_on_held_out_synthetic_data() -> None:
 
 def test_calibration_needs_both_classes_and_a_fit() -> None:
     with pytest.raises(ValueError, match="both right"):
-        LinkCalibration().fit(np.ones((3, 4)), np.ones(3))
+        LinkCalibration().fit(np.ones((3, 6)), np.ones(3))
     with pytest.raises(RuntimeError, match="not fitted"):
-        LinkCalibration().predict_proba(np.ones((1, 4)))
+        LinkCalibration().predict_proba(np.ones((1, 6)))
 
 
 def test_packaged_calibration_loads_and_is_monotone() -> None:
