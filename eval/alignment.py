@@ -33,7 +33,13 @@ from corpus.loaders import load_articles
 from corpus.schema import Article, Passage
 from models import alignment
 from models.alignment import Alignment, PassageGroup
-from models.calibration import DEFAULT_PATH, FEATURES, LinkCalibration, reliability
+from models.calibration import (
+    DEFAULT_PATH,
+    FEATURES,
+    SUPPORT_FEATURES,
+    LinkCalibration,
+    reliability,
+)
 from models.encoder import Encoder
 from models.pipeline import segment_articles
 
@@ -298,23 +304,48 @@ def labelled_candidates(
     return candidates, features, labels
 
 
+def fit_calibration(
+    candidates: Sequence[tuple[Alignment, Any]],
+    features: np.ndarray,
+    labels: np.ndarray,
+    groups: Sequence[PassageGroup],
+    train: np.ndarray | None = None,
+    version: str = "unfitted",
+) -> LinkCalibration:
+    """Both stages fitted on the links in `train` (a boolean mask (n,); all when None).
+
+    The support of every candidate is computed from first-stage confidences of all candidates
+    (no labels), as the product does; only the fit uses labels, and only those in `train`.
+    """
+    train = np.ones(len(labels), bool) if train is None else train
+    calibration = LinkCalibration(version=version).fit(features[train], labels[train])
+    links = [c for c, _ in candidates]
+    owner = {pid: g.article_id for g in groups for pid in g.ids}
+    support = alignment.transitive_support(links, calibration.predict_proba(features), owner)
+    stage2 = LinkCalibration(version=version, features=SUPPORT_FEATURES)
+    calibration.support_ = stage2.fit(np.column_stack([features, support])[train], labels[train])
+    return calibration
+
+
 def held_out_confidences(
     demo: DemoCorpus,
     candidates: Sequence[tuple[Alignment, Any]],
     features: np.ndarray,
     labels: np.ndarray,
+    groups: Sequence[PassageGroup],
 ) -> np.ndarray:
-    """Leave-one-event-out: each link is scored by a map fitted without its first article's event
-    (and without any link touching that event)."""
+    """Leave-one-event-out: each link is scored by a map (both stages) fitted without its first
+    article's event (and without any link touching that event)."""
     events = [
         (demo.events[c.a.split(":")[0]], demo.events[c.b.split(":")[0]]) for c, _ in candidates
     ]
+    links = [c for c, _ in candidates]
     confidences = np.zeros(len(candidates))
     for event in sorted(set(demo.events.values())):
         train = np.array([event not in pair for pair in events])
         test = np.array([pair[0] == event for pair in events])
-        fold = LinkCalibration().fit(features[train], labels[train])
-        confidences[test] = fold.predict_proba(features[test])
+        fold = fit_calibration(candidates, features, labels, groups, train)
+        confidences[test] = alignment.score_candidates(links, fold, groups)[test]
     return confidences
 
 
@@ -394,16 +425,15 @@ def evaluate_demo(
     demo = read_demo(demo_dir)
     groups = demo_groups(demo, encoder)
     candidates, features, labels = labelled_candidates(demo, groups)
-    held_out = held_out_confidences(demo, candidates, features, labels)
+    held_out = held_out_confidences(demo, candidates, features, labels, groups)
     ece, table = reliability(held_out, labels)
+    in_sample = alignment.score_candidates([c for c, _ in candidates], calibration, groups)
     mutual = np.array([1.0 if anchor is None else 0.0 for _, anchor in candidates])
     return {
         "candidates": len(candidates),
         "positives": int(labels.sum()),
         "held_out": score_links(demo, candidates, held_out, groups, threshold),
-        "in_sample": score_links(
-            demo, candidates, calibration.predict_proba(features), groups, threshold
-        ),
+        "in_sample": score_links(demo, candidates, in_sample, groups, threshold),
         "reliability": {"ece": ece, "table": table},
         "baselines": {
             "margin_mutual_all": score_links(demo, candidates, mutual, groups, threshold),
@@ -443,10 +473,9 @@ def build_calibration(
     demo = read_demo(demo_dir)
     groups = demo_groups(demo, encoder)
     candidates, features, labels = labelled_candidates(demo, groups)
-    held_out = held_out_confidences(demo, candidates, features, labels)
+    held_out = held_out_confidences(demo, candidates, features, labels, groups)
     ece, table = reliability(held_out, labels)
-    calibration = LinkCalibration(version=version)
-    calibration.fit(features, labels)
+    calibration = fit_calibration(candidates, features, labels, groups, version=version)
     provenance = {
         "command": CALIBRATE_COMMAND,
         "method": alignment.METHOD,
@@ -461,7 +490,7 @@ def build_calibration(
         "threshold": THRESHOLD,
     }
     calibration.save(out, **provenance)
-    logger.info("wrote %s (features %s)", out, FEATURES)
+    logger.info("wrote %s (features %s, support stage %s)", out, FEATURES, SUPPORT_FEATURES)
     return {**calibration.to_dict(), **provenance}
 
 

@@ -19,7 +19,9 @@ one article):
    three mutual matches, which says whether the two articles share a story at all, and the
    language-independent anchors of `models.anchors`: how many numbers and proper names the two
    passages share, and whether they give numbers that disagree) to the probability that the
-   link is right, fitted on labelled data; links below `threshold` are dropped. No cosine
+   link is right, fitted on labelled data. With three or more articles, a second stage rescores
+   each link with its transitive support (`transitive_support`: the best path A-C-B through a
+   third article, by first-stage confidence). Links below `threshold` are dropped. No cosine
    threshold appears anywhere.
 
 Passages with fewer than `min_words` words (datelines, bylines, headings such as "By:" or
@@ -353,7 +355,7 @@ def align_passages(
     candidates = find_candidates(groups, k, min_words, backend)
     if not candidates:
         return AlignmentResult([], [], 0)
-    confidences = calibration.predict_proba(np.array([c.features() for c, _ in candidates]))
+    confidences = score_candidates([c for c, _ in candidates], calibration, groups)
     scored = [
         (replace(c, confidence=float(p)), anchor)
         for (c, anchor), p in zip(candidates, confidences, strict=True)
@@ -367,6 +369,47 @@ def align_passages(
         if al.confidence >= threshold and (anchor is None or anchor in accepted_pairs)
     ]
     return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates))
+
+
+def score_candidates(
+    links: Sequence[Alignment], calibration: LinkCalibration, groups: Sequence[PassageGroup]
+) -> np.ndarray:
+    """Calibrated confidence (n,) of candidate links: the first stage, then, when the calibration
+    has a support stage and there are at least three articles, the second stage."""
+    features = np.array([link.features() for link in links], dtype=float).reshape(len(links), -1)
+    confidences = calibration.predict_proba(features)
+    if calibration.support_ is None or len(groups) < 3:
+        return confidences
+    owner = {pid: g.article_id for g in groups for pid in g.ids}
+    support = transitive_support(links, confidences, owner)
+    return calibration.support_.predict_proba(np.column_stack([features, support]))
+
+
+def transitive_support(
+    links: Sequence[Alignment], confidences: np.ndarray, owner: dict[str, str]
+) -> np.ndarray:
+    """For each link A-B: max over passages C of a third article of min(conf(A-C), conf(C-B)),
+    over the candidate links given (0 when no such path). `owner` maps passage id -> article
+    id. (n,) float64.
+
+    Cost: for each link, the candidates of A, so about n x (articles - 1) look-ups.
+    """
+    neighbours: dict[str, dict[str, float]] = {}
+    for link, p in zip(links, confidences, strict=True):
+        for x, y in ((link.a, link.b), (link.b, link.a)):
+            mine = neighbours.setdefault(x, {})
+            mine[y] = max(mine.get(y, 0.0), float(p))
+    support = np.zeros(len(links))
+    for n, link in enumerate(links):
+        own = {owner[link.a], owner[link.b]}
+        to_b = neighbours.get(link.b, {})
+        best = 0.0
+        for c, p_ac in neighbours.get(link.a, {}).items():
+            p_cb = to_b.get(c)
+            if p_cb is not None and owner[c] not in own:
+                best = max(best, min(p_ac, p_cb))
+        support[n] = best
+    return support
 
 
 def _check_groups(groups: Sequence[PassageGroup]) -> None:

@@ -10,8 +10,11 @@ from models.alignment import (
     PassageGroup,
     align_passages,
     count_words,
+    find_candidates,
     group_facts,
     margin_scores,
+    score_candidates,
+    transitive_support,
 )
 from models.calibration import FEATURES, LinkCalibration
 
@@ -153,3 +156,42 @@ def test_links_carry_anchor_features_from_their_texts(fake_encoder) -> None:
     # Grozny and Russian/Russia ('@krzn', '@rs'): the first word never counts as a name
     assert links[("a:1", "b:0")].anchor_overlap == 2.0
     assert links[("a:1", "b:0")].features()[4:] == [2.0, 1.0]
+
+
+def test_transitive_support_is_the_best_path_through_a_third_article() -> None:
+    owner = {"a:0": "a", "b:0": "b", "c:0": "c", "c:1": "c", "a:1": "a"}
+    links = [Alignment("a:0", "b:0", 0.9, 1.1), Alignment("a:0", "c:0", 0.9, 1.1),
+             Alignment("b:0", "c:0", 0.9, 1.1), Alignment("a:0", "c:1", 0.9, 1.1),
+             Alignment("b:0", "c:1", 0.9, 1.1), Alignment("a:1", "b:0", 0.9, 1.1)]  # fmt: skip
+    confidences = np.array([0.2, 0.9, 0.6, 0.3, 0.95, 0.4])
+    support = transitive_support(links, confidences, owner)
+    # a:0-b:0 via c:0: min(0.9, 0.6) = 0.6; via c:1: min(0.3, 0.95) = 0.3 -> 0.6
+    assert support[0] == pytest.approx(0.6)
+    # a:0-c:0 via b:0: min(0.2, 0.6) = 0.2; a:1-b:0 has no path (a:1 has no other link)
+    assert support[1] == pytest.approx(0.2) and support[5] == 0.0
+
+
+def test_support_stage_applies_only_with_three_articles(fake_encoder) -> None:
+    base = margin_calibration()
+    calibration = margin_calibration()
+    support = LinkCalibration.from_dict({
+        "version": "test", "features": [*FEATURES, "support"], "C": 1.0, "mean": [0.0] * 7,
+        "scale": [1.0] * 7, "coef": [0.0] * 6 + [10.0], "intercept": -5.0,
+    })  # fmt: skip
+    calibration.support_ = support
+    two = [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)]
+    links = [c for c, _ in find_candidates(two)]
+    assert np.allclose(
+        score_candidates(links, calibration, two), score_candidates(links, base, two)
+    )
+    c = ["Investigators from three countries opened an inquiry into the crash cause."]
+    three = [*two, group(fake_encoder, "c", c)]
+    links = [c for c, _ in find_candidates(three)]
+    scores = score_candidates(links, calibration, three)
+    first = base.predict_proba(np.array([link.features() for link in links]))
+    owner = {pid: g.article_id for g in three for pid in g.ids}
+    expected = 1 / (1 + np.exp(-(10 * transitive_support(links, first, owner) - 5)))
+    assert np.allclose(scores, expected)
+    # the inquiry sentence is in all three articles: supported; the others are not
+    by_pair = dict(zip(((al.a, al.b) for al in links), scores, strict=True))
+    assert by_pair[("a:1", "b:2")] > 0.5 > by_pair[("a:0", "b:1")]

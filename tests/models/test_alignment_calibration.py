@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from models import neighbors
-from models.calibration import DEFAULT_PATH, LinkCalibration, reliability
+from models.calibration import DEFAULT_PATH, SUPPORT_FEATURES, LinkCalibration, reliability
 
 
 def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -95,3 +95,28 @@ def test_auto_backend_is_exact_for_small_inputs_and_names_are_checked() -> None:
     assert neighbors.choose_backend(100) == "exact"
     with pytest.raises(ValueError, match="use one of"):
         neighbors.available("annoy")
+
+
+def test_support_stage_round_trips_and_feature_names_are_checked(tmp_path) -> None:
+    features, labels = synthetic_links()
+    calibration = LinkCalibration(version="t2").fit(features, labels)
+    support = features[:, 1:2] + np.random.default_rng(3).normal(0, 0.01, (len(labels), 1))
+    stage2 = LinkCalibration(features=SUPPORT_FEATURES)
+    calibration.support_ = stage2.fit(np.column_stack([features, support]), labels)
+    calibration.save(tmp_path / "c.json")
+    again = LinkCalibration.load(tmp_path / "c.json")
+    assert again.support_ is not None and again.support_.features == SUPPORT_FEATURES
+    probe = np.column_stack([features, support])
+    assert np.allclose(
+        again.support_.predict_proba(probe), calibration.support_.predict_proba(probe), atol=1e-3
+    )
+    with pytest.raises(ValueError, match="features must be"):
+        LinkCalibration(features=("similarity",))
+    with pytest.raises(ValueError, match=r"\(n, 7\)"):
+        again.support_.predict_proba(features)
+
+
+def test_packaged_calibration_has_a_monotone_support_stage() -> None:
+    calibration = LinkCalibration.load(DEFAULT_PATH)
+    assert calibration.support_ is not None
+    assert np.all(calibration.support_.coef_ >= 0) and calibration.support_.coef_[-1] > 0
