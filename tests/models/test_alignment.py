@@ -172,11 +172,11 @@ def test_transitive_support_is_the_best_path_through_a_third_article() -> None:
 
 
 def test_support_stage_applies_only_with_three_articles(fake_encoder) -> None:
-    base = margin_calibration()
-    calibration = margin_calibration()
+    base = margin_calibration(midpoint=1.1)
+    calibration = margin_calibration(midpoint=1.1)
     support = LinkCalibration.from_dict({
         "version": "test", "features": [*FEATURES, "support"], "C": 1.0, "mean": [0.0] * 7,
-        "scale": [1.0] * 7, "coef": [0.0] * 6 + [10.0], "intercept": -5.0,
+        "scale": [1.0] * 7, "coef": [0.0] * 6 + [20.0], "intercept": -2.0,
     })  # fmt: skip
     calibration.support_ = support
     two = [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)]
@@ -190,8 +190,8 @@ def test_support_stage_applies_only_with_three_articles(fake_encoder) -> None:
     scores = score_candidates(links, calibration, three)
     first = base.predict_proba(np.array([link.features() for link in links]))
     owner = {pid: g.article_id for g in three for pid in g.ids}
-    expected = 1 / (1 + np.exp(-(10 * transitive_support(links, first, owner) - 5)))
-    assert np.allclose(scores, expected)
-    # the inquiry sentence is in all three articles: supported; the others are not
-    by_pair = dict(zip(((al.a, al.b) for al in links), scores, strict=True))
-    assert by_pair[("a:1", "b:2")] > 0.5 > by_pair[("a:0", "b:1")]
+    second = 1 / (1 + np.exp(-(20 * transitive_support(links, first, owner) - 2)))
+    assert np.allclose(scores, np.maximum(first, second))
+    # the inquiry sentence is in all three articles: raised by support; the others keep theirs
+    by_pair = dict(zip(((al.a, al.b) for al in links), scores - first, strict=True))
+    assert by_pair[("a:1", "b:2")] > 0 and by_pair[("a:0", "b:1")] == 0
