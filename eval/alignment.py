@@ -10,10 +10,12 @@ Three measures, each run through the product's own code (`models.alignment`):
 - Demo gold (corpus/demo/gold.json): precision and recall of same-fact links over the whole demo
   corpus (20 articles, 5 events, every pair of articles), overall and per language pair.
 
-Calibration: the confidence map is fitted on the demo corpus's candidate links labelled by the
-gold. Figures for the demo are held out by event (leave-one-event-out: the map that scores an
-event's links never saw that event), and the reliability table comes from those held-out
-predictions; NTREX and Tatoeba are never used for fitting.
+Calibration: the confidence map (both stages: link features incl. number/name anchors, then
+transitive support through a third article, see `models.alignment.score_candidates`) is fitted
+on the demo corpus's candidate links labelled by the gold. Figures for the demo are held out by
+event (leave-one-event-out: neither stage that scores an event's links saw that event's labels),
+and the reliability table comes from those held-out predictions; NTREX and Tatoeba are never
+used for fitting (NTREX document pairs are two articles, so only the first stage applies).
 """
 
 from __future__ import annotations
