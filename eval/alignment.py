@@ -10,10 +10,12 @@ Three measures, each run through the product's own code (`models.alignment`):
 - Demo gold (corpus/demo/gold.json): precision and recall of same-fact links over the whole demo
   corpus (20 articles, 5 events, every pair of articles), overall and per language pair.
 
-Calibration: the confidence map is fitted on the demo corpus's candidate links labelled by the
-gold. Figures for the demo are held out by event (leave-one-event-out: the map that scores an
-event's links never saw that event), and the reliability table comes from those held-out
-predictions; NTREX and Tatoeba are never used for fitting.
+Calibration: the confidence map (both stages: link features incl. number/name anchors, then
+transitive support through a third article, see `models.alignment.score_candidates`) is fitted
+on the demo corpus's candidate links labelled by the gold. Figures for the demo are held out by
+event (leave-one-event-out: neither stage that scores an event's links saw that event's labels),
+and the reliability table comes from those held-out predictions; NTREX and Tatoeba are never
+used for fitting (NTREX document pairs are two articles, so only the first stage applies).
 """
 
 from __future__ import annotations
@@ -33,7 +35,13 @@ from corpus.loaders import load_articles
 from corpus.schema import Article, Passage
 from models import alignment
 from models.alignment import Alignment, PassageGroup
-from models.calibration import DEFAULT_PATH, FEATURES, LinkCalibration, reliability
+from models.calibration import (
+    DEFAULT_PATH,
+    FEATURES,
+    SUPPORT_FEATURES,
+    LinkCalibration,
+    reliability,
+)
 from models.encoder import Encoder
 from models.pipeline import segment_articles
 
@@ -291,11 +299,34 @@ def demo_groups(demo: DemoCorpus, encoder: Encoder) -> list[PassageGroup]:
 def labelled_candidates(
     demo: DemoCorpus, groups: list[PassageGroup]
 ) -> tuple[list[tuple[Alignment, tuple[str, str] | None]], np.ndarray, np.ndarray]:
-    """Candidate links over the whole demo corpus, their features (n, 4) and gold labels (n,)."""
+    """Candidate links over the whole demo corpus, their features (n, 6) and gold labels (n,)."""
     candidates = alignment.find_candidates(groups)
     features = np.array([c.features() for c, _ in candidates])
     labels = np.array([frozenset((c.a, c.b)) in demo.gold_links for c, _ in candidates], int)
     return candidates, features, labels
+
+
+def fit_calibration(
+    candidates: Sequence[tuple[Alignment, Any]],
+    features: np.ndarray,
+    labels: np.ndarray,
+    groups: Sequence[PassageGroup],
+    train: np.ndarray | None = None,
+    version: str = "unfitted",
+) -> LinkCalibration:
+    """Both stages fitted on the links in `train` (a boolean mask (n,); all when None).
+
+    The support of every candidate is computed from first-stage confidences of all candidates
+    (no labels), as the product does; only the fit uses labels, and only those in `train`.
+    """
+    train = np.ones(len(labels), bool) if train is None else train
+    calibration = LinkCalibration(version=version).fit(features[train], labels[train])
+    links = [c for c, _ in candidates]
+    owner = {pid: g.article_id for g in groups for pid in g.ids}
+    support = alignment.transitive_support(links, calibration.predict_proba(features), owner)
+    stage2 = LinkCalibration(version=version, features=SUPPORT_FEATURES)
+    calibration.support_ = stage2.fit(np.column_stack([features, support])[train], labels[train])
+    return calibration
 
 
 def held_out_confidences(
@@ -303,18 +334,20 @@ def held_out_confidences(
     candidates: Sequence[tuple[Alignment, Any]],
     features: np.ndarray,
     labels: np.ndarray,
+    groups: Sequence[PassageGroup],
 ) -> np.ndarray:
-    """Leave-one-event-out: each link is scored by a map fitted without its first article's event
-    (and without any link touching that event)."""
+    """Leave-one-event-out: each link is scored by a map (both stages) fitted without its first
+    article's event (and without any link touching that event)."""
     events = [
         (demo.events[c.a.split(":")[0]], demo.events[c.b.split(":")[0]]) for c, _ in candidates
     ]
+    links = [c for c, _ in candidates]
     confidences = np.zeros(len(candidates))
     for event in sorted(set(demo.events.values())):
         train = np.array([event not in pair for pair in events])
         test = np.array([pair[0] == event for pair in events])
-        fold = LinkCalibration().fit(features[train], labels[train])
-        confidences[test] = fold.predict_proba(features[test])
+        fold = fit_calibration(candidates, features, labels, groups, train)
+        confidences[test] = alignment.score_candidates(links, fold, groups)[test]
     return confidences
 
 
@@ -394,16 +427,15 @@ def evaluate_demo(
     demo = read_demo(demo_dir)
     groups = demo_groups(demo, encoder)
     candidates, features, labels = labelled_candidates(demo, groups)
-    held_out = held_out_confidences(demo, candidates, features, labels)
+    held_out = held_out_confidences(demo, candidates, features, labels, groups)
     ece, table = reliability(held_out, labels)
+    in_sample = alignment.score_candidates([c for c, _ in candidates], calibration, groups)
     mutual = np.array([1.0 if anchor is None else 0.0 for _, anchor in candidates])
     return {
         "candidates": len(candidates),
         "positives": int(labels.sum()),
         "held_out": score_links(demo, candidates, held_out, groups, threshold),
-        "in_sample": score_links(
-            demo, candidates, calibration.predict_proba(features), groups, threshold
-        ),
+        "in_sample": score_links(demo, candidates, in_sample, groups, threshold),
         "reliability": {"ece": ece, "table": table},
         "baselines": {
             "margin_mutual_all": score_links(demo, candidates, mutual, groups, threshold),
@@ -436,17 +468,16 @@ def _baseline_links(demo: DemoCorpus, groups: list[PassageGroup], vectorise: Any
 
 
 def build_calibration(
-    demo_dir: Path, encoder: Encoder, out: Path = DEFAULT_PATH, version: str = "demo-gold.v1"
+    demo_dir: Path, encoder: Encoder, out: Path = DEFAULT_PATH, version: str = "demo-gold.v2"
 ) -> dict[str, Any]:
     """Fit the packaged confidence map on all demo candidate links; write it with provenance
     (command, data, and the reliability of leave-one-event-out predictions)."""
     demo = read_demo(demo_dir)
     groups = demo_groups(demo, encoder)
     candidates, features, labels = labelled_candidates(demo, groups)
-    held_out = held_out_confidences(demo, candidates, features, labels)
+    held_out = held_out_confidences(demo, candidates, features, labels, groups)
     ece, table = reliability(held_out, labels)
-    calibration = LinkCalibration(version=version)
-    calibration.fit(features, labels)
+    calibration = fit_calibration(candidates, features, labels, groups, version=version)
     provenance = {
         "command": CALIBRATE_COMMAND,
         "method": alignment.METHOD,
@@ -461,7 +492,7 @@ def build_calibration(
         "threshold": THRESHOLD,
     }
     calibration.save(out, **provenance)
-    logger.info("wrote %s (features %s)", out, FEATURES)
+    logger.info("wrote %s (features %s, support stage %s)", out, FEATURES, SUPPORT_FEATURES)
     return {**calibration.to_dict(), **provenance}
 
 

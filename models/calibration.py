@@ -1,7 +1,15 @@
 """Calibrated confidence for alignment links: features -> P(the link is right).
 
 A link's features are its cosine `similarity`, its ratio `margin`, the `pair_margin` of its two
-articles and whether it is a mutual best match (see `models.alignment.Alignment`).
+articles, whether it is a mutual best match, how many numbers and names the two passages share
+(`anchor_overlap`) and whether their numbers agree (`number_agreement`); see
+`models.alignment.Alignment` and `models.anchors`.
+
+A second, optional stage (`support_`) rescores links when three or more articles are aligned: its
+features are the first stage's plus `support`, the best confirmation of a link A-B through a third
+article C (max over C of min(P(A-C), P(C-B)) under the first stage; see
+`models.alignment.transitive_support`). A fact told by three outlets is then easier to accept
+between two of them whose wording differs most.
 `LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
 fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
 or more distinctive than another never gets a lower confidence. It is fitted on labelled candidate
@@ -21,26 +29,41 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-FEATURES = ("similarity", "margin", "pair_margin", "mutual")
+FEATURES = (
+    "similarity",
+    "margin",
+    "pair_margin",
+    "mutual",
+    "anchor_overlap",
+    "number_agreement",
+)
+SUPPORT_FEATURES = (*FEATURES, "support")
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "alignment_calibration.json"
 
 
 class LinkCalibration:
-    """Monotone logistic map from link features (n, 4) in `FEATURES` order to P(correct) (n,).
+    """Monotone logistic map from link features (n, f) in `features` order to P(correct) (n,).
 
     sklearn conventions: `__init__` stores parameters, `fit` returns self, learned attributes end
-    in `_`. `C` is the inverse L2 strength of the logistic regression.
+    in `_`. `C` is the inverse L2 strength of the logistic regression; `features` is `FEATURES`
+    (first stage) or `SUPPORT_FEATURES` (second stage). `support_` is the second stage, or None.
     """
 
-    def __init__(self, C: float = 1.0, version: str = "unfitted") -> None:
+    def __init__(
+        self, C: float = 1.0, version: str = "unfitted", features: tuple[str, ...] = FEATURES
+    ) -> None:
+        if tuple(features) not in (FEATURES, SUPPORT_FEATURES):
+            raise ValueError(f"features must be {FEATURES} or {SUPPORT_FEATURES}, got {features}")
         self.C = C
         self.version = version
+        self.features = tuple(features)
+        self.support_: LinkCalibration | None = None
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> LinkCalibration:
-        """Fit on features (n, 4) float and labels (n,) in {0, 1}."""
+        """Fit on features (n, 6) float and labels (n,) in {0, 1}."""
         from sklearn.linear_model import LogisticRegression
 
-        features = _check_features(features)
+        features = _check_features(features, self.features)
         labels = np.asarray(labels, dtype=int)
         if set(np.unique(labels)) != {0, 1}:
             raise ValueError("calibration needs both right (1) and wrong (0) links to fit")
@@ -54,36 +77,50 @@ class LinkCalibration:
             # A negative weight would make confidence fall as a link gets better on that feature;
             # refit without the offending features so the map stays monotone.
             keep = self.coef_ > 0
-            logger.warning("calibration: dropping features with negative weight: %s",
-                           [f for f, k in zip(FEATURES, keep, strict=True) if not k])  # fmt: skip
+            dropped = [f for f, k in zip(self.features, keep, strict=True) if not k]
+            logger.warning("calibration: dropping features with negative weight: %s", dropped)
             model.fit(((features - self.mean_) / self.scale_)[:, keep], labels)
-            coef = np.zeros(len(FEATURES))
+            coef = np.zeros(len(self.features))
             coef[keep] = model.coef_[0]
             self.coef_ = coef
             self.intercept_ = float(model.intercept_[0])
         return self
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        """P(correct) in [0, 1] for features (n, 4) -> (n,) float64."""
+        """P(correct) in [0, 1] for features (n, 6) -> (n,) float64."""
         if not hasattr(self, "coef_"):
             raise RuntimeError("LinkCalibration is not fitted: call fit() or load()")
-        z = ((_check_features(features) - self.mean_) / self.scale_) @ self.coef_
+        z = ((_check_features(features, self.features) - self.mean_) / self.scale_) @ self.coef_
         return 1.0 / (1.0 + np.exp(-(z + self.intercept_)))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "features": list(FEATURES), "C": self.C,
-                "mean": _rounded(self.mean_), "scale": _rounded(self.scale_),
-                "coef": _rounded(self.coef_), "intercept": round(self.intercept_, 5)}  # fmt: skip
+        document: dict[str, Any] = {
+            "version": self.version,
+            "features": list(self.features),
+            "C": self.C,
+            "mean": _rounded(self.mean_),
+            "scale": _rounded(self.scale_),
+            "coef": _rounded(self.coef_),
+            "intercept": round(self.intercept_, 5),
+        }
+        if self.support_ is not None:
+            document["support"] = self.support_.to_dict()
+        return document
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinkCalibration:
-        if list(data.get("features", [])) != list(FEATURES):
-            raise ValueError(f"calibration features {data.get('features')} != {list(FEATURES)}")
-        calibration = cls(C=float(data["C"]), version=str(data["version"]))
+        names = tuple(data.get("features", []))
+        if names not in (FEATURES, SUPPORT_FEATURES):
+            raise ValueError(f"calibration features {list(names)} != {list(FEATURES)}")
+        calibration = cls(C=float(data["C"]), version=str(data["version"]), features=names)
         calibration.mean_ = np.asarray(data["mean"], dtype=float)
         calibration.scale_ = np.asarray(data["scale"], dtype=float)
         calibration.coef_ = np.asarray(data["coef"], dtype=float)
         calibration.intercept_ = float(data["intercept"])
+        if "support" in data:
+            calibration.support_ = cls.from_dict(data["support"])
+            if calibration.support_.features != SUPPORT_FEATURES:
+                raise ValueError(f"support stage features must be {list(SUPPORT_FEATURES)}")
         return calibration
 
     def save(self, path: str | Path, **provenance: Any) -> None:
@@ -107,10 +144,10 @@ def _rounded(values: np.ndarray) -> list[float]:
     return [round(float(v), 5) for v in values]
 
 
-def _check_features(features: np.ndarray) -> np.ndarray:
+def _check_features(features: np.ndarray, names: tuple[str, ...] = FEATURES) -> np.ndarray:
     features = np.asarray(features, dtype=float)
-    if features.ndim != 2 or features.shape[1] != len(FEATURES):
-        raise ValueError(f"features must be (n, {len(FEATURES)}) {FEATURES}, got {features.shape}")
+    if features.ndim != 2 or features.shape[1] != len(names):
+        raise ValueError(f"features must be (n, {len(names)}) {names}, got {features.shape}")
     return features
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from eval import alignment as ev
-from models.calibration import LinkCalibration
+from models.calibration import FEATURES, LinkCalibration
 from service.cli import DEMO_DIR
 
 SENTENCES = [
@@ -22,11 +22,11 @@ def margin_calibration() -> LinkCalibration:
     return LinkCalibration.from_dict(
         {
             "version": "test",
-            "features": ["similarity", "margin", "pair_margin", "mutual"],
+            "features": list(FEATURES),
             "C": 1.0,
-            "mean": [0.0] * 4,
-            "scale": [1.0] * 4,
-            "coef": [0.0, 40.0, 0.0, 0.0],
+            "mean": [0.0] * 6,
+            "scale": [1.0] * 6,
+            "coef": [0.0, 40.0, 0.0, 0.0, 0.0, 0.0],
             "intercept": -40.0 * 1.02,
         }
     )

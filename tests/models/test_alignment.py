@@ -10,17 +10,20 @@ from models.alignment import (
     PassageGroup,
     align_passages,
     count_words,
+    find_candidates,
     group_facts,
     margin_scores,
+    score_candidates,
+    transitive_support,
 )
-from models.calibration import LinkCalibration
+from models.calibration import FEATURES, LinkCalibration
 
 
 def margin_calibration(midpoint: float = 1.05, slope: float = 40.0) -> LinkCalibration:
     """Confidence 0.5 at `midpoint` margin, independent of similarity (for the fake encoder)."""
     return LinkCalibration.from_dict({
-        "version": "test", "features": ["similarity", "margin", "pair_margin", "mutual"],
-        "C": 1.0, "mean": [0.0] * 4, "scale": [1.0] * 4, "coef": [0.0, slope, 0.0, 0.0],
+        "version": "test", "features": list(FEATURES),
+        "C": 1.0, "mean": [0.0] * 6, "scale": [1.0] * 6, "coef": [0.0, slope, 0.0, 0.0, 0.0, 0.0],
         "intercept": -slope * midpoint,
     })  # fmt: skip
 
@@ -134,3 +137,61 @@ def test_margin_scores_match_definition() -> None:
     margins = margin_scores(sims, k=2)
     assert margins[0, 0] == pytest.approx(0.9 / ((0.7 + 0.65) / 2))
     assert not math.isnan(float(margins.sum()))
+
+
+def test_links_carry_anchor_features_from_their_texts(fake_encoder) -> None:
+    a = [
+        "Of the 67 people on board the plane near Aktau, 38 were killed.",
+        "The airline suspended its flights to the Russian city of Grozny until further notice.",
+    ]
+    b = ["The airline suspended all its flights to Grozny in Russia for now.",
+         "Of the 67 people on board the plane near Aktau, 29 survived."]  # fmt: skip
+    result = align_passages(
+        [group(fake_encoder, "a", a), group(fake_encoder, "b", b)], margin_calibration()
+    )
+    links = {(al.a, al.b): al for al in result.alignments}
+    # '#67' and '@akt' shared; 38 vs 29 differ but 67 agrees
+    assert links[("a:0", "b:1")].anchor_overlap == 2.0
+    assert links[("a:0", "b:1")].number_agreement == 1.0
+    # Grozny and Russian/Russia ('@krzn', '@rs'): the first word never counts as a name
+    assert links[("a:1", "b:0")].anchor_overlap == 2.0
+    assert links[("a:1", "b:0")].features()[4:] == [2.0, 1.0]
+
+
+def test_transitive_support_is_the_best_path_through_a_third_article() -> None:
+    owner = {"a:0": "a", "b:0": "b", "c:0": "c", "c:1": "c", "a:1": "a"}
+    links = [Alignment("a:0", "b:0", 0.9, 1.1), Alignment("a:0", "c:0", 0.9, 1.1),
+             Alignment("b:0", "c:0", 0.9, 1.1), Alignment("a:0", "c:1", 0.9, 1.1),
+             Alignment("b:0", "c:1", 0.9, 1.1), Alignment("a:1", "b:0", 0.9, 1.1)]  # fmt: skip
+    confidences = np.array([0.2, 0.9, 0.6, 0.3, 0.95, 0.4])
+    support = transitive_support(links, confidences, owner)
+    # a:0-b:0 via c:0: min(0.9, 0.6) = 0.6; via c:1: min(0.3, 0.95) = 0.3 -> 0.6
+    assert support[0] == pytest.approx(0.6)
+    # a:0-c:0 via b:0: min(0.2, 0.6) = 0.2; a:1-b:0 has no path (a:1 has no other link)
+    assert support[1] == pytest.approx(0.2) and support[5] == 0.0
+
+
+def test_support_stage_applies_only_with_three_articles(fake_encoder) -> None:
+    base = margin_calibration(midpoint=1.1)
+    calibration = margin_calibration(midpoint=1.1)
+    support = LinkCalibration.from_dict({
+        "version": "test", "features": [*FEATURES, "support"], "C": 1.0, "mean": [0.0] * 7,
+        "scale": [1.0] * 7, "coef": [0.0] * 6 + [20.0], "intercept": -2.0,
+    })  # fmt: skip
+    calibration.support_ = support
+    two = [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)]
+    links = [c for c, _ in find_candidates(two)]
+    assert np.allclose(
+        score_candidates(links, calibration, two), score_candidates(links, base, two)
+    )
+    c = ["Investigators from three countries opened an inquiry into the crash cause."]
+    three = [*two, group(fake_encoder, "c", c)]
+    links = [c for c, _ in find_candidates(three)]
+    scores = score_candidates(links, calibration, three)
+    first = base.predict_proba(np.array([link.features() for link in links]))
+    owner = {pid: g.article_id for g in three for pid in g.ids}
+    second = 1 / (1 + np.exp(-(20 * transitive_support(links, first, owner) - 2)))
+    assert np.allclose(scores, np.maximum(first, second))
+    # the inquiry sentence is in all three articles: raised by support; the others keep theirs
+    by_pair = dict(zip(((al.a, al.b) for al in links), scores - first, strict=True))
+    assert by_pair[("a:1", "b:2")] > 0 and by_pair[("a:0", "b:1")] == 0

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from models import neighbors
-from models.calibration import DEFAULT_PATH, LinkCalibration, reliability
+from models.calibration import DEFAULT_PATH, SUPPORT_FEATURES, LinkCalibration, reliability
 
 
 def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -15,14 +15,16 @@ def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     margin = 1.02 + 0.06 * labels + rng.normal(0, 0.03, n)
     context = 0.2 + 0.3 * labels + rng.normal(0, 0.2, n)
     mutual = (rng.random(n) < 0.3 + 0.5 * labels).astype(float)
-    return np.stack([similarity, margin, context, mutual], axis=1), labels
+    overlap = rng.poisson(0.3 + 0.8 * labels).clip(0, 3).astype(float)
+    agreement = (rng.random(n) < 0.95 + 0.05 * labels).astype(float)
+    return np.stack([similarity, margin, context, mutual, overlap, agreement], axis=1), labels
 
 
 def test_calibration_is_monotone_and_a_probability(tmp_path) -> None:
     features, labels = synthetic_links()
     calibration = LinkCalibration(version="t1").fit(features, labels)
     grid = np.linspace(0.5, 1.3, 41)
-    for column in range(4):
+    for column in range(6):
         probe = np.tile(features.mean(axis=0), (len(grid), 1))
         probe[:, column] = grid
         confidences = calibration.predict_proba(probe)
@@ -53,9 +55,9 @@ def test_calibration_is_reliable_on_held_out_synthetic_data() -> None:
 
 def test_calibration_needs_both_classes_and_a_fit() -> None:
     with pytest.raises(ValueError, match="both right"):
-        LinkCalibration().fit(np.ones((3, 4)), np.ones(3))
+        LinkCalibration().fit(np.ones((3, 6)), np.ones(3))
     with pytest.raises(RuntimeError, match="not fitted"):
-        LinkCalibration().predict_proba(np.ones((1, 4)))
+        LinkCalibration().predict_proba(np.ones((1, 6)))
 
 
 def test_packaged_calibration_loads_and_is_monotone() -> None:
@@ -93,3 +95,28 @@ def test_auto_backend_is_exact_for_small_inputs_and_names_are_checked() -> None:
     assert neighbors.choose_backend(100) == "exact"
     with pytest.raises(ValueError, match="use one of"):
         neighbors.available("annoy")
+
+
+def test_support_stage_round_trips_and_feature_names_are_checked(tmp_path) -> None:
+    features, labels = synthetic_links()
+    calibration = LinkCalibration(version="t2").fit(features, labels)
+    support = features[:, 1:2] + np.random.default_rng(3).normal(0, 0.01, (len(labels), 1))
+    stage2 = LinkCalibration(features=SUPPORT_FEATURES)
+    calibration.support_ = stage2.fit(np.column_stack([features, support]), labels)
+    calibration.save(tmp_path / "c.json")
+    again = LinkCalibration.load(tmp_path / "c.json")
+    assert again.support_ is not None and again.support_.features == SUPPORT_FEATURES
+    probe = np.column_stack([features, support])
+    assert np.allclose(
+        again.support_.predict_proba(probe), calibration.support_.predict_proba(probe), atol=1e-3
+    )
+    with pytest.raises(ValueError, match="features must be"):
+        LinkCalibration(features=("similarity",))
+    with pytest.raises(ValueError, match=r"\(n, 7\)"):
+        again.support_.predict_proba(features)
+
+
+def test_packaged_calibration_has_a_monotone_support_stage() -> None:
+    calibration = LinkCalibration.load(DEFAULT_PATH)
+    assert calibration.support_ is not None
+    assert np.all(calibration.support_.coef_ >= 0) and calibration.support_.coef_[-1] > 0
