@@ -97,6 +97,17 @@ class Engine:
             stances = self.stance.score(passages, targets)
             return stances, self.stance.aggregate(passages, stances, targets)
 
+    def compare(self, articles: list[Any], window: int, targets: tuple[str, ...]) -> Any:
+        """`models.pipeline.compare` with this engine's encoder and (if loaded) stance model."""
+        from models.pipeline import compare
+
+        model = getattr(self.stance, "model", None)
+        if model is None:
+            return compare(articles, self.encoder, window=window)
+        with self._stance_lock:
+            return compare(articles, self.encoder, window=window, stance_model=model,
+                           targets=targets)  # fmt: skip
+
     def annotate(self, passages: list[str], language: str) -> list[dict[str, Any]]:
         if self.annotator is None:
             raise RuntimeError("no passage annotator is loaded")
