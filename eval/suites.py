@@ -71,12 +71,47 @@ def _framing(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     return SuiteOutcome(report, body, data)
 
 
+def _stance(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
+    from eval.record import markdown_table
+    from eval.stance import evaluate_stance, evaluate_stance_gold
+    from models.stance import load_stance_model
+
+    dev = shared_dir / "data" / "rusentne" / "validation_dev.tsv"
+    gold = Path(__file__).parent / "gold" / "stance_gold.jsonl"
+    figures: dict = {}
+    rows = []
+    for kind in ("finetuned", "baseline"):
+        model = load_stance_model(kind)
+        team = evaluate_stance_gold(gold, model)
+        rusentne = evaluate_stance(dev, model) if dev.is_file() else None
+        figures[kind] = {"model": model.name, "team_gold": team, "rusentne_dev": rusentne}
+        per_language = [team["languages"][lang]["macro_f1"] for lang in ("en", "ru", "uk", "az")]
+        rows.append([kind, model.name, rusentne["f1_pn"] if rusentne else "n/a",
+                     rusentne["macro_f1"] if rusentne else "n/a", *per_language,
+                     rusentne["ms_per_row"] if rusentne else "n/a"])  # fmt: skip
+    table = markdown_table(
+        ["model", "name", "RuSentNE dev F1_PN", "RuSentNE dev macro-F1", "gold en macro-F1",
+         "gold ru", "gold uk", "gold az", "ms per row (dev)"],
+        rows,
+    )  # fmt: skip
+    body = (
+        f"{table}\n\nRuSentNE: `validation_dev.tsv` (1,486 rows, the official metric F1_PN = "
+        "macro F1 over favor and against); best published system 0.66 on the test set. Team "
+        "gold: `eval/gold/stance_gold.jsonl` (about 62-83 passages per language, never trained "
+        "on). Per-class precision/recall: `parallax eval stance --data PATH --model KIND`."
+    )
+    data = f"RuSentNE-2023 validation_dev ({dev}); eval/gold/stance_gold.jsonl"
+    return SuiteOutcome(figures, body, data)
+
+
 SUITES: dict[str, Suite] = {
     suite.name: suite
     for suite in [
         Suite("segmentation", "Sentence segmentation", "parallax eval segmentation",
               _segmentation),
         Suite("alignment", "Alignment", "parallax eval alignment", _alignment),
+        Suite("stance", "Stance", "parallax eval stance --data ../shared/data/rusentne/"
+              "validation_dev.tsv --gold eval/gold/stance_gold.jsonl (per model)", _stance),
         Suite("framing", "Framing: divergence, voice, commitment, events",
               "parallax eval framing", _framing),
     ]
