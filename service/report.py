@@ -422,7 +422,7 @@ def badge_label(value: Any) -> str:
     if isinstance(value, dict):
         label = str(value.get("label") or value.get("type") or "")
         speaker = value.get("speaker")
-        return f"{label}: {speaker}" if speaker else label
+        return f"{label}: {speaker}" if speaker and speaker != label else label
     return "" if value is None else str(value)
 
 

@@ -14,6 +14,7 @@ from models.cache import CachedEncoder
 from models.encoder import Encoder
 from models.encoders import make_encoder
 from models.pipeline import compare, result_to_dict
+from models.stance import DEFAULT_TARGETS, load_stance_model
 from service.report import render_report
 
 
@@ -47,8 +48,13 @@ def run_compare(
     cache_dir: Path | None = None,
     sidecar: Path | None = None,
     encoder: Encoder | None = None,
+    stance: str | None = "finetuned",
+    targets: tuple[str, ...] = DEFAULT_TARGETS,
 ) -> CompareOutcome:
-    """Load `paths`, compare the articles and write `out/result.json` and `out/report.html`."""
+    """Load `paths`, compare the articles and write `out/result.json` and `out/report.html`.
+
+    `stance` names the stance model ("finetuned", "baseline") or is None for no stance scores.
+    """
     loaded = load_articles(paths, sidecar=sidecar)
     if len(loaded.articles) < 2:
         found = len(loaded.articles)
@@ -57,7 +63,10 @@ def run_compare(
         )
     base: Encoder = encoder or make_encoder(encoder_spec)
     active = CachedEncoder(base, cache_dir) if cache_dir is not None else base
-    result = result_to_dict(compare(loaded.articles, active, window=window))
+    stance_model = load_stance_model(stance) if stance else None
+    compared = compare(loaded.articles, active, window=window, stance_model=stance_model,
+                       targets=targets)  # fmt: skip
+    result = result_to_dict(compared)
     if loaded.errors:
         result["skipped"] = [{"path": e.path, "line": e.line, "error": e.message}
                              for e in loaded.errors]  # fmt: skip

@@ -1,12 +1,17 @@
 """How far the outlet commits to what a passage says: asserted, attributed or hedged.
 
-- attributed: the passage reports a source's words or view (its voice is not the outlet's);
-- hedged: the outlet's own claim carries an evidential or modal marker without a source
-  ('reportedly', 'likely', 'по предварительной информации', 'схоже', 'məlumata görə');
+- hedged: the claim carries an evidential or modal marker of uncertainty ('reportedly', 'likely',
+  'may have', 'по предварительной информации', 'якобы', 'схоже', 'нібито', 'məlumata görə',
+  'ehtimal ki'), in the outlet's voice or in reported speech: hedging takes precedence over
+  attribution ("investigators said the aircraft had probably been damaged" is hedged);
+- attributed: the passage reports a source's words or view (its voice is not the outlet's) with
+  no such marker outside its direct quotations;
 - asserted: stated as fact in the outlet's voice.
 
-Hedge cues inside quotations are ignored (they belong to the speaker). The label comes with the
-cues that decided it, so a reader can check it.
+Hedge cues inside direct quotations are ignored (they are the speaker's wording, not the
+outlet's commitment), and so are hedge cues that overlap the attribution cue itself (az
+'bildirilir' is both). `commitment.v2`; v1 labelled every reported passage attributed. The label
+comes with the cues that decided it, so a reader can check it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from models.framing.cues import load_cues
 from models.framing.voice import Cue, Voice, _mask, detect_voice, find_quotes
 
 COMMITMENTS = ("asserted", "attributed", "hedged")
+METHOD = "commitment.v2"
 
 # Distance between commitment levels (symmetric, 0 on the diagonal). Attributing and hedging
 # both keep the outlet at a distance from a claim, so they are closer to each other than either
@@ -37,15 +43,17 @@ class Commitment:
 def detect_commitment(text: str, language: str | None, voice: Voice | None = None) -> Commitment:
     """Commitment of passage `text`; pass its `voice` when already detected."""
     voice = voice or detect_voice(text, language)
-    if voice.kind == "reported":
-        return Commitment("attributed", voice.cues)
     masked = _mask(text, find_quotes(text))
+    attribution = [(c.start, c.end) for c in voice.cues if c.kind in ("speech_verb", "source")]
     hedges = tuple(
         Cue("hedge", m.group(), m.start(), m.end())
         for m in load_cues(language or "en").hedges.finditer(masked)
+        if not any(s < m.end() and m.start() < e for s, e in attribution)
     )
     if hedges:
         return Commitment("hedged", hedges)
+    if voice.kind == "reported":
+        return Commitment("attributed", voice.cues)
     return Commitment("asserted")
 
 

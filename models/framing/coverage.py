@@ -1,10 +1,11 @@
 """Fact groups and coverage: which facts each source or camp reports, and which it leaves out.
 
-A fact group is a connected component of the alignment graph within one event (passages linked
-by alignments report the same fact). A fact's centrality is the number of articles in the event
-that report it. Coverage lists, for every article and every camp of an event, the facts others
-report and it does not, most central first: a fact that every other source reports is a more
-telling omission than one only a single other source mentions.
+A fact group is a fact of the alignment (`models.alignment.Fact`, split by event), or, for
+results without facts, a connected component of the alignment graph within one event. A fact's
+centrality is the number of articles in the event that report it. Coverage lists, for every
+article and every camp of an event, the facts others report and it does not, most central
+first: a fact that every other source reports is a more telling omission than one only a single
+other source mentions.
 """
 
 from __future__ import annotations
@@ -62,6 +63,34 @@ def fact_groups(
         counters[event] = counters.get(event, 0) + 1
         result.append(FactGroup(f"{event}/fact-{counters[event]}", event, tuple(passages),
                                 articles, alignment_ids))  # fmt: skip
+    return result
+
+
+def groups_from_facts(
+    facts: Sequence[tuple[str, Sequence[str]]],
+    pairs: Sequence[tuple[str, str]],
+    article_of: Mapping[str, str],
+    event_of: Mapping[str, str],
+) -> list[FactGroup]:
+    """Fact groups from the alignment's own facts (id, passage ids), split by event.
+
+    A fact whose passages span events becomes one group per event (members of one article never
+    form a group alone). `alignments` lists the pairs with both passages in the group.
+    """
+    pair_index: dict[frozenset[str], int] = {frozenset(p): i for i, p in enumerate(pairs)}
+    result = []
+    for fact_id, passages in facts:
+        by_event: dict[str, list[str]] = {}
+        for passage in passages:
+            by_event.setdefault(event_of[article_of[passage]], []).append(passage)
+        for event, members in sorted(by_event.items()):
+            articles = tuple(sorted({article_of[p] for p in members}))
+            if len(articles) < 2:
+                continue
+            links = sorted(i for key, i in pair_index.items() if key <= set(members))
+            suffix = "" if len(by_event) == 1 else f"@{event}"
+            result.append(FactGroup(f"{fact_id}{suffix}", event, tuple(members), articles,
+                                    tuple(links)))  # fmt: skip
     return result
 
 

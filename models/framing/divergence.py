@@ -21,6 +21,15 @@ The score is the weighted mean of the components present, with the weights `WEIG
 priori (before any evaluation); a component that cannot be computed (no stance given) is left
 out and the weights of the others renormalised. Changing weights or components means a new
 version name.
+
+`divergence.v2` (`METHOD_V2`, the default) changes three things, all fixed before evaluation:
+- commitment: the label distance of `commitment_distance_v2` (asserted vs hedged 1; asserted vs
+  attributed 0.5, since an outlet asserting X and the same outlet quoting an analyst saying X
+  are weak evidence of different framing; attributed vs hedged 0.5), times the probability that
+  both passages make the same claim (the calibrated alignment confidence, when known);
+- contrast: `contrast.v2` (framing lexicon first, stoplisted discourse markers never; see
+  contrast.py);
+- weights `WEIGHTS_V2`: contrast and stance carry more, commitment and residual less.
 """
 
 from __future__ import annotations
@@ -31,10 +40,21 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial.distance import jensenshannon
 
-METHOD = "divergence.v1"
+METHOD_V1 = "divergence.v1"
+METHOD_V2 = "divergence.v2"
+METHOD = METHOD_V2
+METHODS = (METHOD_V1, METHOD_V2)
 COMPONENTS = ("stance", "commitment", "contrast", "residual")
 WEIGHTS_V1: dict[str, float] = {"stance": 0.35, "commitment": 0.25, "contrast": 0.15,
                                 "residual": 0.25}  # fmt: skip
+WEIGHTS_V2: dict[str, float] = {"stance": 0.35, "commitment": 0.2, "contrast": 0.3,
+                                "residual": 0.15}  # fmt: skip
+WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2}
+COMMITMENT_DISTANCE_V2 = {
+    frozenset(("asserted", "attributed")): 0.5,
+    frozenset(("asserted", "hedged")): 1.0,
+    frozenset(("attributed", "hedged")): 0.5,
+}
 REPORTED_STANCE_WEIGHT = 0.5
 STANCE_LABELS = ("favor", "against", "none")
 
@@ -61,6 +81,17 @@ def stance_divergence(a: StanceDistribution, b: StanceDistribution) -> dict[str,
         for target in a
         if target in b
     }
+
+
+def commitment_distance_v2(a: str, b: str, same_claim: float | None = None) -> float:
+    """v2 commitment component: label distance times the same-claim probability (default 1)."""
+    labels = ("asserted", "attributed", "hedged")
+    for label in (a, b):
+        if label not in labels:
+            raise ValueError(f"unknown commitment {label!r}; use one of {', '.join(labels)}")
+    distance = 0.0 if a == b else COMMITMENT_DISTANCE_V2[frozenset((a, b))]
+    weight = 1.0 if same_claim is None else min(max(same_claim, 0.0), 1.0)
+    return distance * weight
 
 
 def semantic_residual(

@@ -18,13 +18,17 @@ import numpy as np
 
 from corpus.schema import Passage
 from models.framing import aggregate, coverage, events
+from models.framing.commitment import METHOD as COMMITMENT_METHOD
 from models.framing.commitment import Commitment, commitment_distance, detect_commitment
-from models.framing.contrast import Contrast, LanguageBackground, contrast_pair
+from models.framing.contrast import Contrast, LanguageBackground, contrast_pair, contrast_pair_v2
 from models.framing.divergence import (
     METHOD,
-    WEIGHTS_V1,
+    METHOD_V1,
+    METHODS,
+    WEIGHTS,
     PairDivergence,
     StanceDistribution,
+    commitment_distance_v2,
     score_pair,
     semantic_residual,
 )
@@ -71,6 +75,15 @@ def frame_passages(passages: Mapping[str, Passage], language_of: Mapping[str, st
     return framed
 
 
+def annotate_passages(texts: list[str], language: str) -> list[PassageFraming]:
+    """Voice and commitment of loose passages of one language (no article needed)."""
+    framed = []
+    for text in texts:
+        voice = detect_voice(text, language)
+        framed.append(PassageFraming(voice, detect_commitment(text, language, voice)))
+    return framed
+
+
 def fit_background(passages: Mapping[str, Passage], language_of: Mapping[str, str | None]
                    ) -> LanguageBackground:  # fmt: skip
     """The lexical-contrast prior: word counts of all passages, per language."""
@@ -91,25 +104,35 @@ def divergence_of_pair(
     reference_similarities: np.ndarray | None,
     confidence: float | None = None,
     stance: Mapping[str, StanceDistribution] | None = None,
-    weights: Mapping[str, float] = WEIGHTS_V1,
+    weights: Mapping[str, float] | None = None,
     top_k: int = 5,
     sources: Mapping[str, str] | None = None,
+    method: str = METHOD,
 ) -> tuple[PairDivergence, Contrast]:
     """Divergence and contrast terms of two passages (aligned or not).
 
     `sources` (article id -> text) switches lexical contrast to source-level word statistics.
+    `method` is "divergence.v2" (default) or "divergence.v1"; `weights` default to its own.
     """
+    if method not in METHODS:
+        raise ValueError(f"unknown divergence method {method!r}; use one of {', '.join(METHODS)}")
+    weights = WEIGHTS[method] if weights is None else weights
     lang_a = language_of.get(pa.article_id) or "en"
     lang_b = language_of.get(pb.article_id) or "en"
-    contrast = contrast_pair(
+    contrast_fn = contrast_pair if method == METHOD_V1 else contrast_pair_v2
+    contrast = contrast_fn(
         pa.text, lang_a, pb.text, lang_b, background, top_k=top_k,
         source_a=sources.get(pa.article_id) if sources else None,
         source_b=sources.get(pb.article_id) if sources else None,
         exclude_a=_attribution_spans(framed[pa.id]), exclude_b=_attribution_spans(framed[pb.id]),
     )  # fmt: skip
     fa, fb = framed[pa.id], framed[pb.id]
+    if method == METHOD_V1:
+        commitment = commitment_distance(fa.commitment.label, fb.commitment.label)
+    else:
+        commitment = commitment_distance_v2(fa.commitment.label, fb.commitment.label, confidence)
     divergence = score_pair(
-        commitment_distance=commitment_distance(fa.commitment.label, fb.commitment.label),
+        commitment_distance=commitment,
         contrast=contrast.value,
         residual=semantic_residual(similarity, reference_similarities, confidence),
         stance_a=stance.get(pa.id) if stance else None,
@@ -121,6 +144,14 @@ def divergence_of_pair(
         "voice": {"a": fa.voice.label, "b": fb.voice.label},
         "commitment": {"a": fa.commitment.label, "b": fb.commitment.label},
     })  # fmt: skip
+    if method != METHOD_V1:
+        divergence.details["commitment_label_distance"] = commitment_distance_v2(
+            fa.commitment.label, fb.commitment.label)  # fmt: skip
+        divergence.details["same_claim"] = None if confidence is None else round(confidence, 4)
+        divergence.details["quoted"] = {
+            "a": any(c.kind == "quote" for c in fa.voice.cues),
+            "b": any(c.kind == "quote" for c in fb.voice.cues),
+        }  # fmt: skip
     return divergence, contrast
 
 
@@ -140,9 +171,10 @@ def frame_result(
     embeddings: Mapping[str, np.ndarray] | None = None,
     confidence: Mapping[tuple[str, str], float] | None = None,
     event_of: Mapping[str, str] | None = None,
-    weights: Mapping[str, float] = WEIGHTS_V1,
+    weights: Mapping[str, float] | None = None,
     top_k: int = 5,
     source_contrast: bool = True,
+    method: str = METHOD,
 ) -> Framing:
     """Framing of a `models.pipeline.CompareResult`.
 
@@ -168,20 +200,28 @@ def frame_result(
         divergence, contrast = divergence_of_pair(
             pa, pb, language_of=language_of, framed=framed, background=background,
             similarity=al.similarity, reference_similarities=reference, confidence=conf,
-            stance=stance, weights=weights, top_k=top_k, sources=sources,
+            stance=stance, weights=weights, top_k=top_k, sources=sources, method=method,
         )  # fmt: skip
         same = event_of[pa.article_id] == event_of[pb.article_id]
         pairs.append(PairFraming(index, al.a, al.b, divergence, contrast, same))
     article_of = {pid: p.article_id for pid, p in passages.items()}
-    groups = coverage.fact_groups([(p.a, p.b) for p in pairs], article_of, event_of)
+    pair_ids = [(p.a, p.b) for p in pairs]
+    facts = [(f.id, f.passages) for f in getattr(result, "facts", None) or []]
+    if facts:
+        groups = coverage.groups_from_facts(facts, pair_ids, article_of, event_of)
+    else:
+        groups = coverage.fact_groups(pair_ids, article_of, event_of)
     camp_of = {a.id: a.camp for a in result.articles}
     outlet_of = {a.id: a.outlet for a in result.articles}
     scored = [aggregate.ScoredPair(p.index, article_of[p.a], article_of[p.b], p.divergence.score)
               for p in pairs]  # fmt: skip
-    method = {"divergence": METHOD, "weights": dict(weights), "events": event_source,
-              "stance": "given" if stance else "absent"}  # fmt: skip
+    described = {"divergence": method, "weights": dict(WEIGHTS[method] if weights is None
+                                                        else weights),
+                 "contrast": "contrast.v1" if method == METHOD_V1 else "contrast.v2",
+                 "commitment": COMMITMENT_METHOD, "events": event_source,
+                 "stance": "given" if stance else "absent"}  # fmt: skip
     return Framing(
-        method=method, passages=framed, pairs=pairs, events=dict(event_of), fact_groups=groups,
+        method=described, passages=framed, pairs=pairs, events=dict(event_of), fact_groups=groups,
         coverage=coverage.coverage(groups, event_of, camp_of),
         matrices=aggregate.matrices(scored, event_of, outlet_of, camp_of),
     )  # fmt: skip

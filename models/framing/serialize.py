@@ -78,4 +78,8 @@ def apply_framing(result: dict[str, Any], framing: Framing) -> dict[str, Any]:
         alignment.update(extra)
     for key in ("fact_groups", "coverage", "matrices"):
         merged[key] = additions[key]
+    members: dict[str, list[str]] = {}
+    for article_id, event in additions["events"].items():
+        members.setdefault(event, []).append(article_id)
+    merged["events"] = [{"id": event, "articles": ids} for event, ids in sorted(members.items())]
     return merged

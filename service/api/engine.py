@@ -97,6 +97,17 @@ class Engine:
             stances = self.stance.score(passages, targets)
             return stances, self.stance.aggregate(passages, stances, targets)
 
+    def compare(self, articles: list[Any], window: int, targets: tuple[str, ...]) -> Any:
+        """`models.pipeline.compare` with this engine's encoder and (if loaded) stance model."""
+        from models.pipeline import compare
+
+        model = getattr(self.stance, "model", None)
+        if model is None:
+            return compare(articles, self.encoder, window=window)
+        with self._stance_lock:
+            return compare(articles, self.encoder, window=window, stance_model=model,
+                           targets=targets)  # fmt: skip
+
     def annotate(self, passages: list[str], language: str) -> list[dict[str, Any]]:
         if self.annotator is None:
             raise RuntimeError("no passage annotator is loaded")
@@ -124,6 +135,17 @@ class ModelStanceScorer:
         return aggregate_stance(passages, stances, targets)
 
 
+class FramingAnnotator:
+    """Voice and commitment from `models.framing`'s cue lists (rule-based, thread-safe)."""
+
+    name = "framing-cues/commitment.v2"
+
+    def annotate(self, passages: list[str], language: str) -> list[dict[str, Any]]:
+        from models.framing import annotate_passages, passage_to_dict
+
+        return [passage_to_dict(framed) for framed in annotate_passages(passages, language)]
+
+
 def load_engine(encoder_spec: str, stance_kind: str | None = None) -> Engine:
     """Load the encoder (and the stance model when `stance_kind` is given) and warm them up."""
     from models.encoders import make_encoder
@@ -142,7 +164,8 @@ def load_engine(encoder_spec: str, stance_kind: str | None = None) -> Engine:
             ) from error
         stance = ModelStanceScorer(load_stance_model(stance_kind))
         stance.score(["warm-up"], ["warm-up"])
-    engine = Engine(encoder, stance=stance, load_seconds=time.perf_counter() - started)
+    engine = Engine(encoder, stance=stance, annotator=FramingAnnotator(),
+                    load_seconds=time.perf_counter() - started)  # fmt: skip
     logger.info("models loaded in %.1f s: %s", engine.load_seconds, engine.describe())
     return engine
 

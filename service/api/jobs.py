@@ -6,16 +6,19 @@ import logging
 from typing import Any
 
 from corpus.schema import Article
-from models.pipeline import compare, result_to_dict
+from models.pipeline import result_to_dict
+from models.stance import DEFAULT_TARGETS
 from service.api.engine import Engine
 from service.persistence import Run, Store
 
 logger = logging.getLogger(__name__)
 
 
-def compare_to_dict(articles: list[Article], engine: Engine, window: int) -> dict[str, Any]:
-    """The result.json document of `articles`."""
-    return result_to_dict(compare(articles, engine.encoder, window=window))
+def compare_to_dict(
+    articles: list[Article], engine: Engine, window: int, targets: tuple[str, ...] = DEFAULT_TARGETS
+) -> dict[str, Any]:
+    """The result.json document of `articles` (with stance when the engine has a model)."""
+    return result_to_dict(engine.compare(articles, window, targets))
 
 
 def run_comparison(

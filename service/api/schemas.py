@@ -137,6 +137,30 @@ class ArticleOut(BaseModel):
     date: str | None = None
 
 
+class VoiceOut(BaseModel):
+    """Whose words a passage carries: the outlet's own, or a quoted/reported source."""
+
+    kind: str = Field(description="'outlet' or 'reported'.")
+    label: str = Field(description="'outlet' or the speaker as named in the text.")
+    speaker: str | None = None
+    start: int | None = Field(default=None, description="Speaker span in the passage text.")
+    end: int | None = None
+
+
+class CueOut(BaseModel):
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+class CommitmentOut(BaseModel):
+    """Whether the passage asserts its claim, attributes it to a source, or hedges it."""
+
+    label: str = Field(description="'asserted', 'attributed' or 'hedged'.")
+    cues: list[CueOut] = Field(default_factory=list, description="The words that decided it.")
+
+
 class PassageOut(BaseModel):
     """A span of the article: `text == article.text[start:end]`."""
 
@@ -148,8 +172,8 @@ class PassageOut(BaseModel):
     stance: dict[str, dict[str, float]] | None = Field(
         default=None, description="{target: {favor, against, none}}; absent without a model."
     )
-    voice: str | None = None
-    commitment: str | None = None
+    voice: VoiceOut | None = None
+    commitment: CommitmentOut | None = None
 
 
 class StanceResponse(BaseModel):

@@ -79,7 +79,7 @@ class CorpusReader:
                 except loaders.ArticleError as error:
                     report.errors.append(LoadError(str(path), str(error), line))
                     continue
-                article = replace(article, id=_unique(article.id, seen))
+                article = replace(article, id=loaders.unique_id(article.id, seen))
                 report.articles += 1
                 yield _entry(article, path, line, offset)
 
@@ -195,11 +195,3 @@ def _entry(article: Article, path: Path, line: int | None, offset: int | None) -
         event=article.extra.get("event"), date=article.date, camp=article.camp,
         outlet=article.outlet, language=article.language, digest=digest,
     )  # fmt: skip
-
-
-def _unique(article_id: str, seen: set[str]) -> str:
-    candidate, n = article_id, 2
-    while candidate in seen:
-        candidate, n = f"{article_id}-{n}", n + 1
-    seen.add(candidate)
-    return candidate

@@ -29,12 +29,26 @@ def framing_command(
     ] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata for --corpus")] = None,
     top: Annotated[int, typer.Option(min=1, help="How many pairs to list for --corpus")] = 10,
+    stance_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Score stance with this shipped model (finetuned|baseline) instead of "
+            "the demo's gold stance labels"
+        ),
+    ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the report here")
     ] = None,
 ) -> None:
     """Print the framing evaluation as JSON (and the top divergent pairs of --corpus)."""
-    from eval.framing import DEMO_DIR, VC_GOLD, evaluate_framing, top_divergent
+    from eval.framing import (
+        DEMO_DIR,
+        VC_GOLD,
+        evaluate_framing,
+        format_top,
+        model_stance_provider,
+        top_divergent,
+    )
 
     settings = get_settings()
     demo_dir = demo or DEMO_DIR
@@ -45,8 +59,12 @@ def framing_command(
         raise typer.BadParameter(f"file not found: {gold}", param_hint="--gold")
     if not vc_gold.is_file():
         typer.echo(f"voice/commitment gold not found at {vc_gold}: skipped", err=True)
+    if stance_model is not None and stance_model not in ("finetuned", "baseline"):
+        raise typer.BadParameter("use finetuned or baseline", param_hint="--stance-model")
+    provider = model_stance_provider(stance_model) if stance_model else None
     report = evaluate_framing(demo_dir, vc_gold, encoder_spec=settings.encoder,
-                              cache_dir=settings.embedding_cache_dir)  # fmt: skip
+                              cache_dir=settings.embedding_cache_dir,
+                              stance_provider=provider)  # fmt: skip
     if corpus:
         missing = [str(p) for p in corpus if not p.exists()]
         if missing:
@@ -56,6 +74,9 @@ def framing_command(
                                                 cache_dir=settings.embedding_cache_dir)  # fmt: skip
     text = json.dumps(report, ensure_ascii=False, indent=2)
     typer.echo(text)
+    if corpus:
+        typer.echo(f"\nTop {top} divergent pairs of {', '.join(map(str, corpus))}:")
+        typer.echo(format_top(report["top_divergent"]))
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(text, encoding="utf-8")

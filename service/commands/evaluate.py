@@ -9,7 +9,9 @@ import typer
 
 from eval.record import rewrite_results_md
 from eval.suites import SUITES, run_suites
+from service.commands.eval_alignment import eval_alignment
 from service.commands.eval_framing import framing_command
+from service.commands.eval_stance import stance_command
 from service.settings import get_settings
 
 app = typer.Typer(help="Quality suites; with no subcommand, run them all and rewrite RESULTS.md.",
@@ -23,8 +25,9 @@ def run_all(
 ) -> None:
     if context.invoked_subcommand is not None:
         return
-    shared_dir = shared or get_settings().shared_dir
-    outcomes = run_suites(list(SUITES), shared_dir)
+    settings = get_settings()
+    shared_dir = shared or settings.shared_dir
+    outcomes = run_suites(list(SUITES), shared_dir, settings.embedding_cache_dir)
     for name, outcome in outcomes.items():
         typer.echo(f"{name}: {'recorded' if outcome else 'skipped (data absent)'}")
     typer.echo(f"wrote {rewrite_results_md()}")
@@ -40,3 +43,5 @@ def segmentation() -> None:
 
 
 app.command("framing")(framing_command)
+app.command("alignment")(eval_alignment)
+app.command("stance")(stance_command)

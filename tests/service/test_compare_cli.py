@@ -14,7 +14,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def demo_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("demo")
-    result = runner.invoke(app, ["demo", "--out", str(out)])
+    result = runner.invoke(app, ["demo", "--out", str(out), "--stance", "baseline"])
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file()
     return json.loads((out / "result.json").read_text(encoding="utf-8"))
@@ -42,8 +42,14 @@ def test_demo_compare_end_to_end(demo_result: dict) -> None:
         body = text.split("\n\n", 1)[1]
         for p in article["passages"]:
             assert p["text"] in body and p["end"] - p["start"] == len(p["text"])
-    assert set(demo_result["method"]) >= {"encoder", "alignment", "segmentation"}
-    assert "stance" not in articles[0]["passages"][0]  # capabilities not built are absent
+    assert set(demo_result["method"]) >= {"encoder", "alignment", "segmentation", "stance"}
+    assert demo_result["method"]["stance_targets"] == ["Russia", "Azerbaijan"]
+    for article in articles:
+        assert set(article["stance"]) == {"Russia", "Azerbaijan"}
+        for passage in article["passages"]:
+            for dist in passage["stance"].values():
+                assert set(dist) == {"favor", "against", "none"}
+                assert abs(sum(dist.values()) - 1) < 1e-3
 
 
 def test_demo_alignments_link_the_same_fact_across_languages(demo_result: dict) -> None:
@@ -58,11 +64,25 @@ def test_demo_alignments_link_the_same_fact_across_languages(demo_result: dict) 
     assert frozenset((casualties_az, casualties_ru)) in pairs
 
 
+def test_compare_without_stance_leaves_it_absent(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
+    (tmp_path / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["compare", str(tmp_path), "--out", str(out), "--stance", "none"])
+    assert result.exit_code == 0, result.output
+    written = json.loads((out / "result.json").read_text())
+    assert "stance" not in written["method"] and "stance" not in written["articles"][0]
+    assert "stance" not in written["articles"][0]["passages"][0]
+    bad = runner.invoke(app, ["compare", str(tmp_path), "--out", str(out), "--stance", "magic"])
+    assert bad.exit_code == 2 and "finetuned, baseline, none" in bad.output
+
+
 def test_compare_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
     (tmp_path / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\xfd broken")
-    result = runner.invoke(app, ["compare", str(tmp_path), "--out", str(tmp_path / "out")])
+    out = str(tmp_path / "out")
+    result = runner.invoke(app, ["compare", str(tmp_path), "--out", out, "--stance", "baseline"])
     assert result.exit_code == 0, result.output
     assert "bad.txt" in result.output
     written = json.loads((tmp_path / "out" / "result.json").read_text())
@@ -75,3 +95,15 @@ def test_compare_without_readable_articles_fails_clearly(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "missing.txt: no such file or folder" in result.output
     assert "at least 2 readable articles" in result.output
+
+
+@pytest.mark.slow
+def test_demo_with_the_fine_tuned_stance_model(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert "e5-lora-v1" in written["method"]["stance"]
+    # the Ukrainian article on the crash is, on the whole, against Russia
+    [article] = [a for a in written["articles"] if a["id"] == "azal-crash_ukrainian"]
+    russia = article["stance"]["Russia"]
+    assert russia["against"] > russia["favor"]

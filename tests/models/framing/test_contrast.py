@@ -55,3 +55,43 @@ def test_unfitted_or_unknown_language_fails_clearly() -> None:
     background = LanguageBackground().fit({"en": BACKGROUND_EN})
     with pytest.raises(KeyError, match="fitted: en"):
         background.count("текст", "ru")
+
+
+def test_contrast_v2_ranks_framing_words_and_drops_discourse_markers() -> None:
+    from models.framing.contrast import contrast_pair_v2
+
+    a = "Furthermore, the airliner was shot down by air defences over the sea."
+    b = "Additionally, the airliner crashed over the sea after a technical failure."
+    background = LanguageBackground().fit({"en": [*BACKGROUND_EN, a, b]})
+    contrast = contrast_pair_v2(a, "en", b, "en", background)
+    terms_a = [t.term for t in contrast.terms_a]
+    terms_b = [t.term for t in contrast.terms_b]
+    assert terms_a[:2] == ["shot down", "air defences"]
+    assert terms_b[:2] == ["crashed", "technical failure"]
+    assert "furthermore" not in terms_a and "additionally" not in terms_b
+    assert all(t not in terms_b for t in ("airliner", "sea"))  # shared words are the fact
+    shot = contrast.terms_a[0]
+    assert [a[s:e] for s, e in shot.spans] == ["shot down"]
+    # two concepts on one side only (shootdown, accident): the concept part saturates
+    v1 = contrast_pair(a, "en", b, "en", background).value
+    assert contrast.value == pytest.approx(0.5 * v1 + 0.5)
+
+
+def test_contrast_v2_concepts_are_shared_across_languages() -> None:
+    from models.framing.contrast import contrast_pair_v2
+
+    en = "The airliner was shot down near Aktau, officials said."
+    ru = "Самолёт был сбит ПВО возле Актау."
+    background = LanguageBackground().fit(
+        {"en": [*BACKGROUND_EN, en], "ru": [ru, "Самолёт летел в Грозный."]}
+    )
+    shared = contrast_pair_v2(en, "en", ru, "ru", background)
+    assert "shot down" not in [t.term for t in shared.terms_a]
+    uk = "Літак розбився біля Актау через технічну несправність."
+    background = LanguageBackground().fit(
+        {"en": [*BACKGROUND_EN, en], "uk": [uk, "Літак летів до Грозного."]}
+    )
+    split = contrast_pair_v2(en, "en", uk, "uk", background)
+    assert split.terms_a[0].term == "shot down"
+    assert split.terms_b[0].term == "розбився"
+    assert split.value > shared.value

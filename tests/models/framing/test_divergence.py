@@ -66,3 +66,40 @@ def test_residual_from_confidence_or_rank() -> None:
     assert semantic_residual(0.80, reference) == 0.75
     with pytest.raises(ValueError, match="confidence or reference"):
         semantic_residual(0.9)
+
+
+def test_commitment_distance_v2_weighs_voice_and_same_claim() -> None:
+    from models.framing.divergence import commitment_distance_v2
+
+    assert commitment_distance_v2("asserted", "hedged") == 1.0
+    assert commitment_distance_v2("asserted", "attributed") == 0.5
+    assert commitment_distance_v2("attributed", "hedged") == 0.5
+    assert commitment_distance_v2("hedged", "hedged", 0.9) == 0.0
+    assert commitment_distance_v2("asserted", "hedged", 0.4) == pytest.approx(0.4)
+    assert commitment_distance_v2("asserted", "attributed", 1.7) == 0.5  # clipped to 1
+    with pytest.raises(ValueError, match="unknown commitment"):
+        commitment_distance_v2("asserted", "denied")
+
+
+def test_framing_rank_is_same_claim_probability_times_framing() -> None:
+    from eval.framing import framing_rank
+    from models.framing.divergence import WEIGHTS_V2, PairDivergence
+
+    divergence = PairDivergence(
+        0.5, {"commitment": 0.4, "contrast": 0.6, "residual": 0.6},
+        {"commitment_label_distance": 1.0, "same_claim": 0.4},
+    )  # fmt: skip
+    expected = 0.4 * (0.2 * 1.0 + 0.3 * 0.6) / (0.2 + 0.3)
+    assert framing_rank(divergence, WEIGHTS_V2) == pytest.approx(round(expected, 4))
+
+
+def test_framing_rank_halves_the_contrast_of_direct_quotations() -> None:
+    from eval.framing import framing_rank
+    from models.framing.divergence import WEIGHTS_V2, PairDivergence
+
+    details = {"commitment_label_distance": 0.0, "same_claim": 1.0}
+    plain = PairDivergence(0.3, {"commitment": 0.0, "contrast": 0.8, "residual": 0.0}, details)
+    quoted = PairDivergence(0.3, {"commitment": 0.0, "contrast": 0.8, "residual": 0.0},
+                            {**details, "quoted": {"a": True, "b": False}})  # fmt: skip
+    assert framing_rank(plain, WEIGHTS_V2) == pytest.approx(0.48)
+    assert framing_rank(quoted, WEIGHTS_V2) == pytest.approx(0.24)

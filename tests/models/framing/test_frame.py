@@ -37,7 +37,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
     stance = {pid: {"Russia": one_hot("none")} for pid in compared.passage_index()}
     stance["ru:1"] = {"Russia": one_hot("favor")}
     framing = frame_result(compared, stance)
-    assert framing.method["divergence"] == "divergence.v1"
+    assert framing.method["divergence"] == "divergence.v2"
     assert framing.method["events"] == "metadata"
     assert len(framing.pairs) == len(compared.alignments)
     for pair in framing.pairs:
@@ -50,7 +50,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
 
     document = apply_framing(result_to_dict(compared), framing)
     json.dumps(document, ensure_ascii=False)  # serialisable
-    assert document["method"]["divergence"]["divergence"] == "divergence.v1"
+    assert document["method"]["divergence"]["divergence"] == "divergence.v2"
     first = document["alignments"][0]
     assert {"score", "components", "details"} <= set(first["divergence"])
     assert set(first["contrast_terms"]) == {"a", "b"}
@@ -70,3 +70,20 @@ def test_without_stance_the_stance_component_is_absent(compared) -> None:
         frame_result(compared, None, event_of={"ru": "e"})
     with pytest.raises(ValueError, match="different result"):
         apply_framing({"alignments": []}, framing)
+
+
+def test_frame_result_keeps_v1_reproducible_and_names_each_method(compared) -> None:
+    from models.framing.divergence import WEIGHTS_V1, WEIGHTS_V2
+
+    v1 = frame_result(compared, None, method="divergence.v1")
+    v2 = frame_result(compared, None)
+    assert v1.method["divergence"] == "divergence.v1" and v1.method["contrast"] == "contrast.v1"
+    assert v1.method["weights"] == WEIGHTS_V1
+    assert v2.method["contrast"] == "contrast.v2" and v2.method["weights"] == WEIGHTS_V2
+    assert v2.method["commitment"] == "commitment.v2"
+    for pair in v2.pairs:
+        assert "commitment_label_distance" in pair.divergence.details
+    for pair in v1.pairs:
+        assert "commitment_label_distance" not in pair.divergence.details
+    with pytest.raises(ValueError, match="unknown divergence method"):
+        frame_result(compared, None, method="divergence.v9")

@@ -84,3 +84,20 @@ def test_commitment_distance() -> None:
     assert commitment_distance("hedged", "attributed") == 0.5
     with pytest.raises(ValueError, match="unknown commitment"):
         commitment_distance("asserted", "maybe")
+
+
+def test_hedge_takes_precedence_over_attribution() -> None:
+    from models.framing.commitment import detect_commitment
+
+    hedged = detect_commitment(
+        "Investigators said the aircraft had probably been damaged by shrapnel.", "en"
+    )
+    assert hedged.label == "hedged"
+    assert [c.text for c in hedged.cues] == ["probably"]
+    assert detect_commitment("Officials said the talks were over.", "en").label == "attributed"
+    # a hedge inside the speaker's own direct quotation is not the outlet's
+    quoted = detect_commitment('A diplomat said: "the talks will probably fail in the end".', "en")
+    assert quoted.label == "attributed"
+    assert detect_commitment("Самолёт, вероятно, был поражён ракетой.", "ru").label == "hedged"
+    assert detect_commitment("Літак нібито збила ракета.", "uk").label == "hedged"
+    assert detect_commitment("Təyyarə ehtimal ki, raketlə vurulub.", "az").label == "hedged"

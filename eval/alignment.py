@@ -1,0 +1,641 @@
+"""Evaluate passage alignment (`parallax eval alignment`) and build its calibration.
+
+Three measures, each run through the product's own code (`models.alignment`):
+
+- NTREX (line-aligned news translations en/ru/uk/az): every document in one language and its
+  translation are aligned as two articles; precision@1 per direction for plain cosine, TF-IDF
+  character n-grams, the margin ranking, and the accepted links of `align_passages`. The pooled
+  setting treats all 1,007 lines of a language as one article.
+- Tatoeba (az/ru/uk <-> en, short everyday sentences): precision@1 of cosine, margin, TF-IDF.
+- Demo gold (corpus/demo/gold.json): precision and recall of same-fact links over the whole demo
+  corpus (20 articles, 5 events, every pair of articles), overall and per language pair.
+
+Calibration: the confidence map (both stages: link features incl. number/name anchors, then
+transitive support through a third article, see `models.alignment.score_candidates`) is fitted
+on the demo corpus's candidate links labelled by the gold. Figures for the demo are held out by
+event (leave-one-event-out: neither stage that scores an event's links saw that event's labels),
+and the reliability table comes from those held-out predictions; NTREX and Tatoeba are never
+used for fitting (NTREX document pairs are two articles, so only the first stage applies).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import combinations, permutations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.loaders import load_articles
+from corpus.schema import Article, Passage
+from models import alignment
+from models.alignment import Alignment, PassageGroup
+from models.calibration import (
+    DEFAULT_PATH,
+    FEATURES,
+    SUPPORT_FEATURES,
+    LinkCalibration,
+    reliability,
+)
+from models.encoder import Encoder
+from models.pipeline import segment_articles
+
+logger = logging.getLogger(__name__)
+
+NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
+TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
+CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
+THRESHOLD = 0.5
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def tfidf_vectors(texts: Sequence[str]) -> Any:
+    """L2-normalised TF-IDF of character 2-4-grams within word boundaries (sparse (n, V))."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    return vectorizer.fit_transform(texts)
+
+
+def precision_at_1(predicted: np.ndarray, gold: np.ndarray) -> float:
+    return float(np.mean(np.asarray(predicted) == np.asarray(gold))) if len(gold) else float("nan")
+
+
+def _argmax_rows(similarities: Any) -> np.ndarray:
+    dense = similarities.toarray() if hasattr(similarities, "toarray") else similarities
+    return np.asarray(dense).argmax(axis=1)
+
+
+def _top_links(alignments: Sequence[Alignment], ids_a: Sequence[str]) -> dict[str, str]:
+    """For each passage of article A, its linked passage with the highest confidence."""
+    wanted, best = set(ids_a), {}
+    for link in sorted(alignments, key=lambda al: al.confidence):
+        for mine, other in ((link.a, link.b), (link.b, link.a)):
+            if mine in wanted:
+                best[mine] = other
+    return best
+
+
+# --------------------------------------------------------------------------- NTREX
+
+
+def read_ntrex(folder: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """NTREX lines per language (line-aligned) and the document id of each line."""
+    lines = {
+        lang: (folder / name).read_text(encoding="utf-8").splitlines()
+        for lang, name in NTREX_FILES.items()
+    }
+    documents = (folder / "document_ids.txt").read_text(encoding="utf-8").splitlines()
+    if {len(v) for v in lines.values()} != {len(documents)}:
+        raise ValueError(f"{folder}: the NTREX files are not line-aligned")
+    return lines, documents
+
+
+def evaluate_ntrex(
+    folder: Path, encoder: Encoder, calibration: LinkCalibration, threshold: float = THRESHOLD
+) -> dict[str, Any]:
+    """Precision@1 in all 12 directions, documents aligned as article pairs, and pooled."""
+    lines, documents = read_ntrex(folder)
+    embeddings = {lang: encoder.encode(texts, "passage") for lang, texts in lines.items()}
+    spans = _document_spans(documents)
+    directions: dict[str, dict[str, float]] = {}
+    pooled: dict[str, dict[str, float]] = {}
+    for x, y in permutations(NTREX_FILES, 2):
+        tfidf = tfidf_vectors(lines[x] + lines[y])
+        tf_x, tf_y = tfidf[: len(lines[x])], tfidf[len(lines[x]) :]
+        counts: dict[str, float] = defaultdict(float)
+        for start, end in spans:
+            gold = np.arange(end - start)
+            ex, ey = embeddings[x][start:end], embeddings[y][start:end]
+            counts["cosine"] += (_argmax_rows(ex @ ey.T) == gold).sum()
+            counts["tfidf"] += (_argmax_rows(tf_x[start:end] @ tf_y[start:end].T) == gold).sum()
+            counts["margin"] += (alignment.best_matches(ex, ey) == gold).sum()
+            product = _product_p1(
+                lines[x][start:end], ex, lines[y][start:end], ey, calibration, threshold, (x, y)
+            )
+            for key, value in product.items():
+                counts[key] += value
+        total = len(documents)
+        directions[f"{x}->{y}"] = {
+            "cosine": counts["cosine"] / total,
+            "tfidf": counts["tfidf"] / total,
+            "margin": counts["margin"] / total,
+            "product": counts["correct"] / total,
+            "link_precision": counts["correct"] / max(counts["linked"], 1),
+        }
+        pooled[f"{x}->{y}"] = _pooled(
+            lines[x],
+            embeddings[x],
+            lines[y],
+            embeddings[y],
+            tf_x,
+            tf_y,
+            calibration,
+            threshold,
+            (x, y),
+        )
+    return {
+        "lines": len(documents),
+        "documents": len(spans),
+        "directions": directions,
+        "pooled": pooled,
+        "mean": _means(directions),
+        "pooled_mean": _means(pooled),
+    }
+
+
+def _document_spans(documents: list[str]) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for i in range(1, len(documents) + 1):
+        if i == len(documents) or documents[i] != documents[start]:
+            spans.append((start, i))
+            start = i
+    return spans
+
+
+def _product_p1(
+    texts_x: list[str],
+    emb_x: np.ndarray,
+    texts_y: list[str],
+    emb_y: np.ndarray,
+    calibration: LinkCalibration,
+    threshold: float,
+    languages: tuple[str, str],
+) -> dict[str, int]:
+    """Run `align_passages` on two articles; count X lines whose top link is their translation."""
+    ids_x = [f"x:{i}" for i in range(len(texts_x))]
+    ids_y = [f"y:{i}" for i in range(len(texts_y))]
+    result = alignment.align_passages(
+        [
+            PassageGroup("x", ids_x, emb_x, texts_x, languages[0]),
+            PassageGroup("y", ids_y, emb_y, texts_y, languages[1]),
+        ],
+        calibration,
+        threshold,
+    )
+    top = _top_links(result.alignments, ids_x)
+    correct = sum(1 for pid, other in top.items() if other == "y:" + pid[2:])
+    return {"correct": correct, "linked": len(top)}
+
+
+def _pooled(
+    texts_x: list[str],
+    emb_x: np.ndarray,
+    texts_y: list[str],
+    emb_y: np.ndarray,
+    tf_x: Any,
+    tf_y: Any,
+    calibration: LinkCalibration,
+    threshold: float,
+    languages: tuple[str, str],
+) -> dict[str, float]:
+    gold = np.arange(len(texts_x))
+    product = _product_p1(texts_x, emb_x, texts_y, emb_y, calibration, threshold, languages)
+    return {
+        "cosine": precision_at_1(_argmax_rows(emb_x @ emb_y.T), gold),
+        "tfidf": precision_at_1(_argmax_rows(tf_x @ tf_y.T), gold),
+        "margin": precision_at_1(alignment.best_matches(emb_x, emb_y), gold),
+        "product": product["correct"] / len(gold),
+        "link_precision": product["correct"] / max(product["linked"], 1),
+    }
+
+
+def _means(table: dict[str, dict[str, float]]) -> dict[str, float]:
+    keys = next(iter(table.values())).keys()
+    return {key: float(np.mean([row[key] for row in table.values()])) for key in keys}
+
+
+# --------------------------------------------------------------------------- Tatoeba
+
+
+def evaluate_tatoeba(folder: Path, encoder: Encoder) -> dict[str, dict[str, float]]:
+    """Precision@1 xx->en and en->xx for cosine, margin and TF-IDF retrieval over 1,000 pairs."""
+    rows: dict[str, dict[str, float]] = {}
+    for lang, code in TATOEBA_CODES.items():
+        base = f"tatoeba.{code}-eng"
+        other = (folder / f"{base}.{code}").read_text(encoding="utf-8").splitlines()
+        english = (folder / f"{base}.eng").read_text(encoding="utf-8").splitlines()
+        emb_o, emb_e = encoder.encode(other, "passage"), encoder.encode(english, "passage")
+        tfidf = tfidf_vectors(other + english)
+        tf_o, tf_e = tfidf[: len(other)], tfidf[len(other) :]
+        gold = np.arange(len(other))
+        for name, (ea, eb, ta, tb) in {
+            f"{lang}->en": (emb_o, emb_e, tf_o, tf_e),
+            f"en->{lang}": (emb_e, emb_o, tf_e, tf_o),
+        }.items():
+            rows[name] = {
+                "cosine": precision_at_1(_argmax_rows(ea @ eb.T), gold),
+                "margin": precision_at_1(alignment.best_matches(ea, eb), gold),
+                "tfidf": precision_at_1(_argmax_rows(ta @ tb.T), gold),
+            }
+    return rows
+
+
+# --------------------------------------------------------------------------- demo gold
+
+
+@dataclass
+class DemoCorpus:
+    articles: list[Article]
+    passages: dict[str, list[Passage]]
+    events: dict[str, str]  # article id -> event
+    gold_links: set[frozenset[str]]  # unordered passage-id pairs from different articles
+    gold_passages: set[str]
+
+
+def read_demo(demo_dir: Path) -> DemoCorpus:
+    """The demo articles segmented as `compare` does, and the gold same-fact links."""
+    loaded = load_articles([demo_dir / "articles"], sidecar=demo_dir / "meta.json")
+    if loaded.errors:
+        raise ValueError(f"demo corpus unreadable: {loaded.errors[0]}")
+    meta = json.loads((demo_dir / "meta.json").read_text(encoding="utf-8"))
+    events = {Path(m["file"]).stem: m["event"] for m in meta["articles"]}
+    passages = segment_articles(loaded.articles)
+    gold = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
+    links: set[frozenset[str]] = set()
+    annotated: set[str] = set()
+    for fact in gold["facts"]:
+        ids = [_passage_of(passages, Path(p["file"]).stem, p["quote"]) for p in fact["passages"]]
+        annotated.update(ids)
+        links.update(
+            frozenset((x, y))
+            for x, y in combinations(ids, 2)
+            if x.split(":")[0] != y.split(":")[0] and x != y
+        )
+    return DemoCorpus(loaded.articles, passages, events, links, annotated)
+
+
+def _passage_of(passages: dict[str, list[Passage]], article_id: str, quote: str) -> str:
+    found = [p.id for p in passages[article_id] if quote in p.text]
+    if len(found) != 1:
+        raise ValueError(f"gold quote {quote!r} is in {len(found)} passages of {article_id}")
+    return found[0]
+
+
+def demo_groups(demo: DemoCorpus, encoder: Encoder) -> list[PassageGroup]:
+    groups = []
+    for article in demo.articles:
+        passages = demo.passages[article.id]
+        texts = [p.text for p in passages]
+        groups.append(
+            PassageGroup(
+                article.id,
+                [p.id for p in passages],
+                encoder.encode(texts, "passage"),
+                texts,
+                article.language,
+            )
+        )
+    return groups
+
+
+def labelled_candidates(
+    demo: DemoCorpus, groups: list[PassageGroup]
+) -> tuple[list[tuple[Alignment, tuple[str, str] | None]], np.ndarray, np.ndarray]:
+    """Candidate links over the whole demo corpus, their features (n, 6) and gold labels (n,)."""
+    candidates = alignment.find_candidates(groups)
+    features = np.array([c.features() for c, _ in candidates])
+    labels = np.array([frozenset((c.a, c.b)) in demo.gold_links for c, _ in candidates], int)
+    return candidates, features, labels
+
+
+def fit_calibration(
+    candidates: Sequence[tuple[Alignment, Any]],
+    features: np.ndarray,
+    labels: np.ndarray,
+    groups: Sequence[PassageGroup],
+    train: np.ndarray | None = None,
+    version: str = "unfitted",
+) -> LinkCalibration:
+    """Both stages fitted on the links in `train` (a boolean mask (n,); all when None).
+
+    The support of every candidate is computed from first-stage confidences of all candidates
+    (no labels), as the product does; only the fit uses labels, and only those in `train`.
+    """
+    train = np.ones(len(labels), bool) if train is None else train
+    calibration = LinkCalibration(version=version).fit(features[train], labels[train])
+    links = [c for c, _ in candidates]
+    owner = {pid: g.article_id for g in groups for pid in g.ids}
+    support = alignment.transitive_support(links, calibration.predict_proba(features), owner)
+    stage2 = LinkCalibration(version=version, features=SUPPORT_FEATURES)
+    calibration.support_ = stage2.fit(np.column_stack([features, support])[train], labels[train])
+    return calibration
+
+
+def held_out_confidences(
+    demo: DemoCorpus,
+    candidates: Sequence[tuple[Alignment, Any]],
+    features: np.ndarray,
+    labels: np.ndarray,
+    groups: Sequence[PassageGroup],
+) -> np.ndarray:
+    """Leave-one-event-out: each link is scored by a map (both stages) fitted without its first
+    article's event (and without any link touching that event)."""
+    events = [
+        (demo.events[c.a.split(":")[0]], demo.events[c.b.split(":")[0]]) for c, _ in candidates
+    ]
+    links = [c for c, _ in candidates]
+    confidences = np.zeros(len(candidates))
+    for event in sorted(set(demo.events.values())):
+        train = np.array([event not in pair for pair in events])
+        test = np.array([pair[0] == event for pair in events])
+        fold = fit_calibration(candidates, features, labels, groups, train)
+        confidences[test] = alignment.score_candidates(links, fold, groups)[test]
+    return confidences
+
+
+def score_links(
+    demo: DemoCorpus,
+    candidates: Sequence[tuple[Alignment, tuple[str, str] | None]],
+    confidences: np.ndarray,
+    groups: list[PassageGroup],
+    threshold: float = THRESHOLD,
+) -> dict[str, Any]:
+    """Precision and recall of accepted links (and of pairs inside predicted facts) vs gold."""
+    scored = [
+        (replace(c, confidence=float(p)), anchor)
+        for (c, anchor), p in zip(candidates, confidences, strict=True)
+    ]
+    accepted_pairs = {
+        (al.a, al.b) for al, anchor in scored if anchor is None and al.confidence >= threshold
+    }
+    links = [
+        al
+        for al, anchor in scored
+        if al.confidence >= threshold and (anchor is None or anchor in accepted_pairs)
+    ]
+    facts = alignment.group_facts(links, groups)
+    predicted = {frozenset((al.a, al.b)) for al in links}
+    in_facts = {
+        frozenset((x, y))
+        for f in facts
+        for x, y in combinations(f.passages, 2)
+        if x.split(":")[0] != y.split(":")[0]
+    }
+    language = {a.id: a.language or "?" for a in demo.articles}
+    return {
+        "links": _precision_recall(predicted, demo.gold_links),
+        "fact_pairs": _precision_recall(in_facts, demo.gold_links),
+        "cross_event_links": sum(
+            1 for pair in predicted if len({demo.events[p.split(":")[0]] for p in pair}) > 1
+        ),
+        "by_language_pair": _by_language_pair(predicted, demo.gold_links, language),
+        "facts": len(facts),
+    }
+
+
+def _precision_recall(
+    predicted: set[frozenset[str]], gold: set[frozenset[str]]
+) -> dict[str, float]:
+    right = len(predicted & gold)
+    return {
+        "precision": right / max(len(predicted), 1),
+        "recall": right / max(len(gold), 1),
+        "predicted": len(predicted),
+        "gold": len(gold),
+        "right": right,
+    }
+
+
+def _by_language_pair(
+    predicted: set[frozenset[str]], gold: set[frozenset[str]], language: dict[str, str]
+) -> dict[str, dict[str, float]]:
+    def key(pair: frozenset[str]) -> str:
+        return "-".join(sorted(language[p.split(":")[0]] for p in pair))
+
+    return {
+        name: _precision_recall(
+            {p for p in predicted if key(p) == name}, {g for g in gold if key(g) == name}
+        )
+        for name in sorted({key(g) for g in gold})
+    }
+
+
+def evaluate_demo(
+    demo_dir: Path, encoder: Encoder, calibration: LinkCalibration, threshold: float = THRESHOLD
+) -> dict[str, Any]:
+    """Demo gold: held-out (leave-one-event-out) and in-sample (packaged map) link quality, the
+    baselines (mutual best matches by plain cosine and by TF-IDF, no threshold), and reliability
+    of the held-out confidences."""
+    demo = read_demo(demo_dir)
+    groups = demo_groups(demo, encoder)
+    candidates, features, labels = labelled_candidates(demo, groups)
+    held_out = held_out_confidences(demo, candidates, features, labels, groups)
+    ece, table = reliability(held_out, labels)
+    in_sample = alignment.score_candidates([c for c, _ in candidates], calibration, groups)
+    mutual = np.array([1.0 if anchor is None else 0.0 for _, anchor in candidates])
+    return {
+        "candidates": len(candidates),
+        "positives": int(labels.sum()),
+        "held_out": score_links(demo, candidates, held_out, groups, threshold),
+        "in_sample": score_links(demo, candidates, in_sample, groups, threshold),
+        "reliability": {"ece": ece, "table": table},
+        "baselines": {
+            "margin_mutual_all": score_links(demo, candidates, mutual, groups, threshold),
+            "cosine_mutual": _baseline_links(demo, groups, None),
+            "tfidf_mutual": _baseline_links(demo, groups, tfidf_vectors),
+        },
+    }
+
+
+def _baseline_links(demo: DemoCorpus, groups: list[PassageGroup], vectorise: Any) -> dict:
+    """Mutual best matches by plain similarity between every pair of articles, no threshold."""
+    if vectorise is not None:
+        matrix = vectorise([t for g in groups for t in g.texts or []]).toarray().astype(np.float32)
+        bounds = np.cumsum([0] + [len(g.ids) for g in groups])
+        groups = [
+            PassageGroup(g.article_id, g.ids, matrix[bounds[n] : bounds[n + 1]], g.texts)
+            for n, g in enumerate(groups)
+        ]
+    predicted: set[frozenset[str]] = set()
+    for a, b in combinations(groups, 2):
+        sims = a.embeddings @ b.embeddings.T
+        best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
+        predicted.update(
+            frozenset((a.ids[i], b.ids[j])) for i, j in enumerate(best_b) if best_a[j] == i
+        )
+    return {"links": _precision_recall(predicted, demo.gold_links)}
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def build_calibration(
+    demo_dir: Path, encoder: Encoder, out: Path = DEFAULT_PATH, version: str = "demo-gold.v2"
+) -> dict[str, Any]:
+    """Fit the packaged confidence map on all demo candidate links; write it with provenance
+    (command, data, and the reliability of leave-one-event-out predictions)."""
+    demo = read_demo(demo_dir)
+    groups = demo_groups(demo, encoder)
+    candidates, features, labels = labelled_candidates(demo, groups)
+    held_out = held_out_confidences(demo, candidates, features, labels, groups)
+    ece, table = reliability(held_out, labels)
+    calibration = fit_calibration(candidates, features, labels, groups, version=version)
+    provenance = {
+        "command": CALIBRATE_COMMAND,
+        "method": alignment.METHOD,
+        "encoder": encoder.name,
+        "data": f"corpus/demo gold.json: {len(candidates)} candidate links over all pairs of the "
+        f"{len(groups)} demo articles, {int(labels.sum())} right",
+        "held_out_reliability": {
+            "scheme": "leave-one-event-out",
+            "ece": round(ece, 4),
+            "table": [{k: round(v, 4) for k, v in row.items()} for row in table],
+        },
+        "threshold": THRESHOLD,
+    }
+    calibration.save(out, **provenance)
+    logger.info("wrote %s (features %s, support stage %s)", out, FEATURES, SUPPORT_FEATURES)
+    return {**calibration.to_dict(), **provenance}
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def evaluate_alignment(
+    shared_dir: Path,
+    demo_dir: Path,
+    encoder: Encoder,
+    calibration: LinkCalibration | None = None,
+    threshold: float = THRESHOLD,
+) -> dict[str, Any]:
+    """All alignment measures that the data present allow; absent data sets are reported skipped."""
+    calibration = calibration or LinkCalibration.load()
+    report: dict[str, Any] = {
+        "method": alignment.METHOD,
+        "calibration": calibration.version,
+        "encoder": encoder.name,
+        "threshold": threshold,
+        "skipped": [],
+    }
+    ntrex, tatoeba = shared_dir / "data" / "ntrex-dev", shared_dir / "data" / "tatoeba"
+    if (ntrex / "eng.txt").is_file():
+        report["ntrex"] = evaluate_ntrex(ntrex, encoder, calibration, threshold)
+    else:
+        report["skipped"].append(f"NTREX: {ntrex} not found")
+    if tatoeba.is_dir():
+        report["tatoeba"] = evaluate_tatoeba(tatoeba, encoder)
+    else:
+        report["skipped"].append(f"Tatoeba: {tatoeba} not found")
+    if (demo_dir / "gold.json").is_file():
+        report["demo"] = evaluate_demo(demo_dir, encoder, calibration, threshold)
+    else:
+        report["skipped"].append(f"demo gold: {demo_dir / 'gold.json'} not found")
+    return report
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def to_markdown(report: dict[str, Any], command: str) -> str:
+    """The alignment section of eval/RESULTS.md for a report of `evaluate_alignment`."""
+    out = [
+        f"### Alignment (`{report['method']}`, calibration `{report['calibration']}`, "
+        f"encoder `{report['encoder']}`)",
+        "",
+        f"Command: `{command}`",
+        "",
+    ]
+    if "ntrex" in report:
+        out += _ntrex_markdown(report["ntrex"])
+    if "tatoeba" in report:
+        out += [
+            "Tatoeba, precision@1 over 1,000 pairs (LaBSE, published: about 0.94):",
+            "",
+            "| direction | cosine | margin | TF-IDF char |",
+            "| --- | --- | --- | --- |",
+        ]
+        out += [
+            f"| {name} | {r['cosine']:.3f} | {r['margin']:.3f} | {r['tfidf']:.3f} |"
+            for name, r in report["tatoeba"].items()
+        ]
+        out.append("")
+    if "demo" in report:
+        out += _demo_markdown(report["demo"], report["threshold"])
+    out += [f"Skipped: {item}" for item in report["skipped"]]
+    return "\n".join(out) + "\n"
+
+
+def _ntrex_markdown(ntrex: dict[str, Any]) -> list[str]:
+    head = [
+        "| direction | cosine | TF-IDF char | margin | product p@1 | product link precision |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+
+    def rows(table: dict[str, dict[str, float]], mean: dict[str, float]) -> list[str]:
+        lines = [
+            f"| {name} | {r['cosine']:.3f} | {r['tfidf']:.3f} | {r['margin']:.3f} | "
+            f"{r['product']:.3f} | {r['link_precision']:.3f} |"
+            for name, r in table.items()
+        ]
+        lines.append(
+            f"| **mean** | {mean['cosine']:.3f} | {mean['tfidf']:.3f} | "
+            f"{mean['margin']:.3f} | {mean['product']:.3f} | "
+            f"{mean['link_precision']:.3f} |"
+        )
+        return lines
+
+    return [
+        f"NTREX dev ({ntrex['lines']} lines, {ntrex['documents']} documents), each document "
+        "and its translation aligned as two articles:",
+        "",
+        *head,
+        *rows(ntrex["directions"], ntrex["mean"]),
+        "",
+        "NTREX pooled (all lines of a language as one article):",
+        "",
+        *head,
+        *rows(ntrex["pooled"], ntrex["pooled_mean"]),
+        "",
+    ]
+
+
+def _demo_markdown(demo: dict[str, Any], threshold: float) -> list[str]:
+    def pr(row: dict[str, float]) -> str:
+        return f"{row['precision']:.3f} | {row['recall']:.3f} | {row['predicted']} | {row['right']}"
+
+    held, sample = demo["held_out"], demo["in_sample"]
+    base = demo["baselines"]
+    out = [
+        f"Demo gold ({demo['positives']} right of {demo['candidates']} candidate links over all "
+        f"pairs of the 20 articles; gold same-fact links: {held['links']['gold']}; "
+        f"confidence >= {threshold}):",
+        "",
+        "| setting | precision | recall | links | right |",
+        "| --- | --- | --- | --- | --- |",
+        f"| links, held out by event | {pr(held['links'])} |",
+        f"| pairs within facts, held out by event | {pr(held['fact_pairs'])} |",
+        f"| links, in-sample (packaged map) | {pr(sample['links'])} |",
+        f"| pairs within facts, in-sample | {pr(sample['fact_pairs'])} |",
+        f"| baseline: all mutual matches, margin | {pr(base['margin_mutual_all']['links'])} |",
+        f"| baseline: mutual best matches by cosine | {pr(base['cosine_mutual']['links'])} |",
+        f"| baseline: mutual best matches by TF-IDF char | {pr(base['tfidf_mutual']['links'])} |",
+        "",
+        f"Links between different events (held out): {held['cross_event_links']}.",
+        "",
+        "Per language pair (links, held out):",
+        "",
+        "| pair | precision | recall | links | right |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    out += [f"| {name} | {pr(row)} |" for name, row in held["by_language_pair"].items()]
+    out += [
+        "",
+        f"Reliability of held-out confidences (ECE {demo['reliability']['ece']:.3f}):",
+        "",
+        "| confidence | links | mean confidence | right |",
+        "| --- | --- | --- | --- |",
+    ]
+    out += [
+        f"| {r['low']:.1f}-{r['high']:.1f} | {r['count']} | {r['mean_confidence']:.3f} | "
+        f"{r['accuracy']:.3f} |"
+        for r in demo["reliability"]["table"]
+    ]
+    return [*out, ""]

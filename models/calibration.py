@@ -1,0 +1,175 @@
+"""Calibrated confidence for alignment links: features -> P(the link is right).
+
+A link's features are its cosine `similarity`, its ratio `margin`, the `pair_margin` of its two
+articles, whether it is a mutual best match, how many numbers and names the two passages share
+(`anchor_overlap`) and whether their numbers agree (`number_agreement`); see
+`models.alignment.Alignment` and `models.anchors`.
+
+A second, optional stage (`support_`) rescores links when three or more articles are aligned: its
+features are the first stage's plus `support`, the best confirmation of a link A-B through a third
+article C (max over C of min(P(A-C), P(C-B)) under the first stage; see
+`models.alignment.transitive_support`). A fact told by three outlets is then easier to accept
+between two of them whose wording differs most.
+`LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
+fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
+or more distinctive than another never gets a lower confidence. It is fitted on labelled candidate
+links by `eval.alignment.build_calibration` (`parallax eval alignment --calibrate`) and stored as a
+small JSON file, `models/data/alignment_calibration.json`, together with the command that built it
+and its reliability on held-out data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+FEATURES = (
+    "similarity",
+    "margin",
+    "pair_margin",
+    "mutual",
+    "anchor_overlap",
+    "number_agreement",
+)
+SUPPORT_FEATURES = (*FEATURES, "support")
+DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "alignment_calibration.json"
+
+
+class LinkCalibration:
+    """Monotone logistic map from link features (n, f) in `features` order to P(correct) (n,).
+
+    sklearn conventions: `__init__` stores parameters, `fit` returns self, learned attributes end
+    in `_`. `C` is the inverse L2 strength of the logistic regression; `features` is `FEATURES`
+    (first stage) or `SUPPORT_FEATURES` (second stage). `support_` is the second stage, or None.
+    """
+
+    def __init__(
+        self, C: float = 1.0, version: str = "unfitted", features: tuple[str, ...] = FEATURES
+    ) -> None:
+        if tuple(features) not in (FEATURES, SUPPORT_FEATURES):
+            raise ValueError(f"features must be {FEATURES} or {SUPPORT_FEATURES}, got {features}")
+        self.C = C
+        self.version = version
+        self.features = tuple(features)
+        self.support_: LinkCalibration | None = None
+
+    def fit(self, features: np.ndarray, labels: np.ndarray) -> LinkCalibration:
+        """Fit on features (n, 6) float and labels (n,) in {0, 1}."""
+        from sklearn.linear_model import LogisticRegression
+
+        features = _check_features(features, self.features)
+        labels = np.asarray(labels, dtype=int)
+        if set(np.unique(labels)) != {0, 1}:
+            raise ValueError("calibration needs both right (1) and wrong (0) links to fit")
+        self.mean_ = features.mean(axis=0)
+        self.scale_ = features.std(axis=0) + 1e-9
+        model = LogisticRegression(C=self.C, max_iter=1000)
+        model.fit((features - self.mean_) / self.scale_, labels)
+        self.coef_ = model.coef_[0].astype(float)
+        self.intercept_ = float(model.intercept_[0])
+        if np.any(self.coef_ < 0):
+            # A negative weight would make confidence fall as a link gets better on that feature;
+            # refit without the offending features so the map stays monotone.
+            keep = self.coef_ > 0
+            dropped = [f for f, k in zip(self.features, keep, strict=True) if not k]
+            logger.warning("calibration: dropping features with negative weight: %s", dropped)
+            model.fit(((features - self.mean_) / self.scale_)[:, keep], labels)
+            coef = np.zeros(len(self.features))
+            coef[keep] = model.coef_[0]
+            self.coef_ = coef
+            self.intercept_ = float(model.intercept_[0])
+        return self
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """P(correct) in [0, 1] for features (n, 6) -> (n,) float64."""
+        if not hasattr(self, "coef_"):
+            raise RuntimeError("LinkCalibration is not fitted: call fit() or load()")
+        z = ((_check_features(features, self.features) - self.mean_) / self.scale_) @ self.coef_
+        return 1.0 / (1.0 + np.exp(-(z + self.intercept_)))
+
+    def to_dict(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "version": self.version,
+            "features": list(self.features),
+            "C": self.C,
+            "mean": _rounded(self.mean_),
+            "scale": _rounded(self.scale_),
+            "coef": _rounded(self.coef_),
+            "intercept": round(self.intercept_, 5),
+        }
+        if self.support_ is not None:
+            document["support"] = self.support_.to_dict()
+        return document
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkCalibration:
+        names = tuple(data.get("features", []))
+        if names not in (FEATURES, SUPPORT_FEATURES):
+            raise ValueError(f"calibration features {list(names)} != {list(FEATURES)}")
+        calibration = cls(C=float(data["C"]), version=str(data["version"]), features=names)
+        calibration.mean_ = np.asarray(data["mean"], dtype=float)
+        calibration.scale_ = np.asarray(data["scale"], dtype=float)
+        calibration.coef_ = np.asarray(data["coef"], dtype=float)
+        calibration.intercept_ = float(data["intercept"])
+        if "support" in data:
+            calibration.support_ = cls.from_dict(data["support"])
+            if calibration.support_.features != SUPPORT_FEATURES:
+                raise ValueError(f"support stage features must be {list(SUPPORT_FEATURES)}")
+        return calibration
+
+    def save(self, path: str | Path, **provenance: Any) -> None:
+        """Write the calibration, plus provenance (command, data, reliability) as JSON."""
+        document = {**self.to_dict(), **provenance}
+        Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_PATH) -> LinkCalibration:
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no alignment calibration at {path}; build it with "
+                "`parallax eval alignment --calibrate`"
+            )
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    """5 decimals: refits differ in the 7th digit (solver tolerance); the file stays the same."""
+    return [round(float(v), 5) for v in values]
+
+
+def _check_features(features: np.ndarray, names: tuple[str, ...] = FEATURES) -> np.ndarray:
+    features = np.asarray(features, dtype=float)
+    if features.ndim != 2 or features.shape[1] != len(names):
+        raise ValueError(f"features must be (n, {len(names)}) {names}, got {features.shape}")
+    return features
+
+
+def reliability(
+    confidences: np.ndarray, labels: np.ndarray, bins: int = 10
+) -> tuple[float, list[dict[str, float]]]:
+    """Expected calibration error and a reliability table over equal-width confidence bins.
+
+    confidences (n,) in [0, 1], labels (n,) in {0, 1} -> (ECE, rows of {low, high, count,
+    mean_confidence, accuracy}) for non-empty bins.
+    """
+    confidences = np.asarray(confidences, dtype=float)
+    labels = np.asarray(labels, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidences, edges[1:-1]), 0, bins - 1)
+    rows, ece = [], 0.0
+    for b in range(bins):
+        mask = which == b
+        if not mask.any():
+            continue
+        mean_conf, accuracy = float(confidences[mask].mean()), float(labels[mask].mean())
+        ece += mask.mean() * abs(mean_conf - accuracy)
+        rows.append({"low": float(edges[b]), "high": float(edges[b + 1]), "count": int(mask.sum()),
+                     "mean_confidence": mean_conf, "accuracy": accuracy})  # fmt: skip
+    return float(ece), rows

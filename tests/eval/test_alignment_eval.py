@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eval import alignment as ev
+from models.calibration import FEATURES, LinkCalibration
+from service.cli import DEMO_DIR
+
+SENTENCES = [
+    ("d1", "The central bank raised its key interest rate by half a point on Friday."),
+    ("d1", "Analysts had expected a smaller increase after inflation slowed in spring."),
+    ("d1", "The currency strengthened against the dollar within an hour of the news."),
+    ("d2", "A new bridge across the river opened to traffic after four years of work."),
+    ("d2", "The city council says the bridge will cut commuting times by a third."),
+]
+
+
+def margin_calibration() -> LinkCalibration:
+    return LinkCalibration.from_dict(
+        {
+            "version": "test",
+            "features": list(FEATURES),
+            "C": 1.0,
+            "mean": [0.0] * 6,
+            "scale": [1.0] * 6,
+            "coef": [0.0, 40.0, 0.0, 0.0, 0.0, 0.0],
+            "intercept": -40.0 * 1.02,
+        }
+    )
+
+
+@pytest.fixture
+def tiny_ntrex(tmp_path: Path) -> Path:
+    """Four 'languages' whose lines are the English line with a language tag appended."""
+    (tmp_path / "document_ids.txt").write_text("\n".join(d for d, _ in SENTENCES) + "\n")
+    for lang, name in ev.NTREX_FILES.items():
+        lines = [f"{text} ({lang})" for _, text in SENTENCES]
+        (tmp_path / name).write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def test_ntrex_evaluation_runs_the_product_on_document_pairs(tiny_ntrex, fake_encoder) -> None:
+    report = ev.evaluate_ntrex(tiny_ntrex, fake_encoder, margin_calibration())
+    assert report["documents"] == 2 and report["lines"] == 5
+    assert len(report["directions"]) == 12 and len(report["pooled"]) == 12
+    for row in [*report["directions"].values(), *report["pooled"].values()]:
+        assert row["cosine"] == 1.0 and row["margin"] == 1.0 and row["product"] == 1.0
+        assert row["link_precision"] == 1.0
+    assert report["mean"]["product"] == 1.0
+
+
+def test_ntrex_files_must_be_line_aligned(tiny_ntrex) -> None:
+    (tiny_ntrex / "rus.txt").write_text("one line only\n")
+    with pytest.raises(ValueError, match="not line-aligned"):
+        ev.read_ntrex(tiny_ntrex)
+
+
+def test_document_spans_cover_consecutive_runs() -> None:
+    assert ev._document_spans(["a", "a", "b", "c", "c"]) == [(0, 2), (2, 3), (3, 5)]
+
+
+def test_demo_gold_quotes_map_to_passages_and_links() -> None:
+    demo = ev.read_demo(DEMO_DIR)
+    assert len(demo.articles) == 20
+    assert len(demo.gold_links) == 221
+    assert all(a.split(":")[0] != b.split(":")[0] for a, b in map(sorted, demo.gold_links))
+    assert all(len({demo.events[p.split(":")[0]] for p in link}) == 1 for link in demo.gold_links)
+
+
+def test_precision_recall_counts() -> None:
+    gold = {frozenset(("a:0", "b:0")), frozenset(("a:1", "b:1"))}
+    predicted = {frozenset(("a:0", "b:0")), frozenset(("a:2", "b:2"))}
+    assert ev._precision_recall(predicted, gold) == {
+        "precision": 0.5,
+        "recall": 0.5,
+        "predicted": 2,
+        "gold": 2,
+        "right": 1,
+    }
+
+
+def test_markdown_lists_every_direction(tiny_ntrex, fake_encoder) -> None:
+    report = {
+        "method": "m",
+        "calibration": "c",
+        "encoder": "e",
+        "threshold": 0.5,
+        "skipped": ["Tatoeba: absent"],
+        "ntrex": ev.evaluate_ntrex(tiny_ntrex, fake_encoder, margin_calibration()),
+    }
+    text = ev.to_markdown(report, "parallax eval alignment")
+    assert all(f"| {d} |" in text for d in report["ntrex"]["directions"])
+    assert "Skipped: Tatoeba: absent" in text and "`parallax eval alignment`" in text
+
+
+def test_missing_data_is_reported_as_skipped(tmp_path, fake_encoder) -> None:
+    report = ev.evaluate_alignment(tmp_path, tmp_path, fake_encoder, margin_calibration())
+    assert len(report["skipped"]) == 3 and "ntrex" not in report
+    assert np.isnan(ev.precision_at_1(np.array([]), np.array([])))

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from models.alignment import (
+    Alignment,
+    PassageGroup,
+    align_passages,
+    count_words,
+    find_candidates,
+    group_facts,
+    margin_scores,
+    score_candidates,
+    transitive_support,
+)
+from models.calibration import FEATURES, LinkCalibration
+
+
+def margin_calibration(midpoint: float = 1.05, slope: float = 40.0) -> LinkCalibration:
+    """Confidence 0.5 at `midpoint` margin, independent of similarity (for the fake encoder)."""
+    return LinkCalibration.from_dict({
+        "version": "test", "features": list(FEATURES),
+        "C": 1.0, "mean": [0.0] * 6, "scale": [1.0] * 6, "coef": [0.0, slope, 0.0, 0.0, 0.0, 0.0],
+        "intercept": -slope * midpoint,
+    })  # fmt: skip
+
+
+def group(encoder, article_id: str, texts: list[str]) -> PassageGroup:
+    ids = [f"{article_id}:{i}" for i in range(len(texts))]
+    return PassageGroup(article_id, ids, encoder.encode(texts), texts)
+
+
+ARTICLE_A = [
+    "The passenger airliner crashed near the city of Aktau on Wednesday morning.",
+    "Investigators from three countries opened an inquiry into the cause of the crash.",
+    "The airline suspended its flights to the Russian city of Grozny until further notice.",
+]
+ARTICLE_B = [
+    "The airline suspended all its flights to the Russian city of Grozny for now.",
+    "The passenger airliner crashed near Aktau city on a Wednesday morning.",
+    "Investigators from three countries opened an inquiry into what caused the crash.",
+]
+
+
+def pairs(result) -> set[tuple[str, str]]:
+    return {(al.a, al.b) for al in result.alignments}
+
+
+def test_mutual_best_matches_link_each_fact_once(fake_encoder) -> None:
+    result = align_passages(
+        [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)],
+        margin_calibration(),
+    )
+    assert pairs(result) == {("a:0", "b:1"), ("a:1", "b:2"), ("a:2", "b:0")}
+    assert all(al.kind == "mutual" and 0.5 <= al.confidence <= 1 for al in result.alignments)
+    assert all(al.margin > 1 and -1 <= al.similarity <= 1 for al in result.alignments)
+
+
+def test_never_links_passages_of_one_article(fake_encoder) -> None:
+    twice = [*ARTICLE_A, ARTICLE_A[0]]  # the same sentence twice in one article
+    result = align_passages(
+        [group(fake_encoder, "a", twice), group(fake_encoder, "b", ARTICLE_B)],
+        margin_calibration(),
+    )
+    assert all(al.a.split(":")[0] != al.b.split(":")[0] for al in result.alignments)
+
+
+def test_fact_split_over_two_sentences_gets_a_one_to_many_link(fake_encoder) -> None:
+    a = [
+        "Of the 67 people on board the plane, 38 were killed and 29 survived the crash.",
+        "The airline suspended its flights to the Russian city of Grozny until further notice.",
+    ]
+    b = ["The airline suspended its flights to Grozny in Russia until further notice.",
+         "Of the 67 people on board the plane, 38 were killed.",
+         "29 survived the crash."]  # fmt: skip
+    result = align_passages(
+        [group(fake_encoder, "a", a), group(fake_encoder, "b", b)], margin_calibration()
+    )
+    kinds = {(al.a, al.b): al.kind for al in result.alignments}
+    assert kinds == {("a:0", "b:1"): "mutual", ("a:0", "b:2"): "span", ("a:1", "b:0"): "mutual"}
+    assert [f.passages for f in result.facts] == [("a:0", "b:1", "b:2"), ("a:1", "b:0")]
+
+
+def test_boilerplate_passages_are_not_aligned(fake_encoder) -> None:
+    a, b = ["By:", "27 July 2025", *ARTICLE_A], ["By:", "27 July 2025", *ARTICLE_B]
+    result = align_passages(
+        [group(fake_encoder, "a", a), group(fake_encoder, "b", b)], margin_calibration()
+    )
+    linked = {pid for al in result.alignments for pid in (al.a, al.b)}
+    assert linked.isdisjoint({"a:0", "a:1", "b:0", "b:1"})
+    assert len(result.alignments) == 3
+    assert count_words("27 July 2025") == 1 and count_words("Twenty-nine people survived") == 3
+
+
+def test_a_fact_reported_by_three_articles_is_one_group(fake_encoder) -> None:
+    c = ["Investigators from three countries opened an inquiry into the crash cause.",
+         "The airliner crashed near Aktau on Wednesday morning, the passengers said."]  # fmt: skip
+    groups = [group(fake_encoder, n, t) for n, t in (("a", ARTICLE_A), ("b", ARTICLE_B), ("c", c))]
+    result = align_passages(groups, margin_calibration())
+    facts = {f.passages: f.articles for f in result.facts}
+    assert facts[("a:0", "b:1", "c:1")] == ("a", "b", "c")
+    assert facts[("a:1", "b:2", "c:0")] == ("a", "b", "c")
+    assert facts[("a:2", "b:0")] == ("a", "b")
+
+
+def test_group_facts_refuses_to_chain_two_facts_of_one_article() -> None:
+    groups = [PassageGroup(n, [f"{n}:{i}" for i in range(3)], np.zeros((3, 2), np.float32))
+              for n in ("a", "b")]  # fmt: skip
+    links = [Alignment("a:0", "b:0", 0.9, 1.1, 0.9), Alignment("a:2", "b:0", 0.8, 1.05, 0.6),
+             Alignment("a:1", "b:1", 0.9, 1.1, 0.8)]  # fmt: skip
+    facts = group_facts(links, groups)
+    assert [f.passages for f in facts] == [("a:0", "b:0"), ("a:1", "b:1")]
+    assert facts[0].confidence == pytest.approx(0.9)
+
+
+def test_unrelated_articles_get_no_confident_links(fake_encoder) -> None:
+    other = ["Parliament approved the new budget after a long debate on Tuesday evening.",
+             "Heavy snow closed mountain roads in the north of the country.",
+             "The football club signed a young striker from a Brazilian team."]  # fmt: skip
+    result = align_passages(
+        [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "x", other)],
+        margin_calibration(midpoint=1.15),
+    )
+    assert result.alignments == [] and result.facts == [] and result.candidates > 0
+
+
+def test_duplicate_article_ids_are_rejected(fake_encoder) -> None:
+    with pytest.raises(ValueError, match="appears twice"):
+        align_passages([group(fake_encoder, "a", ARTICLE_A)] * 2, margin_calibration())
+
+
+def test_margin_scores_match_definition() -> None:
+    sims = np.array([[0.9, 0.5], [0.4, 0.8]], dtype=np.float32)
+    margins = margin_scores(sims, k=2)
+    assert margins[0, 0] == pytest.approx(0.9 / ((0.7 + 0.65) / 2))
+    assert not math.isnan(float(margins.sum()))
+
+
+def test_links_carry_anchor_features_from_their_texts(fake_encoder) -> None:
+    a = [
+        "Of the 67 people on board the plane near Aktau, 38 were killed.",
+        "The airline suspended its flights to the Russian city of Grozny until further notice.",
+    ]
+    b = ["The airline suspended all its flights to Grozny in Russia for now.",
+         "Of the 67 people on board the plane near Aktau, 29 survived."]  # fmt: skip
+    result = align_passages(
+        [group(fake_encoder, "a", a), group(fake_encoder, "b", b)], margin_calibration()
+    )
+    links = {(al.a, al.b): al for al in result.alignments}
+    # '#67' and '@akt' shared; 38 vs 29 differ but 67 agrees
+    assert links[("a:0", "b:1")].anchor_overlap == 2.0
+    assert links[("a:0", "b:1")].number_agreement == 1.0
+    # Grozny and Russian/Russia ('@krzn', '@rs'): the first word never counts as a name
+    assert links[("a:1", "b:0")].anchor_overlap == 2.0
+    assert links[("a:1", "b:0")].features()[4:] == [2.0, 1.0]
+
+
+def test_transitive_support_is_the_best_path_through_a_third_article() -> None:
+    owner = {"a:0": "a", "b:0": "b", "c:0": "c", "c:1": "c", "a:1": "a"}
+    links = [Alignment("a:0", "b:0", 0.9, 1.1), Alignment("a:0", "c:0", 0.9, 1.1),
+             Alignment("b:0", "c:0", 0.9, 1.1), Alignment("a:0", "c:1", 0.9, 1.1),
+             Alignment("b:0", "c:1", 0.9, 1.1), Alignment("a:1", "b:0", 0.9, 1.1)]  # fmt: skip
+    confidences = np.array([0.2, 0.9, 0.6, 0.3, 0.95, 0.4])
+    support = transitive_support(links, confidences, owner)
+    # a:0-b:0 via c:0: min(0.9, 0.6) = 0.6; via c:1: min(0.3, 0.95) = 0.3 -> 0.6
+    assert support[0] == pytest.approx(0.6)
+    # a:0-c:0 via b:0: min(0.2, 0.6) = 0.2; a:1-b:0 has no path (a:1 has no other link)
+    assert support[1] == pytest.approx(0.2) and support[5] == 0.0
+
+
+def test_support_stage_applies_only_with_three_articles(fake_encoder) -> None:
+    base = margin_calibration(midpoint=1.1)
+    calibration = margin_calibration(midpoint=1.1)
+    support = LinkCalibration.from_dict({
+        "version": "test", "features": [*FEATURES, "support"], "C": 1.0, "mean": [0.0] * 7,
+        "scale": [1.0] * 7, "coef": [0.0] * 6 + [20.0], "intercept": -2.0,
+    })  # fmt: skip
+    calibration.support_ = support
+    two = [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)]
+    links = [c for c, _ in find_candidates(two)]
+    assert np.allclose(
+        score_candidates(links, calibration, two), score_candidates(links, base, two)
+    )
+    c = ["Investigators from three countries opened an inquiry into the crash cause."]
+    three = [*two, group(fake_encoder, "c", c)]
+    links = [c for c, _ in find_candidates(three)]
+    scores = score_candidates(links, calibration, three)
+    first = base.predict_proba(np.array([link.features() for link in links]))
+    owner = {pid: g.article_id for g in three for pid in g.ids}
+    second = 1 / (1 + np.exp(-(20 * transitive_support(links, first, owner) - 2)))
+    assert np.allclose(scores, np.maximum(first, second))
+    # the inquiry sentence is in all three articles: raised by support; the others keep theirs
+    by_pair = dict(zip(((al.a, al.b) for al in links), scores - first, strict=True))
+    assert by_pair[("a:1", "b:2")] > 0 and by_pair[("a:0", "b:1")] == 0
