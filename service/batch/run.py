@@ -86,13 +86,16 @@ def run_batch(
     progress: Progress | None = None,
     compare_fn: Callable[..., Any] = compare,
     engine: Callable[[CorpusReader], Engine] | None = None,
+    analysis: str = "",
 ) -> BatchOutcome:
     """Compare every event of `corpus`, write results and reports under `out`.
 
     With `resume`, events already in `out`'s ledger (same key, result file present) are kept;
     without it, `out` must not hold a previous run. `engine` makes the engine that computes the
     events from the run's corpus reader (default: `LocalEngine` in this process, with `encoder`);
-    whatever the engine, this function writes every file and ledger record.
+    whatever the engine, this function writes every file and ledger record. `analysis` names
+    what `compare_fn` adds beyond the encoder (e.g. the stance model): it is part of every event's
+    ledger key, so a resumed run with other models redoes the events.
     """
     progress = progress or Progress()
     started = time.time()
@@ -107,7 +110,7 @@ def run_batch(
     outcome = BatchOutcome(out=out, events=len(grouped), articles=len(entries),
                            files=report.files, errors=report.errors)  # fmt: skip
 
-    keys = {event: _event_key(event, members, encoder.name, window)
+    keys = {event: _event_key(event, members, encoder.name + analysis, window)
             for event, members in grouped.items()}  # fmt: skip
     done = {e for e in grouped if ledger.is_done(e, keys[e]) and _result_path(out, e).is_file()}
     progress.start(len(grouped), len(entries), len(done),

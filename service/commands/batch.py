@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,8 @@ from rich.progress import (
 from models.cache import CachedEncoder
 from models.encoder import Encoder
 from models.encoders import make_encoder
+from models.pipeline import compare
+from models.stance import DEFAULT_TARGETS, MODEL_KINDS, load_stance_model
 from service import batch as batch_job
 from service.settings import get_settings
 
@@ -73,6 +76,13 @@ def batch(
         str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")
     ] = None,
     ray_actors: Annotated[int, typer.Option(min=1, help="Ray actors (one model each).")] = 1,
+    stance: Annotated[
+        str, typer.Option(help="Stance model: 'baseline' (fast), 'finetuned' or 'none'.")
+    ] = "baseline",
+    target: Annotated[
+        list[str] | None,
+        typer.Option(help="Actor to score stance toward (repeatable; default Russia, Azerbaijan)."),
+    ] = None,
 ) -> None:
     """Compare a whole corpus event by event; write per-event results, a summary and reports."""
     settings = get_settings()
@@ -82,6 +92,21 @@ def batch(
     if engine not in ("local", "ray"):
         console.print(f"[red]error[/red] --engine must be 'local' or 'ray', not {engine!r}")
         raise typer.Exit(2)
+    if stance not in (*MODEL_KINDS, "none"):
+        console.print(
+            f"[red]error[/red] --stance must be one of {', '.join((*MODEL_KINDS, 'none'))}"
+        )
+        raise typer.Exit(2)
+    if stance != "none" and engine == "ray":
+        console.print("[red]error[/red] stance scoring runs with --engine local; Ray actors do not "
+                      "load stance models yet (use --stance none with --engine ray)")  # fmt: skip
+        raise typer.Exit(2)
+    compare_fn, analysis = compare, ""
+    if stance != "none":
+        model = load_stance_model(stance)
+        targets = tuple(target) if target else DEFAULT_TARGETS
+        compare_fn = functools.partial(compare, stance_model=model, targets=targets)
+        analysis = f"|stance={model.name}|targets={','.join(targets)}"
     spec = encoder or settings.encoder
     base, concrete = resolve_encoder(spec)
     cached = CachedEncoder(base, settings.embedding_cache_dir)
@@ -103,7 +128,8 @@ def batch(
         with Progress(*columns, console=console, transient=False) as bar:
             outcome = batch_job.run_batch(corpus, out, cached, window=window, sidecar=meta,
                                           resume=resume, progress=RichProgress(bar),
-                                          engine=make_engine)  # fmt: skip
+                                          engine=make_engine, compare_fn=compare_fn,
+                                          analysis=analysis)  # fmt: skip
     except batch_job.BatchError as error:
         console.print(f"[red]error[/red] {error}")
         raise typer.Exit(2) from None

@@ -138,10 +138,17 @@ def test_cli_batch_runs_resumes_and_refuses_a_used_folder(tmp_path: Path) -> Non
     assert "2 events (2 run, 0 reused from the ledger), 4 articles, 2 skipped" in result.output
     assert "broken.txt: starts with a UTF-16 byte-order mark" in result.output
     assert "wire.jsonl:2" in result.output
+    event = json.loads(next((out / "events").glob("*.json")).read_text(encoding="utf-8"))
+    assert event["method"]["stance"].startswith("stance-baseline-lr-v1")  # the default
+    assert set(event["articles"][0]["passages"][0]["stance"]) == {"Russia", "Azerbaijan"}
     again = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out)])
     assert again.exit_code == 2 and "--resume" in again.output
     resumed = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out), "--resume"])
     assert resumed.exit_code == 0 and "(0 run, 2 reused" in resumed.output
+    # another stance model changes the ledger key: the events are redone
+    other = ["batch", str(corpus), "--out", str(out), "--resume", "--stance", "none"]
+    redone = CliRunner().invoke(app, other)
+    assert redone.exit_code == 0 and "(2 run, 0 reused" in redone.output
     missing = CliRunner().invoke(app, ["batch", str(tmp_path / "nope"), "--out", str(out)])
     assert missing.exit_code == 2 and "no such file or folder" in missing.output
 
