@@ -85,3 +85,38 @@ def _cpu_count() -> int:
     import os
 
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def flatten(figures: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested dicts/lists -> [(dotted key, scalar)], for a key-value table of a benchmark."""
+    if isinstance(figures, dict):
+        return [row for key, value in figures.items()
+                for row in flatten(value, f"{prefix}.{key}" if prefix else str(key))]  # fmt: skip
+    if isinstance(figures, list) and len(figures) <= 20:
+        return [row for i, value in enumerate(figures)
+                for row in flatten(value, f"{prefix}[{i}]")]  # fmt: skip
+    return [(prefix, figures)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Record a benchmark JSON: `python -m eval.record NAME TITLE --command C --data D --json F`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("name")
+    parser.add_argument("title")
+    parser.add_argument("--command", required=True, help="The command that wrote the JSON.")
+    parser.add_argument("--data", required=True, help="What the benchmark read.")
+    parser.add_argument("--json", type=Path, required=True, dest="json_path")
+    parser.add_argument("--note", default="", help="A sentence shown under the table.")
+    args = parser.parse_args(argv)
+    figures = json.loads(args.json_path.read_text(encoding="utf-8"))
+    rows = [[key, value] for key, value in flatten(figures)]
+    markdown = markdown_table(["figure", "value"], rows) + (f"\n\n{args.note}" if args.note else "")
+    write_record(args.name, args.title, args.command, args.data, figures, markdown)
+    print(rewrite_results_md())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -16,3 +16,10 @@ def test_records_render_in_name_order_with_command_data_and_date(tmp_path: Path)
 
 def test_markdown_table_formats_floats() -> None:
     assert markdown_table(["a", "b"], [["x", 0.12345]]) == "| a | b |\n|---|---|\n| x | 0.123 |"
+
+
+def test_flatten_gives_dotted_keys() -> None:
+    from eval.record import flatten
+
+    assert flatten({"a": {"b": 1, "c": [2, 3]}, "d": "x"}) == [
+        ("a.b", 1), ("a.c[0]", 2), ("a.c[1]", 3), ("d", "x")]  # fmt: skip
