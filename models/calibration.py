@@ -78,7 +78,7 @@ class LinkCalibration:
             # refit without the offending features so the map stays monotone.
             keep = self.coef_ > 0
             dropped = [f for f, k in zip(self.features, keep, strict=True) if not k]
-            logger.warning("calibration: dropping features with negative weight: %s", dropped)
+            logger.debug("calibration: dropping features with negative weight: %s", dropped)
             model.fit(((features - self.mean_) / self.scale_)[:, keep], labels)
             coef = np.zeros(len(self.features))
             coef[keep] = model.coef_[0]
