@@ -24,7 +24,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import combinations, permutations
 from pathlib import Path
 from typing import Any
@@ -359,18 +359,7 @@ def score_links(
     threshold: float = THRESHOLD,
 ) -> dict[str, Any]:
     """Precision and recall of accepted links (and of pairs inside predicted facts) vs gold."""
-    scored = [
-        (replace(c, confidence=float(p)), anchor)
-        for (c, anchor), p in zip(candidates, confidences, strict=True)
-    ]
-    accepted_pairs = {
-        (al.a, al.b) for al, anchor in scored if anchor is None and al.confidence >= threshold
-    }
-    links = [
-        al
-        for al, anchor in scored
-        if al.confidence >= threshold and (anchor is None or anchor in accepted_pairs)
-    ]
+    links = alignment.accept_links(candidates, confidences, threshold)
     facts = alignment.group_facts(links, groups)
     predicted = {frozenset((al.a, al.b)) for al in links}
     in_facts = {

@@ -359,6 +359,19 @@ def align_passages(
     if not candidates:
         return AlignmentResult([], [], 0)
     confidences = score_candidates([c for c, _ in candidates], calibration, groups)
+    alignments = accept_links(candidates, confidences, threshold)
+    return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates))
+
+
+def accept_links(
+    candidates: Sequence[tuple[Alignment, tuple[str, str] | None]],
+    confidences: np.ndarray,
+    threshold: float,
+) -> list[Alignment]:
+    """Candidates (link, anchor of a span link or None) with confidence >= `threshold`.
+
+    `confidences` float (len(candidates),). A span link is kept only when its anchor link is.
+    """
     scored = [
         (replace(c, confidence=float(p)), anchor)
         for (c, anchor), p in zip(candidates, confidences, strict=True)
@@ -366,12 +379,11 @@ def align_passages(
     accepted_pairs = {
         (al.a, al.b) for al, anchor in scored if anchor is None and al.confidence >= threshold
     }
-    alignments = [
+    return [
         al
         for al, anchor in scored
         if al.confidence >= threshold and (anchor is None or anchor in accepted_pairs)
     ]
-    return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates))
 
 
 def score_candidates(
