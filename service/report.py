@@ -304,24 +304,22 @@ def segments(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
 
 
 def _components(alignments: list[dict[str, Any]], rank: dict[str, int]) -> list[list[str]]:
-    parent: dict[str, str] = {}
+    """Connected groups of aligned passage ids, each in document order (by `rank`), in order."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for al in alignments:
-        ra, rb = find(al["a"]), find(al["b"])
-        if ra != rb:
-            parent[max(ra, rb, key=rank.__getitem__)] = min(ra, rb, key=rank.__getitem__)
-    members: dict[str, list[str]] = defaultdict(list)
-    for pid in parent:
-        members[find(pid)].append(pid)
-    groups = [sorted(m, key=rank.__getitem__) for m in members.values()]
-    return sorted(groups, key=lambda m: rank[m[0]])
+    nodes = sorted({pid for al in alignments for pid in (al["a"], al["b"])}, key=rank.__getitem__)
+    if not nodes:
+        return []
+    index = {pid: i for i, pid in enumerate(nodes)}
+    rows = [index[al["a"]] for al in alignments]
+    cols = [index[al["b"]] for al in alignments]
+    graph = coo_matrix(([1] * len(rows), (rows, cols)), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph, directed=False)
+    members: dict[int, list[str]] = defaultdict(list)
+    for pid, label in zip(nodes, labels, strict=True):
+        members[int(label)].append(pid)  # nodes are in rank order, so members are too
+    return sorted(members.values(), key=lambda m: rank[m[0]])
 
 
 def _score(alignment: dict[str, Any]) -> float | None:
