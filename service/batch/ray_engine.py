@@ -1,15 +1,17 @@
 """Ray engine: the batch pipeline on Ray Data, on a local Ray instance or a cluster.
 
-`parallax batch CORPUS --out DIR --engine ray [--ray-address ADDR] [--ray-actors N]`.
+`parallax batch CORPUS --out DIR --engine ray [--stance KIND] [--ray-address ADDR]
+[--ray-actors N]`.
 
 The driver (`run_batch`) scans, groups and keeps the ledger exactly as with the local engine; this
 engine only computes events. The pending tasks are cut into the same chunks as the local engine
 (`chunk_tasks`), each chunk becomes one row of a Ray Dataset, and `map_batches` runs a callable
-class over the rows on a pool of actors: each actor builds its encoder and corpus reader once, in
-its constructor, and then processes chunk after chunk with `process_chunk`, the function the local
-engine runs. Rows come back in order (`preserve_order`), are turned into `EventOutput`s, and the
-driver writes files and ledger records as they arrive, so results, resume and the output folder
-are the same as with `--engine local`.
+class over the rows on a pool of actors: each actor builds its encoder, its stance model (from
+the driver's `StanceSpec`) and its corpus reader once, in its constructor, and then processes
+chunk after chunk with `process_chunk` and `stance_compare`, the functions the local engine
+runs. Rows come back in order (`preserve_order`), are turned into `EventOutput`s, and the driver
+writes files and ledger records as they arrive, so results, resume and the output folder are the
+same as with `--engine local`.
 
 Differences from the local engine:
 
@@ -17,7 +19,8 @@ Differences from the local engine:
   index safely): every pending passage is encoded, once;
 - `auto` is resolved once on the driver (`models.backends.select_encoder`) and the concrete
   backend is sent to the actors, which refuse to run when their encoder's identity differs from
-  the driver's (say a node without bf16), so one run never mixes backends;
+  the driver's (say a node without bf16), so one run never mixes backends; likewise for the
+  stance model, whose kind and identity travel in a `StanceSpec` (`service.batch.stance`);
 - actors read articles from the paths found by the driver's scan: on a cluster the corpus must be
   at the same path on every node (a shared filesystem or a copy).
 
@@ -41,6 +44,7 @@ from service.batch.engine import (
     process_chunk,
 )
 from service.batch.scan import CorpusReader, Entry
+from service.batch.stance import StanceSpec, stance_compare
 
 logger = logging.getLogger(__name__)
 
@@ -58,15 +62,23 @@ def task_from_json(data: dict[str, Any]) -> EventTask:
 
 
 class ChunkWorker:
-    """Ray Data callable class: loads the encoder once per actor, then compares chunks.
+    """Ray Data callable class: loads the encoder and the stance model (`stance`, None for no
+    stance scoring) once per actor, then compares chunks.
 
     Input batch: {"chunk": [JSON list of tasks, ...]}; output: one row per event (`ROW_FIELDS`).
     """
 
     def __init__(
-        self, encoder_spec: str, encoder_name: str, window: int, sidecar: str | None, threads: int
+        self,
+        encoder_spec: str,
+        encoder_name: str,
+        window: int,
+        sidecar: str | None,
+        threads: int,
+        stance: StanceSpec | None = None,
     ) -> None:
         from models.encoders import make_encoder
+        from models.pipeline import compare
 
         if threads > 0:
             import torch
@@ -80,18 +92,23 @@ class ChunkWorker:
             )
         self.reader = CorpusReader(sidecar=Path(sidecar) if sidecar else None)
         self.window = window
+        self.compare_fn = compare
+        if stance is not None:
+            self.compare_fn = stance_compare(stance.load(), stance.targets)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         rows: list[dict[str, Any]] = []
         for payload in batch["chunk"]:
             tasks = [task_from_json(task) for task in json.loads(str(payload))]
-            outputs = process_chunk(tasks, self.reader, self.encoder, self.window)
+            outputs = process_chunk(tasks, self.reader, self.encoder, self.window, self.compare_fn)
             rows += [output.to_row() for output in outputs]
         return {name: [row[name] for row in rows] for name in ROW_FIELDS}
 
 
 class RayEngine:
-    """Runs chunks on Ray Data actors; `address` None starts (or joins) a local Ray instance."""
+    """Runs chunks on Ray Data actors; `address` None starts (or joins) a local Ray instance.
+
+    `stance` (None: no stance scoring) is loaded by every actor, which checks its identity."""
 
     name = "ray"
 
@@ -106,11 +123,12 @@ class RayEngine:
         cpus_per_actor: float = 1.0,
         threads: int = 0,
         chunk_articles: int = CHUNK_ARTICLES,
+        stance: StanceSpec | None = None,
     ) -> None:
         self.encoder_spec, self.encoder_name = encoder_spec, encoder_name
         self.window, self.sidecar, self.address = window, sidecar, address
         self.actors, self.cpus_per_actor, self.threads = actors, cpus_per_actor, threads
-        self.chunk_articles = chunk_articles
+        self.chunk_articles, self.stance = chunk_articles, stance
 
     def _init(self) -> None:
         import ray
@@ -137,7 +155,7 @@ class RayEngine:
             ChunkWorker,
             fn_constructor_kwargs={
                 "encoder_spec": self.encoder_spec, "encoder_name": self.encoder_name,
-                "window": self.window, "threads": self.threads,
+                "window": self.window, "threads": self.threads, "stance": self.stance,
                 "sidecar": str(self.sidecar) if self.sidecar else None,
             },
             batch_size=1, concurrency=self.actors, num_cpus=self.cpus_per_actor,
@@ -167,12 +185,15 @@ def ray_engine_factory(
     address: str | None = None,
     actors: int = 1,
     encoder_name: str | None = None,
+    stance: StanceSpec | None = None,
 ) -> Callable[[CorpusReader], RayEngine]:
-    """A `run_batch(engine=...)` argument: builds a `RayEngine` for the run's corpus reader."""
+    """A `run_batch(engine=...)` argument: builds a `RayEngine` for the run's corpus reader.
+
+    With `stance`, pass `run_batch(analysis=stance.analysis)` too, as the local engine does."""
     concrete, name = (spec, encoder_name) if encoder_name else concrete_spec(spec)
 
     def make(reader: CorpusReader) -> RayEngine:
         return RayEngine(concrete, name, window=window, sidecar=reader.sidecar, address=address,
-                         actors=actors)  # fmt: skip
+                         actors=actors, stance=stance)  # fmt: skip
 
     return make

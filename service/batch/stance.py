@@ -1,0 +1,67 @@
+"""Stance scoring in a batch run: a small picklable spec that every engine builds it from.
+
+The driver loads the stance model once (`StanceSpec.load_for_driver`) to learn its identity; the
+spec it returns holds only the model kind, the targets and that identity, so it can be sent to
+Ray actors, which load their own copy (`StanceSpec.load`) and refuse to run when it is not the
+same model (say the fine-tuned model in bf16 on the driver and in float32 on a node without bf16).
+Both engines then run `stance_compare(model, spec.targets)` and key the ledger with
+`spec.analysis`, so results and resume are the same whichever engine ran an event.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from models.pipeline import compare
+from models.stance import DEFAULT_TARGETS, StanceModel, load_stance_model
+
+
+class StanceMismatchError(RuntimeError):
+    """A process loaded a different stance model from the one the driver ran with."""
+
+
+@dataclass(frozen=True)
+class StanceSpec:
+    """What a process needs to rebuild the driver's stance scoring.
+
+    `kind` is one of `models.stance.MODEL_KINDS`, `targets` the actors scored toward, `name` the
+    identity (`StanceModel.name`: weights, version, dtype) of the driver's model.
+    """
+
+    kind: str
+    targets: tuple[str, ...]
+    name: str
+
+    @classmethod
+    def load_for_driver(
+        cls, kind: str, targets: tuple[str, ...] = DEFAULT_TARGETS
+    ) -> tuple[StanceSpec, StanceModel]:
+        """(spec, the driver's model): loads `kind` once to record its identity.
+
+        An unknown `kind` raises `ValueError` listing the valid ones."""
+        model = load_stance_model(kind)
+        return cls(kind, tuple(targets), model.name), model
+
+    @property
+    def analysis(self) -> str:
+        """The stance part of every event's ledger key (`run_batch(analysis=...)`)."""
+        return f"|stance={self.name}|targets={','.join(self.targets)}"
+
+    def load(self) -> StanceModel:
+        """Load this process's copy of the model; raise `StanceMismatchError` if it differs."""
+        model = load_stance_model(self.kind)
+        if model.name != self.name:
+            raise StanceMismatchError(
+                f"this process's {self.kind} stance model is {model.name!r}, the driver's "
+                f"{self.name!r}: every node must load the same model (check bf16 support, the "
+                "shipped artifacts and the built e5 model)"
+            )
+        return model
+
+
+def stance_compare(model: StanceModel, targets: tuple[str, ...]) -> Callable[..., Any]:
+    """`compare` with stance scoring toward `targets`: the `compare_fn` of both engines."""
+    return functools.partial(compare, stance_model=model, targets=targets)

@@ -1,0 +1,104 @@
+"""Stance in batch runs: the spec sent to Ray actors, their identity check, and the Ray actor's
+chunk work against the local engine's (without Ray; the Ray run itself is in test_batch_engine)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.batch import stance as batch_stance
+from service.batch.engine import EventTask, LocalEngine
+from service.batch.ray_engine import ChunkWorker, EventOutput, task_to_json
+from service.batch.scan import CorpusReader, Entry, ScanReport
+from service.batch.stance import StanceMismatchError, StanceSpec, stance_compare
+from service.cli import app
+from tests.service.batch_corpus import write_corpus
+from tests.stance_fakes import KeywordStanceModel
+
+TARGETS = ("Russia", "Azerbaijan")
+
+
+@pytest.fixture
+def keyword_loader(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """`load_stance_model` gives a `KeywordStanceModel`; returns the kinds asked for."""
+    kinds: list[str] = []
+
+    def load(kind: str) -> KeywordStanceModel:
+        kinds.append(kind)
+        return KeywordStanceModel()
+
+    monkeypatch.setattr(batch_stance, "load_stance_model", load)
+    return kinds
+
+
+def test_spec_records_the_driver_model_and_survives_pickling(keyword_loader) -> None:
+    spec, model = StanceSpec.load_for_driver("baseline", TARGETS)
+    assert spec == StanceSpec("baseline", TARGETS, "fake-keyword-stance")
+    assert isinstance(model, KeywordStanceModel) and keyword_loader == ["baseline"]
+    assert pickle.loads(pickle.dumps(spec)) == spec
+    # the ledger key part written before the spec existed, so old ledgers resume
+    assert spec.analysis == "|stance=fake-keyword-stance|targets=Russia,Azerbaijan"
+
+
+def test_load_refuses_a_model_other_than_the_driver_one(keyword_loader) -> None:
+    assert isinstance(StanceSpec("finetuned", TARGETS, "fake-keyword-stance").load(),
+                      KeywordStanceModel)  # fmt: skip
+    spec = StanceSpec("finetuned", TARGETS, "stance-e5-lora-v1-bfloat16")
+    with pytest.raises(StanceMismatchError, match="'fake-keyword-stance', the driver's "
+                       "'stance-e5-lora-v1-bfloat16'"):  # fmt: skip
+        spec.load()
+
+
+def test_unknown_kind_lists_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match=r"valid kinds: \['finetuned', 'baseline'\]"):
+        StanceSpec.load_for_driver("bert")
+
+
+def _tasks(corpus: Path, reader: CorpusReader) -> list[EventTask]:
+    events: dict[str, list[Entry]] = {}
+    for entry in reader.scan(corpus, ScanReport()):
+        events.setdefault(str(entry.event), []).append(entry)
+    return [EventTask(e, tuple(m), f"k-{e}") for e, m in sorted(events.items())]
+
+
+def test_ray_actor_work_matches_the_local_engine(
+    tmp_path: Path, fake_encoder, keyword_loader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ChunkWorker` called in this process (no Ray) gives the local engine's results."""
+    from models import encoders
+
+    monkeypatch.setattr(encoders, "make_encoder", lambda spec: fake_encoder)
+    corpus = write_corpus(tmp_path / "corpus", events=3, bad=False)
+    reader = CorpusReader()
+    tasks = _tasks(corpus, reader)
+    spec = StanceSpec("baseline", TARGETS, KeywordStanceModel.name)
+    engine = LocalEngine(
+        reader, fake_encoder, compare_fn=stance_compare(KeywordStanceModel(), TARGETS)
+    )
+    local = list(engine.run(tasks))
+    worker = ChunkWorker("fake", fake_encoder.name, 1, None, 0, stance=spec)
+    batch = worker({"chunk": [json.dumps([task_to_json(task) for task in tasks])]})
+    rows = [dict(zip(batch, values, strict=True)) for values in zip(*batch.values(), strict=True)]
+    actor = [EventOutput.from_row(row) for row in rows]
+    assert [o.result for o in actor] == [o.result for o in local]
+    assert actor[0].result["method"]["stance"] == "fake-keyword-stance"
+    with pytest.raises(StanceMismatchError):
+        ChunkWorker("fake", fake_encoder.name, 1, None, 0,
+                    stance=StanceSpec("baseline", TARGETS, "another-model"))  # fmt: skip
+
+
+def test_cli_resumes_a_local_stance_run_with_the_ray_engine(tmp_path: Path) -> None:
+    """Same ledger keys on both engines: nothing is left for Ray to do (so Ray never starts)."""
+    pytest.importorskip("ray")
+    corpus = write_corpus(tmp_path / "corpus", events=2, bad=False)
+    out = tmp_path / "out"
+    first = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    args = ["batch", str(corpus), "--out", str(out), "--resume", "--engine", "ray"]
+    resumed = CliRunner().invoke(app, args)
+    assert resumed.exit_code == 0, resumed.output
+    assert "(0 run, 2 reused" in resumed.output
