@@ -105,8 +105,12 @@ def batch(
         raise typer.Exit(2)
     compare_fn, stance_spec, analysis = compare, None, ""
     if stance != "none":
+        # loaded here for its identity, which Ray actors check their own copies against
         stance_spec, model = StanceSpec.load_for_driver(stance, tuple(target or DEFAULT_TARGETS))
-        compare_fn, analysis = stance_compare(model, stance_spec.targets), stance_spec.analysis
+        analysis = stance_spec.analysis
+        if engine == "local":
+            compare_fn = stance_compare(model, stance_spec.targets)
+        del model  # with --engine ray only the actors keep a copy
     spec = encoder or settings.encoder
     base, concrete = resolve_encoder(spec)
     cached = CachedEncoder(base, settings.embedding_cache_dir)
