@@ -131,8 +131,10 @@ def test_ray_engine_gives_the_local_results_with_stance(tmp_path: Path, local_ra
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("PARALLAX_TEST_RAY_FINETUNED"),
-                    reason="minutes on 2 cores; set PARALLAX_TEST_RAY_FINETUNED=1")  # fmt: skip
+@pytest.mark.skipif(
+    not os.environ.get("PARALLAX_TEST_RAY_FINETUNED"),
+    reason="~35 s and a 470 MB e5 build; set PARALLAX_TEST_RAY_FINETUNED=1",
+)
 def test_ray_engine_gives_the_local_results_with_finetuned_stance(
     tmp_path: Path, local_ray
 ) -> None:
