@@ -48,7 +48,8 @@ def review_pairs(
     """The `k` most evident pairs at or above `evidence_min` (module docstring), with counts.
 
     `stance`: "none", or a shipped stance model ("finetuned", "baseline") whose stance enters
-    the divergence. Returns {"method", "stance", "candidates", "below_min", "pairs": [row]}.
+    the divergence. Returns {"method", "stance", "candidates", "below_min", "pairs": [row],
+    "below": [{a, b, evidence}]} (the candidates under the bar, most evident first).
     """
     if stance not in STANCE_CHOICES:
         raise ValueError(f"unknown stance {stance!r}; use one of {', '.join(STANCE_CHOICES)}")
@@ -76,10 +77,11 @@ def review_pairs(
                       "b": [t.term for t in pair.contrast.terms_b[:TERMS_SHOWN]]},
             "texts": {"a": passages[pair.a].text, "b": passages[pair.b].text},
         })  # fmt: skip
-    passing = sum((p.divergence.evidence or 0.0) >= evidence_min for p in candidates)
+    below = [{"a": p.a, "b": p.b, "evidence": p.divergence.evidence} for p in ranked
+             if (p.divergence.evidence or 0.0) < evidence_min]  # fmt: skip
     return {"method": framing.method, "stance": stance, "min_confidence": min_confidence,
             "evidence_min": evidence_min, "candidates": len(candidates),
-            "below_min": len(candidates) - passing, "pairs": rows}  # fmt: skip
+            "below_min": len(below), "pairs": rows, "below": below}  # fmt: skip
 
 
 def format_review(review: dict[str, Any], width: int = 160) -> str:
@@ -126,6 +128,11 @@ def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Pat
         rows.append([f"{row['a']} / {row['b']}", row["evidence"], row["score"], terms,
                      judged["verdict"], judged["reason"]])  # fmt: skip
     real = sum(f["verdict"] == "real" for f in figures)
+    judged_below = [verdicts[(p["a"], p["b"])]["verdict"] for p in review.get("below", [])
+                    if (p["a"], p["b"]) in verdicts]  # fmt: skip
+    missed = (f" Of the {len(judged_below)} judged candidates below the bar, "
+              f"{judged_below.count('real')} are real framing differences."
+              if judged_below else "")  # fmt: skip
     table = markdown_table(["pair (a / b)", "evidence", "score", "top terms (a / b)", "verdict",
                             "reason"], rows)  # fmt: skip
     markdown = (
@@ -133,10 +140,11 @@ def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Pat
         f"{review['candidates']} candidate pairs (links of confidence >= "
         f"{review['min_confidence']}); {real} of them judged a real framing difference by a "
         f"reader. Stance: {review['stance']}. Verdicts and reasons are the team's, in "
-        f"eval/gold/seeds_verdicts.jsonl; the articles' text is not reproduced.\n\n{table}"
+        f"eval/gold/seeds_verdicts.jsonl; the articles' text is not reproduced.{missed}"
+        f"\n\n{table}"
     )
-    summary = {key: review[key] for key in ("stance", "min_confidence", "evidence_min",
-                                            "candidates", "below_min")}  # fmt: skip
+    summary = {key: review.get(key) for key in ("stance", "min_confidence", "evidence_min",
+                                                "candidates", "below_min", "below")}  # fmt: skip
     path = write_record("seeds_review", "Seeds review: most divergent pairs of the seed articles",
                         "python -m eval.seeds_review --record", "../shared/seeds (5 real "
                         "English-language articles, not in the repository)",

@@ -65,3 +65,11 @@ def test_review_is_skipped_with_a_message_without_the_seeds(tmp_path: Path) -> N
     assert message.startswith("seeds review skipped: no folder")
     with pytest.raises(ValueError, match="none, finetuned, baseline"):
         seeds_review.review_pairs([tmp_path], stance="gold")
+
+
+def test_the_team_verdicts_file_is_valid_and_names_passages() -> None:
+    verdicts = read_verdicts()
+    assert len(verdicts) >= 10
+    for (a, b), judged in verdicts.items():
+        assert a.split(":")[0] != b.split(":")[0] and a.count(":") == b.count(":") == 1
+        assert 20 <= len(judged["reason"]) <= 160  # one line, in our own words
