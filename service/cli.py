@@ -107,3 +107,7 @@ app.command()(batch_command.batch)
 def show_settings() -> None:
     """Print the settings in effect (from PARALLAX_* environment variables)."""
     typer.echo(json.dumps(get_settings().model_dump(mode="json"), indent=2))
+
+
+if __name__ == "__main__":  # python -m service.cli (same as the `parallax` script)
+    app()

@@ -39,17 +39,29 @@ first and drops words that carry none:
 - the value is `V2_SHARE_WEIGHT` times the v1 value (share of marked content tokens) plus the
   rest times min(1, concepts on one side only / `CONCEPT_SATURATION`). (A share recomputed with
   the stoplist separated the demo gold worse, AUC 0.55 against 0.73, so the value keeps v1's.)
+
+`contrast.v3` (`contrast_pair_v3`) keeps v2's statistics and value formula, and shows the words
+that carry the framing rather than the topic:
+- the lexicon is `framing-lexicon.v3` (lexicon.py: neutral names of the event such as "crash"
+  and words of another frame are no longer framing terms);
+- the hedge cues that set a side's commitment apart from the other's ("likely", "seemed") are
+  terms of that side (`cues_a` / `cues_b`, passed by the caller), ranked after lexicon terms;
+- statistical terms never include names (a capitalised word that does not open a sentence) nor,
+  in a same-language pair, words whose stem the other side also uses ("closure" / "close");
+- `Contrast.only_a` / `only_b` list the lexicon concepts found on one side only, the lexical
+  evidence that `divergence.v3` ranks pairs by.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
-from models.framing.lexicon import ConceptMatch, find_concepts, stopwords
+from models.framing.lexicon import LEXICON_V2, LEXICON_V3, ConceptMatch, find_concepts, stopwords
 from models.framing.text import Token, is_content, tokenize
 
 MIN_Z = 0.5
@@ -91,6 +103,8 @@ class Contrast:
     terms_a: tuple[ContrastTerm, ...]
     terms_b: tuple[ContrastTerm, ...]
     value: float  # in [0, 1]
+    only_a: tuple[str, ...] = ()  # lexicon concepts on side a only (contrast.v3)
+    only_b: tuple[str, ...] = ()
 
 
 class LanguageBackground:
@@ -266,23 +280,8 @@ def contrast_pair_v2(
     Same arguments as `contrast_pair`. `Contrast.concepts_a`/`concepts_b` are not kept: each
     lexicon term's `term` is its wording and its spans are offsets into its side's text.
     """
-    if source_a is not None and source_b is not None and language_a == language_b:
-        counts_a, counts_b = background.count(source_a, language_a), background.count(
-            source_b, language_b)  # fmt: skip
-    else:
-        counts_a, counts_b = background.count(text_a, language_a), background.count(
-            text_b, language_b)  # fmt: skip
-    shared: set[str] = set()
-    if language_a == language_b:
-        z_a = log_odds_z(
-            counts_a, counts_b, background.prior_scale * background.counts_[language_a]
-        )
-        z_b = -z_a
-        shared = {t.norm for t in tokenize(text_a, language_a)} & {
-            t.norm for t in tokenize(text_b, language_b)}  # fmt: skip
-    else:
-        z_a = _against_language(counts_a, language_a, background)
-        z_b = _against_language(counts_b, language_b, background)
+    z_a, z_b, shared = _z_scores(text_a, language_a, text_b, language_b, background, source_a,
+                                 source_b)  # fmt: skip
     hits_a = _concepts(text_a, language_a, exclude_a)
     hits_b = _concepts(text_b, language_b, exclude_b)
     common = {h.concept for h in hits_a} & {h.concept for h in hits_b}
@@ -298,8 +297,35 @@ def contrast_pair_v2(
     return Contrast(terms_a, terms_b, float(value))
 
 
-def _concepts(text: str, language: str, exclude: Sequence[tuple[int, int]]) -> list[ConceptMatch]:
-    return [h for h in find_concepts(text, language)
+def _z_scores(
+    text_a: str,
+    language_a: str,
+    text_b: str,
+    language_b: str,
+    background: LanguageBackground,
+    source_a: str | None,
+    source_b: str | None,
+) -> tuple[np.ndarray, np.ndarray, set[str]]:
+    """Log-odds z of each side's vocabulary (contrast.v2 and v3) and the words both share."""
+    if source_a is not None and source_b is not None and language_a == language_b:
+        counts_a, counts_b = background.count(source_a, language_a), background.count(
+            source_b, language_b)  # fmt: skip
+    else:
+        counts_a, counts_b = background.count(text_a, language_a), background.count(
+            text_b, language_b)  # fmt: skip
+    if language_a != language_b:
+        z_a = _against_language(counts_a, language_a, background)
+        return z_a, _against_language(counts_b, language_b, background), set()
+    z_a = log_odds_z(counts_a, counts_b, background.prior_scale * background.counts_[language_a])
+    shared = {t.norm for t in tokenize(text_a, language_a)} & {
+        t.norm for t in tokenize(text_b, language_b)}  # fmt: skip
+    return z_a, -z_a, shared
+
+
+def _concepts(
+    text: str, language: str, exclude: Sequence[tuple[int, int]], version: str = LEXICON_V2
+) -> list[ConceptMatch]:
+    return [h for h in find_concepts(text, language, version)
             if not any(s < h.end and h.start < e for s, e in exclude)]  # fmt: skip
 
 
@@ -314,7 +340,11 @@ def _terms_v2(
     exclude: Sequence[tuple[int, int]],
     hits: list[ConceptMatch],
     common: set[str],
+    cues: Sequence[tuple[int, int]] = (),
+    topical: Callable[[Token], bool] | None = None,
 ) -> tuple[tuple[ContrastTerm, ...], float]:
+    """Terms of one side: lexicon hits, then `cues` spans, then statistical terms (tokens for
+    which `topical` is true are never statistical terms); and the share of marked tokens."""
     vocabulary = background.vocabulary(language)
     stop = stopwords(language) | background.frequent_[language]
     tokens = [t for t in tokenize(text, language)
@@ -339,13 +369,95 @@ def _terms_v2(
     in_hit = [any(h.start <= t.start and t.end <= h.end for h in hits) for t in tokens]
     marked = [(t, score(t)) for t, inside in zip(tokens, in_hit, strict=True)
               if not inside and score(t) > min_z and t.norm not in shared]  # fmt: skip
+    cue_terms = _cue_terms(text, language, cues, lexical)
+    in_cue = [t for t, _ in marked if any(s <= t.start and t.end <= e for s, e in cues)]
     lexicon_tokens = sum(
         1 for t, inside in zip(tokens, in_hit, strict=True)
         if inside and t.norm not in shared
         and any(h.concept not in common and h.start <= t.start and t.end <= h.end for h in hits)
     )  # fmt: skip
     share = (len(marked) + lexicon_tokens) / len(tokens)
-    statistical = [p for p in _merge_adjacent(text, marked, max_tokens=MAX_NGRAM)
-                   if p.term not in lexical]  # fmt: skip
-    ranked = sorted(lexical.values(), key=lambda p: -p.z) + sorted(statistical, key=lambda p: -p.z)
+    candidates = [(t, z) for t, z in marked
+                  if t not in in_cue and (topical is None or not topical(t))]  # fmt: skip
+    statistical = [p for p in _merge_adjacent(text, candidates, max_tokens=MAX_NGRAM)
+                   if p.term not in lexical and p.term not in cue_terms]  # fmt: skip
+    ranked = (sorted(lexical.values(), key=lambda p: -p.z) + list(cue_terms.values())
+              + sorted(statistical, key=lambda p: -p.z))  # fmt: skip
     return tuple(ranked[:top_k]), min(share, 1.0)
+
+
+def _cue_terms(text: str, language: str, cues: Sequence[tuple[int, int]],
+               lexical: Mapping[str, ContrastTerm]) -> dict[str, ContrastTerm]:  # fmt: skip
+    """Cue spans as terms (z `LEXICON_BOOST`), in text order, unless a lexicon term already."""
+    terms: dict[str, ContrastTerm] = {}
+    for start, end in sorted(cues):
+        term = " ".join(t.norm for t in tokenize(text[start:end], language))
+        if not term or term in lexical:
+            continue
+        old = terms.get(term)
+        terms[term] = ContrastTerm(term, LEXICON_BOOST, (*(old.spans if old else ()), (start, end)))
+    return terms
+
+
+def contrast_pair_v3(
+    text_a: str,
+    language_a: str,
+    text_b: str,
+    language_b: str,
+    background: LanguageBackground,
+    top_k: int = 5,
+    min_z: float = MIN_Z,
+    source_a: str | None = None,
+    source_b: str | None = None,
+    exclude_a: Sequence[tuple[int, int]] = (),
+    exclude_b: Sequence[tuple[int, int]] = (),
+    cues_a: Sequence[tuple[int, int]] = (),
+    cues_b: Sequence[tuple[int, int]] = (),
+) -> Contrast:
+    """`contrast.v3` (module docstring): arguments of `contrast_pair`, plus `cues_a` / `cues_b`,
+    the spans of each side's framing cues (hedges that set its commitment apart), shown as terms.
+    """
+    z_a, z_b, shared = _z_scores(text_a, language_a, text_b, language_b, background, source_a,
+                                 source_b)  # fmt: skip
+    hits_a = _concepts(text_a, language_a, exclude_a, LEXICON_V3)
+    hits_b = _concepts(text_b, language_b, exclude_b, LEXICON_V3)
+    concepts_a, concepts_b = {h.concept for h in hits_a}, {h.concept for h in hits_b}
+    common = concepts_a & concepts_b
+    same = language_a == language_b  # stems are compared within one language only
+    words_a = {t.norm for t in tokenize(text_a, language_a)} if same else set()
+    words_b = {t.norm for t in tokenize(text_b, language_b)} if same else set()
+    terms_a, _ = _terms_v2(text_a, language_a, z_a, background, top_k, min_z, shared, exclude_a,
+                           hits_a, common, cues_a, _topical(text_a, words_b))  # fmt: skip
+    terms_b, _ = _terms_v2(text_b, language_b, z_b, background, top_k, min_z, shared, exclude_b,
+                           hits_b, common, cues_b, _topical(text_b, words_a))  # fmt: skip
+    only = concepts_a ^ concepts_b
+    share = contrast_pair(text_a, language_a, text_b, language_b, background, top_k, min_z,
+                          source_a, source_b, exclude_a, exclude_b).value  # fmt: skip
+    concept_part = min(1.0, len(only) / CONCEPT_SATURATION)
+    value = V2_SHARE_WEIGHT * share + (1 - V2_SHARE_WEIGHT) * concept_part
+    return Contrast(terms_a, terms_b, float(value), tuple(sorted(concepts_a - common)),
+                    tuple(sorted(concepts_b - common)))  # fmt: skip
+
+
+_SENTENCE_END = re.compile(r"[.!?:;\n\"“”«»]\s*$")
+
+
+def _topical(text: str, other_words: set[str]) -> Callable[[Token], bool]:
+    """True for a name (a capitalised word that does not open a sentence) or a word whose stem
+    a word of `other_words` shares (common prefix of at least 4 letters and of all but the last
+    two letters of the shorter word)."""
+
+    def shares_stem(word: str) -> bool:
+        for other in other_words:
+            shorter = min(len(word), len(other))
+            pairs = zip(word, other, strict=False)
+            prefix = next((i for i, (x, y) in enumerate(pairs) if x != y), shorter)
+            if prefix >= max(4, shorter - 2):
+                return True
+        return False
+
+    def topical(token: Token) -> bool:
+        opens = not text[: token.start].strip() or bool(_SENTENCE_END.search(text[: token.start]))
+        return (text[token.start].isupper() and not opens) or shares_stem(token.norm)
+
+    return topical

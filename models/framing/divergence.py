@@ -22,7 +22,7 @@ priori (before any evaluation); a component that cannot be computed (no stance g
 out and the weights of the others renormalised. Changing weights or components means a new
 version name.
 
-`divergence.v2` (`METHOD_V2`, the default) changes three things, all fixed before evaluation:
+`divergence.v2` (`METHOD_V2`) changes three things, all fixed before evaluation:
 - commitment: the label distance of `commitment_distance_v2` (asserted vs hedged 1; asserted vs
   attributed 0.5, since an outlet asserting X and the same outlet quoting an analyst saying X
   are weak evidence of different framing; attributed vs hedged 0.5), times the probability that
@@ -30,6 +30,22 @@ version name.
 - contrast: `contrast.v2` (framing lexicon first, stoplisted discourse markers never; see
   contrast.py);
 - weights `WEIGHTS_V2`: contrast and stance carry more, commitment and residual less.
+
+`divergence.v3` (`METHOD_V3`, the default) keeps v2's score (same components and weights, with
+`contrast.v3`: framing-lexicon v3 and terms that carry the framing, see contrast.py) and adds the
+pair's `evidence` of a framing difference (`framing_evidence`), by which pairs are ranked:
+
+    evidence = P(same fact) x weighted mean of {stance, commitment label distance, lexical}
+
+where P(same fact) is the calibrated alignment confidence (else 1 - residual), the commitment
+label distance is v2's without the same-claim factor (P already carries it), and `lexical` is
+min(1, framing-lexicon concepts on one side only / `CONCEPT_SATURATION`), a concept of a side in
+reported speech counting `REPORTED_STANCE_WEIGHT`. The weights are the score's, less the
+residual. The score says how differently two passages are framed assuming they state one fact
+(the semantic residual included: on a true pair, wording beyond the fact is framing); the
+evidence says how sure we are that they do state one fact and frame it differently, so a pair of
+doubtful alignment, or one whose difference is only topic words or a quoted source's wording,
+ranks low. A pair counts as a framing difference when its evidence is at least `EVIDENCE_MIN`.
 """
 
 from __future__ import annotations
@@ -42,14 +58,21 @@ from scipy.spatial.distance import jensenshannon
 
 METHOD_V1 = "divergence.v1"
 METHOD_V2 = "divergence.v2"
-METHOD = METHOD_V2
-METHODS = (METHOD_V1, METHOD_V2)
+METHOD_V3 = "divergence.v3"
+METHOD = METHOD_V3
+METHODS = (METHOD_V1, METHOD_V2, METHOD_V3)
 COMPONENTS = ("stance", "commitment", "contrast", "residual")
 WEIGHTS_V1: dict[str, float] = {"stance": 0.35, "commitment": 0.25, "contrast": 0.15,
                                 "residual": 0.25}  # fmt: skip
 WEIGHTS_V2: dict[str, float] = {"stance": 0.35, "commitment": 0.2, "contrast": 0.3,
                                 "residual": 0.15}  # fmt: skip
-WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2}
+WEIGHTS_V3 = dict(WEIGHTS_V2)
+WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2, METHOD_V3: WEIGHTS_V3}
+# Evidence of one framing difference at a certain fact: asserted vs hedged alone gives 0.4, one
+# framing concept in the outlet's voice alone 0.3 (no stance); EVIDENCE_MIN asks for about that
+# much at P(same fact) = 0.5 to 0.67, or for more framing at a less certain fact.
+EVIDENCE_MIN = 0.2
+CONCEPT_SATURATION = 2
 COMMITMENT_DISTANCE_V2 = {
     frozenset(("asserted", "attributed")): 0.5,
     frozenset(("asserted", "hedged")): 1.0,
@@ -115,6 +138,7 @@ class PairDivergence:
     score: float
     components: dict[str, float]
     details: dict[str, object] = field(default_factory=dict)
+    evidence: float | None = None  # divergence.v3: see framing_evidence
 
 
 def combine(components: Mapping[str, float | None], weights: Mapping[str, float]) -> float:
@@ -159,3 +183,29 @@ def score_pair(
     score = combine(components, weights)
     kept = {k: round(v, 4) for k, v in components.items() if v is not None}
     return PairDivergence(round(score, 4), kept, details)
+
+
+def framing_evidence(
+    *,
+    same_fact: float,
+    commitment_label_distance: float,
+    concepts_a: int,
+    concepts_b: int,
+    reported_a: bool = False,
+    reported_b: bool = False,
+    stance: float | None = None,
+    weights: Mapping[str, float] = WEIGHTS_V3,
+) -> float:
+    """v3 evidence of a framing difference in [0, 1] (module docstring).
+
+    `concepts_a` / `concepts_b`: framing-lexicon concepts found on that side only; `stance`: the
+    pair's stance component (already discounted for reported speech), None when not scored.
+    """
+    if not 0.0 <= same_fact <= 1.0:
+        raise ValueError(f"same_fact is a probability, got {same_fact}")
+    weight_a = REPORTED_STANCE_WEIGHT if reported_a else 1.0
+    weight_b = REPORTED_STANCE_WEIGHT if reported_b else 1.0
+    lexical = min(1.0, (weight_a * concepts_a + weight_b * concepts_b) / CONCEPT_SATURATION)
+    parts = {"stance": stance, "commitment": commitment_label_distance, "contrast": lexical}
+    framing = combine(parts, {name: weights[name] for name in parts})
+    return round(same_fact * framing, 4)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -20,21 +20,33 @@ from corpus.schema import Passage
 from models.framing import aggregate, coverage, events
 from models.framing.commitment import METHOD as COMMITMENT_METHOD
 from models.framing.commitment import Commitment, commitment_distance, detect_commitment
-from models.framing.contrast import Contrast, LanguageBackground, contrast_pair, contrast_pair_v2
+from models.framing.contrast import (
+    Contrast,
+    LanguageBackground,
+    contrast_pair,
+    contrast_pair_v2,
+    contrast_pair_v3,
+)
 from models.framing.divergence import (
+    EVIDENCE_MIN,
     METHOD,
     METHOD_V1,
+    METHOD_V2,
+    METHOD_V3,
     METHODS,
     WEIGHTS,
     PairDivergence,
     StanceDistribution,
     commitment_distance_v2,
+    framing_evidence,
     score_pair,
     semantic_residual,
 )
+from models.framing.lexicon import LEXICON_V2, LEXICON_V3
 from models.framing.voice import Voice, detect_voice
 
 logger = logging.getLogger(__name__)
+CONTRAST_OF = {METHOD_V1: "contrast.v1", METHOD_V2: "contrast.v2", METHOD_V3: "contrast.v3"}
 
 
 @dataclass(frozen=True)
@@ -112,21 +124,29 @@ def divergence_of_pair(
     """Divergence and contrast terms of two passages (aligned or not).
 
     `sources` (article id -> text) switches lexical contrast to source-level word statistics.
-    `method` is "divergence.v2" (default) or "divergence.v1"; `weights` default to its own.
+    `method` is "divergence.v3" (default), "divergence.v2" or "divergence.v1"; `weights` default
+    to its own. With v3 the divergence carries its `evidence` (divergence.py).
     """
     if method not in METHODS:
         raise ValueError(f"unknown divergence method {method!r}; use one of {', '.join(METHODS)}")
     weights = WEIGHTS[method] if weights is None else weights
     lang_a = language_of.get(pa.article_id) or "en"
     lang_b = language_of.get(pb.article_id) or "en"
-    contrast_fn = contrast_pair if method == METHOD_V1 else contrast_pair_v2
-    contrast = contrast_fn(
-        pa.text, lang_a, pb.text, lang_b, background, top_k=top_k,
-        source_a=sources.get(pa.article_id) if sources else None,
-        source_b=sources.get(pb.article_id) if sources else None,
-        exclude_a=_attribution_spans(framed[pa.id]), exclude_b=_attribution_spans(framed[pb.id]),
-    )  # fmt: skip
     fa, fb = framed[pa.id], framed[pb.id]
+    source_a = sources.get(pa.article_id) if sources else None
+    source_b = sources.get(pb.article_id) if sources else None
+    exclude_a, exclude_b = _attribution_spans(fa), _attribution_spans(fb)
+    if method == METHOD_V3:
+        contrast = contrast_pair_v3(
+            pa.text, lang_a, pb.text, lang_b, background, top_k, source_a=source_a,
+            source_b=source_b, exclude_a=exclude_a, exclude_b=exclude_b,
+            cues_a=_hedge_spans(fa, fb), cues_b=_hedge_spans(fb, fa),
+        )  # fmt: skip
+    else:
+        contrast_fn = contrast_pair if method == METHOD_V1 else contrast_pair_v2
+        contrast = contrast_fn(pa.text, lang_a, pb.text, lang_b, background, top_k,
+                               source_a=source_a, source_b=source_b, exclude_a=exclude_a,
+                               exclude_b=exclude_b)  # fmt: skip
     if method == METHOD_V1:
         commitment = commitment_distance(fa.commitment.label, fb.commitment.label)
     else:
@@ -152,7 +172,33 @@ def divergence_of_pair(
             "a": any(c.kind == "quote" for c in fa.voice.cues),
             "b": any(c.kind == "quote" for c in fb.voice.cues),
         }  # fmt: skip
+    if method == METHOD_V3:
+        divergence = _with_evidence(divergence, contrast, fa, fb, confidence, weights)
     return divergence, contrast
+
+
+def _with_evidence(divergence: PairDivergence, contrast: Contrast, fa: PassageFraming,
+                   fb: PassageFraming, confidence: float | None,
+                   weights: Mapping[str, float]) -> PairDivergence:  # fmt: skip
+    """The divergence with its v3 `evidence` and the one-sided lexicon concepts in details."""
+    same_fact = 1.0 - divergence.components["residual"] if confidence is None else confidence
+    evidence = framing_evidence(
+        same_fact=min(max(same_fact, 0.0), 1.0),
+        commitment_label_distance=commitment_distance_v2(fa.commitment.label,
+                                                         fb.commitment.label),
+        concepts_a=len(contrast.only_a), concepts_b=len(contrast.only_b),
+        reported_a=fa.voice.kind == "reported", reported_b=fb.voice.kind == "reported",
+        stance=divergence.components.get("stance"), weights=weights,
+    )  # fmt: skip
+    divergence.details["concepts_only"] = {"a": list(contrast.only_a), "b": list(contrast.only_b)}
+    return replace(divergence, evidence=evidence)
+
+
+def _hedge_spans(own: PassageFraming, other: PassageFraming) -> list[tuple[int, int]]:
+    """Spans of `own`'s hedge cues when hedging sets it apart from `other` (else none)."""
+    if own.commitment.label != "hedged" or other.commitment.label == "hedged":
+        return []
+    return [(c.start, c.end) for c in own.commitment.cues if c.kind == "hedge"]
 
 
 def _attribution_spans(framed: PassageFraming) -> list[tuple[int, int]]:
@@ -215,11 +261,15 @@ def frame_result(
     outlet_of = {a.id: a.outlet for a in result.articles}
     scored = [aggregate.ScoredPair(p.index, article_of[p.a], article_of[p.b], p.divergence.score)
               for p in pairs]  # fmt: skip
-    described = {"divergence": method, "weights": dict(WEIGHTS[method] if weights is None
-                                                        else weights),
-                 "contrast": "contrast.v1" if method == METHOD_V1 else "contrast.v2",
-                 "commitment": COMMITMENT_METHOD, "events": event_source,
-                 "stance": "given" if stance else "absent"}  # fmt: skip
+    described: dict[str, Any] = {
+        "divergence": method, "weights": dict(WEIGHTS[method] if weights is None else weights),
+        "contrast": CONTRAST_OF[method], "commitment": COMMITMENT_METHOD, "events": event_source,
+        "stance": "given" if stance else "absent",
+    }  # fmt: skip
+    if method == METHOD_V3:
+        described.update({"lexicon": LEXICON_V3, "evidence_min": EVIDENCE_MIN})
+    elif method != METHOD_V1:
+        described["lexicon"] = LEXICON_V2
     return Framing(
         method=described, passages=framed, pairs=pairs, events=dict(event_of), fact_groups=groups,
         coverage=coverage.coverage(groups, event_of, camp_of),

@@ -7,6 +7,10 @@ concept found on both sides of a cross-language pair counts as shared ("shot dow
 and a concept found on one side only is a framing contrast ("shot down" / "crashed"). The
 stoplists hold function words and generic discourse markers ("furthermore", "additionally"),
 which are never contrast terms.
+
+Two versions: `framing-lexicon.v2` (contrast.v2) and `framing-lexicon.v3` (contrast.v3), which is
+v2 with the removals and additions listed under "v3" in the JSON (neutral names of the event
+such as "crash", and words whose frame is not their concept's, are no longer framing terms).
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+LEXICON_V2 = "framing-lexicon.v2"
+LEXICON_V3 = "framing-lexicon.v3"
+LEXICONS = (LEXICON_V2, LEXICON_V3)
 
 
 @dataclass(frozen=True)
@@ -30,12 +37,28 @@ class ConceptMatch:
     end: int
 
 
-@lru_cache(maxsize=8)
-def _patterns(language: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+def concept_patterns(language: str, version: str = LEXICON_V2) -> dict[str, list[str]]:
+    """concept -> the regular expressions of `language` (English where it has none) in `version`."""
+    if version not in LEXICONS:
+        raise ValueError(f"unknown lexicon {version!r}; use one of {', '.join(LEXICONS)}")
     raw = json.loads((DATA_DIR / "framing_lexicon.json").read_text(encoding="utf-8"))
+    patterns = {concept: list(by_language.get(language) or by_language["en"])
+                for concept, by_language in raw["concepts"].items()}  # fmt: skip
+    if version == LEXICON_V3:
+        for concept, by_language in raw["v3"]["remove"].items():
+            dropped = set(by_language.get(language) or by_language["en"])
+            patterns[concept] = [p for p in patterns[concept] if p not in dropped]
+        for concept, by_language in raw["v3"]["add"].items():
+            patterns[concept] += by_language.get(language) or by_language["en"]
+    return patterns
+
+
+@lru_cache(maxsize=16)
+def _patterns(language: str, version: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     compiled = []
-    for concept, by_language in raw["concepts"].items():
-        patterns = by_language.get(language) or by_language["en"]
+    for concept, patterns in concept_patterns(language, version).items():
+        if not patterns:
+            continue
         ordered = sorted(patterns, key=len, reverse=True)
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)", re.IGNORECASE)
         compiled.append((concept, pattern))
@@ -49,11 +72,11 @@ def stopwords(language: str) -> frozenset[str]:
     return frozenset(raw.get(language, raw["en"]).split())
 
 
-def find_concepts(text: str, language: str) -> list[ConceptMatch]:
+def find_concepts(text: str, language: str, version: str = LEXICON_V2) -> list[ConceptMatch]:
     """Framing-lexicon hits in `text`, in order, non-overlapping (longer and earlier first)."""
     hits = [
         ConceptMatch(concept, m.group(), m.start(), m.end())
-        for concept, pattern in _patterns(language)
+        for concept, pattern in _patterns(language, version)
         for m in pattern.finditer(text)
     ]
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))

@@ -1,6 +1,7 @@
 """The framing additions to `result.json`, and merging them into a result document.
 
-Additions: each alignment gets `divergence` ({score, components, details}) and `contrast_terms`
+Additions: each alignment gets `divergence` ({score, components, details}, and `evidence` with
+divergence.v3) and `contrast_terms`
 ({a: [{term, z, spans}], b: [...]}, spans are offsets into that passage's text); each passage
 gets `voice` ({kind, label, speaker, start, end}) and `commitment` ({label, cues}); the result
 gets `events`, `fact_groups` (with their divergence: the most divergent pair and the mean),
@@ -13,12 +14,21 @@ import copy
 from typing import Any
 
 from models.framing.contrast import ContrastTerm
+from models.framing.divergence import PairDivergence
 from models.framing.frame import Framing, PassageFraming
 
 
 def _terms(terms: tuple[ContrastTerm, ...]) -> list[dict[str, Any]]:
     return [{"term": t.term, "z": round(t.z, 3), "spans": [list(s) for s in t.spans]}
             for t in terms]  # fmt: skip
+
+
+def _divergence(divergence: PairDivergence) -> dict[str, Any]:
+    out: dict[str, Any] = {"score": divergence.score, "components": divergence.components,
+                           "details": divergence.details}  # fmt: skip
+    if divergence.evidence is not None:
+        out["evidence"] = divergence.evidence
+    return out
 
 
 def passage_to_dict(framed: PassageFraming) -> dict[str, Any]:
@@ -50,8 +60,7 @@ def framing_to_dict(framing: Framing) -> dict[str, Any]:
         "method": framing.method,
         "passages": {pid: passage_to_dict(f) for pid, f in framing.passages.items()},
         "alignments": [
-            {"divergence": {"score": p.divergence.score, "components": p.divergence.components,
-                            "details": p.divergence.details},
+            {"divergence": _divergence(p.divergence),
              "contrast_terms": {"a": _terms(p.contrast.terms_a), "b": _terms(p.contrast.terms_b)},
              "same_event": p.same_event}
             for p in sorted(framing.pairs, key=lambda p: p.index)

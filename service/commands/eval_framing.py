@@ -1,5 +1,6 @@
 """`parallax eval framing`: divergence AUC on the demo gold, voice/commitment P/R, event ARI;
-optionally the most divergent pairs of a corpus (`--corpus`)."""
+optionally the most divergent pairs of a corpus (`--corpus`, as `parallax eval seeds`).
+`parallax eval seeds`: the seeds review (eval/seeds_review.py)."""
 
 from __future__ import annotations
 
@@ -41,14 +42,8 @@ def framing_command(
     ] = None,
 ) -> None:
     """Print the framing evaluation as JSON (and the top divergent pairs of --corpus)."""
-    from eval.framing import (
-        DEMO_DIR,
-        VC_GOLD,
-        evaluate_framing,
-        format_top,
-        model_stance_provider,
-        top_divergent,
-    )
+    from eval.framing import DEMO_DIR, VC_GOLD, evaluate_framing, model_stance_provider
+    from eval.seeds_review import format_review, review_pairs
 
     settings = get_settings()
     demo_dir = demo or DEMO_DIR
@@ -69,15 +64,37 @@ def framing_command(
         missing = [str(p) for p in corpus if not p.exists()]
         if missing:
             raise typer.BadParameter(f"not found: {', '.join(missing)}", param_hint="--corpus")
-        report["top_divergent"] = top_divergent(list(corpus), meta, k=top,
-                                                encoder_spec=settings.encoder,
-                                                cache_dir=settings.embedding_cache_dir)  # fmt: skip
+        report["top_divergent"] = review_pairs(list(corpus), meta, k=top,
+                                               encoder_spec=settings.encoder,
+                                               cache_dir=settings.embedding_cache_dir)  # fmt: skip
     text = json.dumps(report, ensure_ascii=False, indent=2)
     typer.echo(text)
     if corpus:
         typer.echo(f"\nTop {top} divergent pairs of {', '.join(map(str, corpus))}:")
-        typer.echo(format_top(report["top_divergent"]))
+        typer.echo(format_review(report["top_divergent"]))
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {json_out}", err=True)
+
+
+def seeds_command(
+    folder: Annotated[
+        Path | None, typer.Argument(help="Folder of articles [default: ../shared/seeds]")
+    ] = None,
+    meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file")] = None,
+    top: Annotated[int, typer.Option(min=1, help="How many pairs to list at most")] = 10,
+    stance: Annotated[str, typer.Option(help="none, finetuned or baseline")] = "none",
+    record: Annotated[
+        bool, typer.Option(help="Record into eval/results and RESULTS.md (no article text)")
+    ] = False,
+) -> None:
+    """The seeds review: pairs whose evidence of a framing difference reaches the bar."""
+    from eval.seeds_review import STANCE_CHOICES, run_review
+
+    if stance not in STANCE_CHOICES:
+        raise typer.BadParameter(f"{stance!r}; choose from {', '.join(STANCE_CHOICES)}",
+                                 param_hint="--stance")  # fmt: skip
+    settings = get_settings()
+    typer.echo(run_review(folder or settings.shared_dir / "seeds", meta, top, stance, record,
+                          settings.encoder, settings.embedding_cache_dir))  # fmt: skip

@@ -10,7 +10,7 @@ import typer
 from eval.record import rewrite_results_md
 from eval.suites import SUITES, run_suites
 from service.commands.eval_alignment import eval_alignment
-from service.commands.eval_framing import framing_command
+from service.commands.eval_framing import framing_command, seeds_command
 from service.commands.eval_stance import stance_command
 from service.settings import get_settings
 
@@ -43,5 +43,6 @@ def segmentation() -> None:
 
 
 app.command("framing")(framing_command)
+app.command("seeds")(seeds_command)
 app.command("alignment")(eval_alignment)
 app.command("stance")(stance_command)

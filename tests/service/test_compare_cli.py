@@ -107,3 +107,11 @@ def test_demo_with_the_fine_tuned_stance_model(tmp_path: Path) -> None:
     [article] = [a for a in written["articles"] if a["id"] == "azal-crash_ukrainian"]
     russia = article["stance"]["Russia"]
     assert russia["against"] > russia["favor"]
+
+
+def test_eval_seeds_without_the_folder_is_skipped_with_a_message(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["eval", "seeds", str(tmp_path / "seeds")])
+    assert result.exit_code == 0, result.output
+    assert "seeds review skipped: no folder" in result.output
+    bad = runner.invoke(app, ["eval", "seeds", str(tmp_path), "--stance", "gold"])
+    assert bad.exit_code != 0 and "none, finetuned, baseline" in bad.output

@@ -95,3 +95,35 @@ def test_contrast_v2_concepts_are_shared_across_languages() -> None:
     assert split.terms_a[0].term == "shot down"
     assert split.terms_b[0].term == "розбився"
     assert split.value > shared.value
+
+
+def test_contrast_v3_shows_hedge_cues_and_never_names_or_shared_stems() -> None:
+    from models.framing.contrast import contrast_pair_v3
+
+    a = "The closure seemed like a retaliatory move against Moscow, officials in Baku noted."
+    b = "Officials in Baku said they close the centre to curb foreign influence."
+    background = LanguageBackground().fit({"en": [*BACKGROUND_EN, a, b]})
+    seemed = a.index("seemed")
+    contrast = contrast_pair_v3(a, "en", b, "en", background,
+                                cues_a=[(seemed, seemed + len("seemed"))])  # fmt: skip
+    terms_a = [t.term for t in contrast.terms_a]
+    terms_b = [t.term for t in contrast.terms_b]
+    assert terms_a[:2] == ["retaliatory", "seemed"]  # lexicon first, then the hedge cue
+    assert "moscow" not in terms_a  # a name is topic, not framing
+    assert "closure" not in terms_a and "close" not in terms_b  # one stem on both sides
+    assert terms_b == ["curb foreign influence"]
+    assert contrast.only_a == ("retaliation",) and contrast.only_b == ()
+
+
+def test_contrast_v3_lexicon_drops_neutral_event_names() -> None:
+    from models.framing.contrast import contrast_pair_v2, contrast_pair_v3
+
+    a = "The airliner crashed near Aktau, an independent analyst said."
+    b = "The airliner went down near Aktau."
+    background = LanguageBackground().fit({"en": [*BACKGROUND_EN, a, b]})
+    v2 = contrast_pair_v2(a, "en", b, "en", background)
+    v3 = contrast_pair_v3(a, "en", b, "en", background)
+    assert [t.term for t in v2.terms_a][:2] == ["crashed", "independent"]
+    assert v3.only_a == () and v2.terms_a[0].z >= 2.0  # v2: a boosted lexicon term
+    assert all(t.z < 2.0 for t in v3.terms_a)  # v3: at most a plain statistical term
+    assert v3.value < v2.value

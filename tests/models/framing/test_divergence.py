@@ -81,25 +81,28 @@ def test_commitment_distance_v2_weighs_voice_and_same_claim() -> None:
         commitment_distance_v2("asserted", "denied")
 
 
-def test_framing_rank_is_same_claim_probability_times_framing() -> None:
-    from eval.framing import framing_rank
-    from models.framing.divergence import WEIGHTS_V2, PairDivergence
+def test_evidence_is_same_fact_probability_times_mean_framing() -> None:
+    from models.framing.divergence import WEIGHTS_V3, framing_evidence
 
-    divergence = PairDivergence(
-        0.5, {"commitment": 0.4, "contrast": 0.6, "residual": 0.6},
-        {"commitment_label_distance": 1.0, "same_claim": 0.4},
-    )  # fmt: skip
-    expected = 0.4 * (0.2 * 1.0 + 0.3 * 0.6) / (0.2 + 0.3)
-    assert framing_rank(divergence, WEIGHTS_V2) == pytest.approx(round(expected, 4))
+    evidence = framing_evidence(same_fact=0.8, commitment_label_distance=1.0, concepts_a=1,
+                                concepts_b=1)  # fmt: skip
+    assert evidence == pytest.approx(0.8 * (0.2 * 1.0 + 0.3 * 1.0) / 0.5)
+    with_stance = framing_evidence(same_fact=0.8, commitment_label_distance=1.0, concepts_a=1,
+                                   concepts_b=1, stance=0.0, weights=WEIGHTS_V3)  # fmt: skip
+    assert with_stance == pytest.approx(round(0.8 * 0.5 / 0.85, 4))  # agreeing stance dilutes
+    with pytest.raises(ValueError, match="probability"):
+        framing_evidence(same_fact=1.5, commitment_label_distance=0.0, concepts_a=0, concepts_b=0)
 
 
-def test_framing_rank_halves_the_contrast_of_direct_quotations() -> None:
-    from eval.framing import framing_rank
-    from models.framing.divergence import WEIGHTS_V2, PairDivergence
+def test_evidence_counts_concepts_of_reported_speech_at_the_reported_weight() -> None:
+    from models.framing.divergence import framing_evidence
 
-    details = {"commitment_label_distance": 0.0, "same_claim": 1.0}
-    plain = PairDivergence(0.3, {"commitment": 0.0, "contrast": 0.8, "residual": 0.0}, details)
-    quoted = PairDivergence(0.3, {"commitment": 0.0, "contrast": 0.8, "residual": 0.0},
-                            {**details, "quoted": {"a": True, "b": False}})  # fmt: skip
-    assert framing_rank(plain, WEIGHTS_V2) == pytest.approx(0.48)
-    assert framing_rank(quoted, WEIGHTS_V2) == pytest.approx(0.24)
+    outlet = framing_evidence(same_fact=1.0, commitment_label_distance=0.0, concepts_a=1,
+                              concepts_b=0)  # fmt: skip
+    reported = framing_evidence(same_fact=1.0, commitment_label_distance=0.0, concepts_a=1,
+                                concepts_b=0, reported_a=True)  # fmt: skip
+    assert outlet == pytest.approx(0.6 * 0.5)  # one concept of CONCEPT_SATURATION = 2
+    assert reported == pytest.approx(REPORTED_STANCE_WEIGHT * outlet)
+    saturated = framing_evidence(same_fact=1.0, commitment_label_distance=0.0, concepts_a=3,
+                                 concepts_b=2)  # fmt: skip
+    assert saturated == pytest.approx(0.6)

