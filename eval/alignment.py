@@ -407,6 +407,68 @@ def _by_language_pair(
     }
 
 
+def diagnose_links(
+    demo: DemoCorpus,
+    candidates: Sequence[tuple[Alignment, tuple[str, str] | None]],
+    confidences: np.ndarray,
+    groups: Sequence[PassageGroup],
+    threshold: float = THRESHOLD,
+    min_words: int = 3,
+) -> dict[str, dict[str, int]]:
+    """Why gold links are missed and what the wrong accepted links are (counts).
+
+    Missed: a passage under `min_words`; not a candidate, by the margin ranks of the pair
+    (each passage's rank among the other's candidates, 0 = best: 'ranks 0/1' means one side's
+    best, the other's second); a candidate below `threshold`, by kind. Wrong: links between
+    events, and within an event by whether the gold annotates both, one or neither passage.
+    """
+    accepted = alignment.accept_links(candidates, confidences, threshold)
+    predicted = {frozenset((al.a, al.b)) for al in accepted}
+    proposed = {frozenset((c.a, c.b)): c.kind for c, _ in candidates}
+    where = {pid: (g, pos) for g in groups for pos, pid in enumerate(g.ids)}
+    missed: dict[str, int] = defaultdict(int)
+    for link in demo.gold_links - predicted:
+        x, y = sorted(link)
+        (ga, pa), (gb, pb) = where[x], where[y]
+        if link in proposed:
+            missed[f"candidate below threshold ({proposed[link]})"] += 1
+        elif (
+            min(alignment.count_words((g.texts or [""])[p]) for g, p in ((ga, pa), (gb, pb)))
+            < min_words
+        ):
+            missed["passage under min_words"] += 1
+        else:
+            ranks = sorted(_margin_ranks(ga, pa, gb, pb, min_words))
+            label = "/".join(str(r) if r < 2 else "2+" for r in ranks)
+            missed[f"not a candidate, margin ranks {label}"] += 1
+    wrong: dict[str, int] = defaultdict(int)
+    for link in predicted - demo.gold_links:
+        x, y = sorted(link)
+        if demo.events[x.split(":")[0]] != demo.events[y.split(":")[0]]:
+            wrong["between events"] += 1
+        else:
+            annotated = (x in demo.gold_passages) + (y in demo.gold_passages)
+            kind = ("neither passage", "one passage", "both passages")[annotated]
+            wrong[f"same event, {kind} in gold"] += 1
+    return {"missed": dict(sorted(missed.items())), "wrong": dict(sorted(wrong.items()))}
+
+
+def _margin_ranks(
+    a: PassageGroup, pos_a: int, b: PassageGroup, pos_b: int, min_words: int
+) -> tuple[int, int]:
+    """Rank (0 = best) of b's passage among a's passage's candidates by margin, and back."""
+    keep_a, keep_b = (alignment.content_mask(g, min_words) for g in (a, b))
+    matches = alignment.match_pair(a.embeddings[keep_a], b.embeddings[keep_b])
+    i, j = int(np.flatnonzero(keep_a == pos_a)[0]), int(np.flatnonzero(keep_b == pos_b)[0])
+    order_ab = matches.idx_ab[i][np.argsort(-matches.margins_ab[i], kind="stable")]
+    order_ba = matches.idx_ba[j][np.argsort(-matches.margins_ba[j], kind="stable")]
+    rank = len(order_ab)
+    return (
+        int(np.flatnonzero(order_ab == j)[0]) if j in order_ab else rank,
+        int(np.flatnonzero(order_ba == i)[0]) if i in order_ba else rank,
+    )
+
+
 def evaluate_demo(
     demo_dir: Path, encoder: Encoder, calibration: LinkCalibration, threshold: float = THRESHOLD
 ) -> dict[str, Any]:
@@ -424,6 +486,7 @@ def evaluate_demo(
         "candidates": len(candidates),
         "positives": int(labels.sum()),
         "held_out": score_links(demo, candidates, held_out, groups, threshold),
+        "errors": diagnose_links(demo, candidates, held_out, groups, threshold),
         "in_sample": score_links(demo, candidates, in_sample, groups, threshold),
         "reliability": {"ece": ece, "table": table},
         "baselines": {
@@ -586,6 +649,21 @@ def _ntrex_markdown(ntrex: dict[str, Any]) -> list[str]:
     ]
 
 
+def _errors_markdown(errors: dict[str, dict[str, int]] | None) -> list[str]:
+    if not errors:
+        return []
+    out = [
+        "Error analysis (held out, `diagnose_links`):",
+        "",
+        "| gold link missed because | links |",
+    ]
+    out.append("| --- | --- |")
+    out += [f"| {cause} | {count} |" for cause, count in errors["missed"].items()]
+    out += ["", "| wrong accepted link | links |", "| --- | --- |"]
+    out += [f"| {kind} | {count} |" for kind, count in errors["wrong"].items()]
+    return [*out, ""]
+
+
 def _demo_markdown(demo: dict[str, Any], threshold: float) -> list[str]:
     def pr(row: dict[str, float]) -> str:
         return f"{row['precision']:.3f} | {row['recall']:.3f} | {row['predicted']} | {row['right']}"
@@ -609,6 +687,7 @@ def _demo_markdown(demo: dict[str, Any], threshold: float) -> list[str]:
         "",
         f"Links between different events (held out): {held['cross_event_links']}.",
         "",
+        *_errors_markdown(demo.get("errors")),
         "Per language pair (links, held out):",
         "",
         "| pair | precision | recall | links | right |",

@@ -289,7 +289,7 @@ def _span_link(
     return sim, sim / ((float(mean_anchor) + float(mean_span)) / 2)
 
 
-def _content_mask(group: PassageGroup, min_words: int) -> np.ndarray:
+def content_mask(group: PassageGroup, min_words: int) -> np.ndarray:
     """Indices of the passages with at least `min_words` words (all if texts are unknown)."""
     if group.texts is None or min_words <= 0:
         return np.arange(len(group.ids))
@@ -328,7 +328,7 @@ def find_candidates(
 ) -> list[tuple[Alignment, tuple[str, str] | None]]:
     """All candidate links (confidence NaN) with, for spans, the (a, b) of their anchor link."""
     _check_groups(groups)
-    masks = [_content_mask(g, min_words) for g in groups]
+    masks = [content_mask(g, min_words) for g in groups]
     keys = [None if g.texts is None else [anchors(t) for t in g.texts] for g in groups]
     candidates: list[tuple[Alignment, tuple[str, str] | None]] = []
     for x, y in article_pairs(groups, block_k, backend):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from eval import alignment as ev
+from models.alignment import Alignment, PassageGroup
 from models.calibration import FEATURES, LinkCalibration
 from service.cli import DEMO_DIR
 
@@ -100,3 +101,29 @@ def test_missing_data_is_reported_as_skipped(tmp_path, fake_encoder) -> None:
     report = ev.evaluate_alignment(tmp_path, tmp_path, fake_encoder, margin_calibration())
     assert len(report["skipped"]) == 3 and "ntrex" not in report
     assert np.isnan(ev.precision_at_1(np.array([]), np.array([])))
+
+
+def test_diagnose_links_names_the_cause_of_each_miss_and_error() -> None:
+    """Three gold links, each missed for another reason; two wrong links accepted."""
+    e = np.eye(3, dtype=np.float32)
+    x1 = (e[1] + 0.1 * e[0]) / np.linalg.norm(e[1] + 0.1 * e[0])
+    long = "a sentence with more than enough words in it"
+    groups = [
+        PassageGroup("x", ["x:0", "x:1", "x:2"], np.stack([e[0], x1, e[2]]), [long, long, "By AP"]),
+        PassageGroup("y", ["y:0", "y:1"], np.stack([e[0], e[2]]), [long, long]),
+        PassageGroup("z", ["z:0"], e[:1], [long]),
+    ]
+    gold = {frozenset(p) for p in (("x:0", "y:0"), ("x:1", "y:0"), ("x:2", "y:1"))}
+    demo = ev.DemoCorpus([], {}, {"x": "e1", "y": "e1", "z": "e2"}, gold,
+                         {"x:0", "x:1", "x:2", "y:0", "y:1"})  # fmt: skip
+    candidates = [(Alignment(a, b, 0.9, 1.1), None) for a, b in
+                  (("x:0", "y:0"), ("x:0", "z:0"), ("x:1", "y:1"))]  # fmt: skip
+    errors = ev.diagnose_links(demo, candidates, np.array([0.3, 0.9, 0.8]), groups)
+    assert errors == {
+        "missed": {
+            "candidate below threshold (mutual)": 1,
+            "not a candidate, margin ranks 0/1": 1,
+            "passage under min_words": 1,
+        },
+        "wrong": {"between events": 1, "same event, both passages in gold": 1},
+    }
