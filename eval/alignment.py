@@ -50,6 +50,10 @@ logger = logging.getLogger(__name__)
 NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
 CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
+CALIBRATION_VERSION = "demo+calibration-set.v3"
+REPO_DIR = Path(__file__).resolve().parents[1]
+# Team-written same-language and two-source pairs (eval/gold/alignment_calibration/README.md).
+CALIBRATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_calibration"
 THRESHOLD = 0.5
 
 
@@ -306,48 +310,74 @@ def labelled_candidates(
     return candidates, features, labels
 
 
+@dataclass
+class LabelledLinks:
+    """One gold corpus (the demo, the calibration set) with its candidate links labelled."""
+
+    corpus: DemoCorpus
+    groups: list[PassageGroup]
+    candidates: list[tuple[Alignment, tuple[str, str] | None]]
+    features: np.ndarray  # (n, 6) float, `models.calibration.FEATURES` order
+    labels: np.ndarray  # (n,) int in {0, 1}
+
+    @property
+    def events(self) -> list[tuple[str, str]]:
+        """(event of a, event of b) for each candidate link."""
+        event = self.corpus.events
+        return [(event[c.a.split(":")[0]], event[c.b.split(":")[0]]) for c, _ in self.candidates]
+
+
+def labelled_links(corpus_dir: Path, encoder: Encoder) -> LabelledLinks:
+    """Read a gold corpus folder (articles/, meta.json, gold.json), embed it, label candidates."""
+    corpus = read_demo(corpus_dir)
+    groups = demo_groups(corpus, encoder)
+    return LabelledLinks(corpus, groups, *labelled_candidates(corpus, groups))
+
+
 def fit_calibration(
-    candidates: Sequence[tuple[Alignment, Any]],
-    features: np.ndarray,
-    labels: np.ndarray,
-    groups: Sequence[PassageGroup],
-    train: np.ndarray | None = None,
+    sets: Sequence[LabelledLinks],
+    trains: Sequence[np.ndarray | None] | None = None,
     version: str = "unfitted",
 ) -> LinkCalibration:
-    """Both stages fitted on the links in `train` (a boolean mask (n,); all when None).
+    """Both stages fitted on the links of `sets` selected by `trains` (one boolean mask (n,) per
+    set; None: all its links).
 
-    The support of every candidate is computed from first-stage confidences of all candidates
-    (no labels), as the product does; only the fit uses labels, and only those in `train`.
+    The support of every candidate is computed within its own corpus from first-stage
+    confidences of all its candidates (no labels), as the product does; only the fit uses
+    labels, and only those selected.
     """
-    train = np.ones(len(labels), bool) if train is None else train
-    calibration = LinkCalibration(version=version).fit(features[train], labels[train])
-    links = [c for c, _ in candidates]
-    owner = {pid: g.article_id for g in groups for pid in g.ids}
-    support = alignment.transitive_support(links, calibration.predict_proba(features), owner)
+    masks = [
+        np.ones(len(s.labels), bool) if m is None else m
+        for s, m in zip(sets, trains or [None] * len(sets), strict=True)
+    ]
+    features = np.concatenate([s.features[m] for s, m in zip(sets, masks, strict=True)])
+    labels = np.concatenate([s.labels[m] for s, m in zip(sets, masks, strict=True)])
+    calibration = LinkCalibration(version=version).fit(features, labels)
+    with_support = []
+    for s, m in zip(sets, masks, strict=True):
+        owner = {pid: g.article_id for g in s.groups for pid in g.ids}
+        links = [c for c, _ in s.candidates]
+        support = alignment.transitive_support(links, calibration.predict_proba(s.features), owner)
+        with_support.append(np.column_stack([s.features, support])[m])
     stage2 = LinkCalibration(version=version, features=SUPPORT_FEATURES)
-    calibration.support_ = stage2.fit(np.column_stack([features, support])[train], labels[train])
+    calibration.support_ = stage2.fit(np.concatenate(with_support), labels)
     return calibration
 
 
-def held_out_confidences(
-    demo: DemoCorpus,
-    candidates: Sequence[tuple[Alignment, Any]],
-    features: np.ndarray,
-    labels: np.ndarray,
-    groups: Sequence[PassageGroup],
-) -> np.ndarray:
-    """Leave-one-event-out: each link is scored by a map (both stages) fitted without its first
-    article's event (and without any link touching that event)."""
-    events = [
-        (demo.events[c.a.split(":")[0]], demo.events[c.b.split(":")[0]]) for c, _ in candidates
-    ]
-    links = [c for c, _ in candidates]
-    confidences = np.zeros(len(candidates))
-    for event in sorted(set(demo.events.values())):
+def held_out_confidences(sets: Sequence[LabelledLinks], target: int = 0) -> np.ndarray:
+    """Leave-one-event-out for `sets[target]`: each of its links is scored by a map (both
+    stages) fitted without its first article's event (and without any link touching that
+    event); the other sets, separate data, are always in the training folds. (n,) float64."""
+    held = sets[target]
+    events = held.events
+    links = [c for c, _ in held.candidates]
+    confidences = np.zeros(len(held.candidates))
+    for event in sorted(set(held.corpus.events.values())):
         train = np.array([event not in pair for pair in events])
         test = np.array([pair[0] == event for pair in events])
-        fold = fit_calibration(candidates, features, labels, groups, train)
-        confidences[test] = alignment.score_candidates(links, fold, groups)[test]
+        trains = [train if n == target else None for n in range(len(sets))]
+        fold = fit_calibration(sets, trains)
+        confidences[test] = alignment.score_candidates(links, fold, held.groups)[test]
     return confidences
 
 
@@ -469,32 +499,38 @@ def _margin_ranks(
     )
 
 
-def evaluate_demo(
-    demo_dir: Path, encoder: Encoder, calibration: LinkCalibration, threshold: float = THRESHOLD
+def evaluate_gold(
+    sets: Sequence[LabelledLinks],
+    target: int,
+    calibration: LinkCalibration,
+    threshold: float = THRESHOLD,
+    baselines: bool = True,
 ) -> dict[str, Any]:
-    """Demo gold: held-out (leave-one-event-out) and in-sample (packaged map) link quality, the
-    baselines (mutual best matches by plain cosine and by TF-IDF, no threshold), and reliability
-    of the held-out confidences."""
-    demo = read_demo(demo_dir)
-    groups = demo_groups(demo, encoder)
-    candidates, features, labels = labelled_candidates(demo, groups)
-    held_out = held_out_confidences(demo, candidates, features, labels, groups)
+    """One gold corpus, `sets[target]`: held-out (leave-one-event-out, the other sets always in
+    training) and in-sample (packaged map) link quality, the baselines (mutual best matches by
+    plain cosine and by TF-IDF, no threshold), and reliability of the held-out confidences."""
+    held = sets[target]
+    demo, groups, candidates, labels = held.corpus, held.groups, held.candidates, held.labels
+    held_out = held_out_confidences(sets, target)
     ece, table = reliability(held_out, labels)
     in_sample = alignment.score_candidates([c for c, _ in candidates], calibration, groups)
-    mutual = np.array([1.0 if anchor is None else 0.0 for _, anchor in candidates])
-    return {
+    report: dict[str, Any] = {
+        "articles": len(groups),
         "candidates": len(candidates),
         "positives": int(labels.sum()),
         "held_out": score_links(demo, candidates, held_out, groups, threshold),
         "errors": diagnose_links(demo, candidates, held_out, groups, threshold),
         "in_sample": score_links(demo, candidates, in_sample, groups, threshold),
         "reliability": {"ece": ece, "table": table},
-        "baselines": {
+    }
+    if baselines:
+        mutual = np.array([1.0 if anchor is None else 0.0 for _, anchor in candidates])
+        report["baselines"] = {
             "margin_mutual_all": score_links(demo, candidates, mutual, groups, threshold),
             "cosine_mutual": _baseline_links(demo, groups, None),
             "tfidf_mutual": _baseline_links(demo, groups, tfidf_vectors),
-        },
-    }
+        }
+    return report
 
 
 def _baseline_links(demo: DemoCorpus, groups: list[PassageGroup], vectorise: Any) -> dict:
@@ -519,33 +555,54 @@ def _baseline_links(demo: DemoCorpus, groups: list[PassageGroup], vectorise: Any
 # --------------------------------------------------------------------------- calibration
 
 
+def gold_sets(gold_dirs: Sequence[Path], encoder: Encoder) -> list[LabelledLinks]:
+    """The labelled candidate links of every gold corpus folder given."""
+    return [labelled_links(folder, encoder) for folder in gold_dirs]
+
+
 def build_calibration(
-    demo_dir: Path, encoder: Encoder, out: Path = DEFAULT_PATH, version: str = "demo-gold.v2"
+    demo_dir: Path,
+    encoder: Encoder,
+    out: Path = DEFAULT_PATH,
+    version: str = CALIBRATION_VERSION,
+    calibration_dir: Path = CALIBRATION_DIR,
 ) -> dict[str, Any]:
-    """Fit the packaged confidence map on all demo candidate links; write it with provenance
-    (command, data, and the reliability of leave-one-event-out predictions)."""
-    demo = read_demo(demo_dir)
-    groups = demo_groups(demo, encoder)
-    candidates, features, labels = labelled_candidates(demo, groups)
-    held_out = held_out_confidences(demo, candidates, features, labels, groups)
-    ece, table = reliability(held_out, labels)
-    calibration = fit_calibration(candidates, features, labels, groups, version=version)
+    """Fit the packaged confidence map on all candidate links of the demo gold and the
+    calibration set; write it with provenance (command, data, and the reliability of
+    leave-one-event-out predictions on each)."""
+    sets = gold_sets([demo_dir, calibration_dir], encoder)
+    reliabilities = {}
+    for n, name in enumerate(("demo", "calibration_set")):
+        ece, table = reliability(held_out_confidences(sets, n), sets[n].labels)
+        reliabilities[name] = {
+            "scheme": "leave-one-event-out (the other gold set always in training)",
+            "ece": round(ece, 4),
+            "table": [{k: round(v, 4) for k, v in row.items()} for row in table],
+        }
+    calibration = fit_calibration(sets, version=version)
+    data = "; ".join(
+        f"{_relative(folder)}/gold.json: {len(s.candidates)} candidate links over all pairs of "
+        f"its {len(s.groups)} articles, {int(s.labels.sum())} right"
+        for folder, s in zip((demo_dir, calibration_dir), sets, strict=True)
+    )
     provenance = {
         "command": CALIBRATE_COMMAND,
         "method": alignment.METHOD,
         "encoder": encoder.name,
-        "data": f"corpus/demo gold.json: {len(candidates)} candidate links over all pairs of the "
-        f"{len(groups)} demo articles, {int(labels.sum())} right",
-        "held_out_reliability": {
-            "scheme": "leave-one-event-out",
-            "ece": round(ece, 4),
-            "table": [{k: round(v, 4) for k, v in row.items()} for row in table],
-        },
+        "data": data,
+        "held_out_reliability": reliabilities,
         "threshold": THRESHOLD,
     }
     calibration.save(out, **provenance)
     logger.info("wrote %s (features %s, support stage %s)", out, FEATURES, SUPPORT_FEATURES)
     return {**calibration.to_dict(), **provenance}
+
+
+def _relative(folder: Path) -> str:
+    try:
+        return str(folder.resolve().relative_to(REPO_DIR))
+    except ValueError:
+        return str(folder)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -557,6 +614,7 @@ def evaluate_alignment(
     encoder: Encoder,
     calibration: LinkCalibration | None = None,
     threshold: float = THRESHOLD,
+    calibration_dir: Path = CALIBRATION_DIR,
 ) -> dict[str, Any]:
     """All alignment measures that the data present allow; absent data sets are reported skipped."""
     calibration = calibration or LinkCalibration.load()
@@ -576,10 +634,14 @@ def evaluate_alignment(
         report["tatoeba"] = evaluate_tatoeba(tatoeba, encoder)
     else:
         report["skipped"].append(f"Tatoeba: {tatoeba} not found")
-    if (demo_dir / "gold.json").is_file():
-        report["demo"] = evaluate_demo(demo_dir, encoder, calibration, threshold)
-    else:
-        report["skipped"].append(f"demo gold: {demo_dir / 'gold.json'} not found")
+    gold = {"demo": demo_dir, "calibration_set": calibration_dir}
+    present = {name: folder for name, folder in gold.items() if (folder / "gold.json").is_file()}
+    for name, folder in gold.items():
+        if name not in present:
+            report["skipped"].append(f"{name} gold: {folder / 'gold.json'} not found")
+    sets = gold_sets(list(present.values()), encoder)
+    for n, name in enumerate(present):
+        report[name] = evaluate_gold(sets, n, calibration, threshold, baselines=name == "demo")
     return report
 
 
@@ -610,7 +672,10 @@ def to_markdown(report: dict[str, Any], command: str) -> str:
         ]
         out.append("")
     if "demo" in report:
-        out += _demo_markdown(report["demo"], report["threshold"])
+        out += _gold_markdown("Demo gold", report["demo"], report["threshold"])
+    if "calibration_set" in report:
+        title = "Calibration set (eval/gold/alignment_calibration: same-language, two-source pairs)"
+        out += _gold_markdown(title, report["calibration_set"], report["threshold"])
     out += [f"Skipped: {item}" for item in report["skipped"]]
     return "\n".join(out) + "\n"
 
@@ -664,16 +729,17 @@ def _errors_markdown(errors: dict[str, dict[str, int]] | None) -> list[str]:
     return [*out, ""]
 
 
-def _demo_markdown(demo: dict[str, Any], threshold: float) -> list[str]:
-    def pr(row: dict[str, float]) -> str:
-        return f"{row['precision']:.3f} | {row['recall']:.3f} | {row['predicted']} | {row['right']}"
+def _pr(row: dict[str, float]) -> str:
+    return f"{row['precision']:.3f} | {row['recall']:.3f} | {row['predicted']} | {row['right']}"
 
+
+def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[str]:
+    pr = _pr
     held, sample = demo["held_out"], demo["in_sample"]
-    base = demo["baselines"]
     out = [
-        f"Demo gold ({demo['positives']} right of {demo['candidates']} candidate links over all "
-        f"pairs of the 20 articles; gold same-fact links: {held['links']['gold']}; "
-        f"confidence >= {threshold}):",
+        f"{title} ({demo['positives']} right of {demo['candidates']} candidate links over all "
+        f"pairs of the {demo.get('articles', 20)} articles; gold same-fact links: "
+        f"{held['links']['gold']}; confidence >= {threshold}):",
         "",
         "| setting | precision | recall | links | right |",
         "| --- | --- | --- | --- | --- |",
@@ -681,9 +747,16 @@ def _demo_markdown(demo: dict[str, Any], threshold: float) -> list[str]:
         f"| pairs within facts, held out by event | {pr(held['fact_pairs'])} |",
         f"| links, in-sample (packaged map) | {pr(sample['links'])} |",
         f"| pairs within facts, in-sample | {pr(sample['fact_pairs'])} |",
-        f"| baseline: all mutual matches, margin | {pr(base['margin_mutual_all']['links'])} |",
-        f"| baseline: mutual best matches by cosine | {pr(base['cosine_mutual']['links'])} |",
-        f"| baseline: mutual best matches by TF-IDF char | {pr(base['tfidf_mutual']['links'])} |",
+    ]
+    if "baselines" in demo:
+        base = demo["baselines"]
+        out += [
+            f"| baseline: all mutual matches, margin | {pr(base['margin_mutual_all']['links'])} |",
+            f"| baseline: mutual best matches by cosine | {pr(base['cosine_mutual']['links'])} |",
+            f"| baseline: mutual best matches by TF-IDF char | {pr(base['tfidf_mutual']['links'])} "
+            "|",
+        ]
+    out += [
         "",
         f"Links between different events (held out): {held['cross_event_links']}.",
         "",

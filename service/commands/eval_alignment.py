@@ -28,7 +28,10 @@ def eval_alignment(
     demo: Annotated[Path, typer.Option(help="Demo corpus folder with gold.json.")] = DEMO_DIR,
     calibrate: Annotated[
         bool,
-        typer.Option(help="Refit the confidence map on the demo gold and write it, then evaluate."),
+        typer.Option(
+            help="Refit the confidence map on the demo gold and the calibration set "
+            "(eval/gold/alignment_calibration) and write it, then evaluate."
+        ),
     ] = False,
     calibration_out: Annotated[Path, typer.Option(help="Where --calibrate writes.")] = DEFAULT_PATH,
     threshold: Annotated[
@@ -49,7 +52,7 @@ def eval_alignment(
         info = build_calibration(demo, model, calibration_out)
         console.print(
             f"wrote {calibration_out}: coef {info['coef']}, held-out ECE "
-            f"{info['held_out_reliability']['ece']}"
+            f"{ {k: v['ece'] for k, v in info['held_out_reliability'].items()} }"
         )
         calibration = LinkCalibration.load(calibration_out)
     report = evaluate_alignment(shared, demo, model, calibration, threshold)
@@ -86,14 +89,17 @@ def _print_summary(report: dict) -> None:
             f"Tatoeba {name} (cosine / margin / tfidf)",
             f"{row['cosine']:.3f} / {row['margin']:.3f} / {row['tfidf']:.3f}",
         )
-    if "demo" in report:
+    for name in ("demo", "calibration_set"):
+        if name not in report:
+            continue
         for setting in ("held_out", "in_sample"):
             for what in ("links", "fact_pairs"):
-                row = report["demo"][setting][what]
+                row = report[name][setting][what]
                 table.add_row(
-                    f"demo {setting} {what} P / R", f"{row['precision']:.3f} / {row['recall']:.3f}"
+                    f"{name} {setting} {what} P / R",
+                    f"{row['precision']:.3f} / {row['recall']:.3f}",
                 )
-        table.add_row("demo held-out ECE", f"{report['demo']['reliability']['ece']:.3f}")
+        table.add_row(f"{name} held-out ECE", f"{report[name]['reliability']['ece']:.3f}")
     for item in report["skipped"]:
         table.add_row("skipped", item)
     Console().print(table)

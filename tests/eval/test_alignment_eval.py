@@ -98,8 +98,10 @@ def test_markdown_lists_every_direction(tiny_ntrex, fake_encoder) -> None:
 
 
 def test_missing_data_is_reported_as_skipped(tmp_path, fake_encoder) -> None:
-    report = ev.evaluate_alignment(tmp_path, tmp_path, fake_encoder, margin_calibration())
-    assert len(report["skipped"]) == 3 and "ntrex" not in report
+    report = ev.evaluate_alignment(
+        tmp_path, tmp_path, fake_encoder, margin_calibration(), calibration_dir=tmp_path
+    )
+    assert len(report["skipped"]) == 4 and "ntrex" not in report
     assert np.isnan(ev.precision_at_1(np.array([]), np.array([])))
 
 

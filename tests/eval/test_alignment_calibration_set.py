@@ -1,0 +1,75 @@
+"""The team-written alignment calibration set and the fit over several gold sets."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+
+from eval import alignment as ev
+from models.alignment import Alignment, PassageGroup, score_candidates
+from models.calibration import DEFAULT_PATH, LinkCalibration
+
+
+def test_calibration_set_gold_maps_to_passages_with_same_language_links() -> None:
+    corpus = ev.read_demo(ev.CALIBRATION_DIR)
+    assert len(corpus.articles) == 13
+    assert len(corpus.gold_links) == 139
+    language = {a.id: a.language for a in corpus.articles}
+    pairs = Counter(
+        "-".join(sorted(language[p.split(":")[0]] for p in link)) for link in corpus.gold_links
+    )
+    assert pairs == {"en-en": 73, "en-ru": 31, "ru-ru": 23, "en-uk": 12}
+    assert all(
+        len({corpus.events[p.split(":")[0]] for p in link}) == 1 for link in corpus.gold_links
+    )
+    outlets = json.loads((ev.CALIBRATION_DIR / "meta.json").read_text(encoding="utf-8"))
+    assert all("(synthetic)" in m["outlet"] for m in outlets["articles"])
+
+
+def _links(n: int, article: str, event_of: dict[str, str]) -> ev.LabelledLinks:
+    """n links between articles `article`-a and `article`-b; features separate the classes."""
+    rng = np.random.default_rng(len(article))
+    labels = np.arange(n) % 2
+    values = rng.normal(scale=0.02, size=(n, 4)) + 0.02 * labels[:, None]
+    ids_a = [f"{article}a:{i}" for i in range(n)]
+    ids_b = [f"{article}b:{i}" for i in range(n)]
+    groups = [
+        PassageGroup(f"{article}a", ids_a, np.eye(n, dtype=np.float32)),
+        PassageGroup(f"{article}b", ids_b, np.eye(n, dtype=np.float32)),
+    ]
+    candidates = [
+        (
+            Alignment(a, b, 0.9 + v[0], 1.04 + v[1], pair_margin=1.04 + v[2], anchor_overlap=v[3]),
+            None,
+        )
+        for a, b, v in zip(ids_a, ids_b, values, strict=True)
+    ]
+    features = np.array([c.features() for c, _ in candidates])
+    corpus = ev.DemoCorpus([], {}, event_of, set(), set())
+    return ev.LabelledLinks(corpus, groups, candidates, features, labels)
+
+
+def test_fit_pools_every_set_and_held_out_keeps_the_other_set_in_training() -> None:
+    first = _links(40, "x", {"xa": "e1", "xb": "e1"})
+    second = _links(30, "y", {"ya": "e2", "yb": "e2"})
+    pooled = ev.fit_calibration([first, second])
+    alone = LinkCalibration().fit(
+        np.concatenate([first.features, second.features]),
+        np.concatenate([first.labels, second.labels]),
+    )
+    np.testing.assert_allclose(pooled.coef_, alone.coef_)
+    assert pooled.support_ is not None
+    # first has a single event: its held-out fold is fitted on the second set alone
+    held = ev.held_out_confidences([first, second], target=0)
+    only_second = ev.fit_calibration([second])
+    links = [c for c, _ in first.candidates]
+    np.testing.assert_allclose(held, score_candidates(links, only_second, first.groups))
+
+
+def test_packaged_calibration_was_fitted_on_both_gold_sets() -> None:
+    document = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    assert document["version"] == ev.CALIBRATION_VERSION
+    assert "eval/gold/alignment_calibration/gold.json" in document["data"]
+    assert set(document["held_out_reliability"]) == {"demo", "calibration_set"}
