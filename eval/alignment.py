@@ -12,9 +12,11 @@ Three measures, each run through the product's own code (`models.alignment`):
 
 Calibration: the confidence map (both stages: link features incl. number/name anchors, then
 transitive support through a third article, see `models.alignment.score_candidates`) is fitted
-on the demo corpus's candidate links labelled by the gold. Figures for the demo are held out by
-event (leave-one-event-out: neither stage that scores an event's links saw that event's labels),
-and the reliability table comes from those held-out predictions; NTREX and Tatoeba are never
+on the candidate links of two team-written gold sets, the demo corpus and the calibration set
+(`eval/gold/alignment_calibration`: same-language and two-source pairs, which the demo lacks).
+Figures for each set are held out by event (leave-one-event-out: neither stage that scores an
+event's links saw that event's labels; the other set, separate data, is always in training), and
+the reliability tables come from those held-out predictions; NTREX and Tatoeba are never
 used for fitting (NTREX document pairs are two articles, so only the first stage applies).
 """
 
