@@ -1,6 +1,6 @@
 """Benchmark: stance inference per passage on CPU, torch fp32 against reduced-precision variants.
 
-Loads the shipped fine-tuned stance artifact (`models/stance/artifacts/e5-lora-v1` by default)
+Loads the shipped fine-tuned stance artifact (`models/stance/artifacts/e5-lora-v2` by default)
 three ways and scores RuSentNE validation with each:
 
 - `fp32`: the network in float32;
@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-ARTIFACT = Path(__file__).resolve().parents[1] / "models" / "stance" / "artifacts" / "e5-lora-v1"
+ARTIFACT = Path(__file__).resolve().parents[1] / "models" / "stance" / "artifacts" / "e5-lora-v2"
 
 
 def load_variants(artifact: Path, e5_dir: Path) -> dict[str, Any]:

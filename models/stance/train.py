@@ -88,19 +88,19 @@ def train_stance(
     seed: int = 0,
     epochs: int = 3,
     batch_size: int = 16,
-    lr: float = 1e-3,
+    lr: float = 5e-4,
     head_lr: float = 3e-3,
     rank: int = 16,
     alpha: int = 32,
-    first_layer: int = 11,
+    first_layer: int = 4,
     max_length: int = 96,
     max_chars: int = 600,
     holdout_fraction: float = 0.05,
     span_dropout: float = 0.15,
-    none_fraction: float = 0.33,
+    none_fraction: float = 1.0,
     multilingual_repeat: int = 2,
     max_steps: int | None = None,
-    name: str = "e5-lora-v1",
+    name: str = "e5-lora-v2",
 ) -> dict:
     """Fine-tune and save the stance artifact into `out_dir`; returns the training report.
 

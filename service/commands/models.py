@@ -47,12 +47,12 @@ def train_stance_command(
     seed: Annotated[int, typer.Option()] = 0,
     epochs: Annotated[int, typer.Option(min=1)] = 3,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
-    first_layer: Annotated[int, typer.Option(help="First encoder layer given LoRA (0-11)")] = 11,
-    lr: Annotated[float, typer.Option(help="LoRA learning rate")] = 1e-3,
+    first_layer: Annotated[int, typer.Option(help="First encoder layer given LoRA (0-11)")] = 4,
+    lr: Annotated[float, typer.Option(help="LoRA learning rate")] = 5e-4,
     none_fraction: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Share of RuSentNE's neutral rows trained on")
-    ] = 0.33,
-    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v1",
+    ] = 1.0,
+    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v2",
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
     ] = (None),

@@ -51,3 +51,34 @@ def test_shipped_baseline_loads_and_predicts_distributions() -> None:
     proba = model.predict_proba([AGAINST, FAVOR], ["Russia", "Azerbaijan"])
     assert proba.shape == (2, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+
+
+SHARED_TRAIN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "rusentne"
+
+
+@pytest.mark.slow
+def test_training_is_reproducible_and_its_artifact_loads(e5_dir: Path, tmp_path: Path) -> None:
+    """Two short runs with one seed give identical weights; the artifact loads and predicts."""
+    from safetensors.numpy import load_file
+
+    from models.stance.finetuned import FineTunedStanceModel
+    from models.stance.train import train_stance
+
+    source = SHARED_TRAIN / "train.tsv"
+    if not source.is_file():
+        pytest.skip(f"RuSentNE training data not found at {source}")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    small = tmp_path / "train.tsv"  # the header and 120 rows: enough for every class
+    small.write_text("\n".join(lines[:121]) + "\n", encoding="utf-8")
+    runs = []
+    for name in ("a", "b"):
+        report = train_stance(small, None, tmp_path / name, e5_dir, seed=3, epochs=1,
+                              first_layer=11, max_steps=3, holdout_fraction=0.2)  # fmt: skip
+        assert report["hyperparameters"]["seed"] == 3 and report["hardware"]["cpu_count"]
+        runs.append(load_file(str(tmp_path / name / "adapter_model.safetensors")))
+    assert runs[0].keys() == runs[1].keys() and runs[0]
+    for key, weights in runs[0].items():
+        np.testing.assert_array_equal(weights, runs[1][key], err_msg=key)
+    model = FineTunedStanceModel(tmp_path / "a", e5_dir, device="cpu")
+    proba = model.predict_proba([AGAINST], ["Russia"], [None])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
