@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from models.stance import DEFAULT_TARGETS, MODEL_KINDS
+from models.stance import DEFAULT_TARGETS, MODEL_KINDS, STANCE_DTYPES
 from service import runner
 from service.commands import batch as batch_command
 from service.commands import evaluate
@@ -59,11 +59,21 @@ def compare(
             help="Actor to score stance toward (repeatable) [default: Russia, Azerbaijan]"
         ),
     ] = None,
+    stance_dtype: Annotated[
+        str | None,
+        typer.Option(
+            help="Fine-tuned stance precision: 'auto', 'float32', 'bfloat16' or 'int8' "
+            "[default: PARALLAX_STANCE_DTYPE or auto]."
+        ),
+    ] = None,
 ) -> None:
     """Load, segment, embed, align, score stance and framing; write result.json and report.html."""
     if stance not in (*MODEL_KINDS, "none"):
         raise typer.BadParameter(f"{stance!r}; choose from {', '.join((*MODEL_KINDS, 'none'))}",
                                  param_hint="--stance")  # fmt: skip
+    if stance_dtype is not None and stance_dtype not in STANCE_DTYPES:
+        raise typer.BadParameter(f"{stance_dtype!r}; choose from {', '.join(STANCE_DTYPES)}",
+                                 param_hint="--stance-dtype")  # fmt: skip
     settings = get_settings()
     try:
         outcome = runner.run_compare(
@@ -71,6 +81,7 @@ def compare(
             cache_dir=settings.embedding_cache_dir, sidecar=meta,
             stance=None if stance == "none" else stance,
             targets=tuple(target) if target else DEFAULT_TARGETS,
+            stance_dtype=stance_dtype or settings.stance_dtype,
         )  # fmt: skip
     except runner.NothingToCompare as error:
         for problem in error.errors:

@@ -50,10 +50,12 @@ def run_compare(
     encoder: Encoder | None = None,
     stance: str | None = "finetuned",
     targets: tuple[str, ...] = DEFAULT_TARGETS,
+    stance_dtype: str = "auto",
 ) -> CompareOutcome:
     """Load `paths`, compare the articles and write `out/result.json` and `out/report.html`.
 
-    `stance` names the stance model ("finetuned", "baseline") or is None for no stance scores.
+    `stance` names the stance model ("finetuned", "baseline") or is None for no stance scores;
+    `stance_dtype` is the fine-tuned model's precision (see `load_stance_model`).
     """
     loaded = load_articles(paths, sidecar=sidecar)
     if len(loaded.articles) < 2:
@@ -63,7 +65,7 @@ def run_compare(
         )
     base: Encoder = encoder or make_encoder(encoder_spec)
     active = CachedEncoder(base, cache_dir) if cache_dir is not None else base
-    stance_model = load_stance_model(stance) if stance else None
+    stance_model = load_stance_model(stance, dtype=stance_dtype) if stance else None
     compared = compare(loaded.articles, active, window=window, stance_model=stance_model,
                        targets=targets)  # fmt: skip
     result = result_to_dict(compared)

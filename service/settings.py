@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
         default=None,
         description="Stance model kind loaded by the API ('baseline' or 'finetuned'); "
         "none: responses carry no stance.",
+    )
+    stance_dtype: Literal["auto", "float32", "bfloat16", "int8"] = Field(
+        default="auto",
+        description="Precision of the fine-tuned stance model: 'auto' (bf16 where the CPU/GPU has "
+        "it, else fp32), 'float32', 'bfloat16' or 'int8' (ONNX Runtime on CPU, needs the 'onnx' "
+        "extra; built once into cache_dir).",
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1, description="Largest request body.")
     max_articles: int = Field(default=20, ge=2, description="Most articles in one request.")

