@@ -158,7 +158,7 @@ def record_benchmark(figures: dict, args: argparse.Namespace) -> None:
     names = {"fp32": "torch fp32", "int8": "torch fp32, Linear layers dynamic int8",
              "bf16": "torch bf16",
              "ort-int8-plain": "ONNX Runtime, MatMuls dynamic int8 (int8-plain-v1)",
-             "ort-int8": "ONNX Runtime, int8 with <s>/</s> rows in fp32 (int8-special-v1, "
+             "ort-int8": "ONNX Runtime, int8 with `<s>`/`</s>` rows in fp32 (int8-special-v1, "
                          "`dtype='int8'`)"}  # fmt: skip
     keys = ["ms_per_passage", "speedup_vs_fp32", "f1_pn", "f1_pn_change", "macro_f1", "agreement"]
     rows = [[names[label], *(v[key] for key in keys)] for label, v in figures["variants"].items()]
@@ -169,9 +169,12 @@ def record_benchmark(figures: dict, args: argparse.Namespace) -> None:
         f"{table}\n\n{figures['rows']} RuSentNE validation rows, variants taking turns over "
         f"{figures['slices']} slices, {figures['torch_threads']} torch thread(s); 1-minute load "
         f"average {figures['loadavg_1min']} on the shared 2 cores. Target: at least 2x fp32 speed "
-        "with F1_PN within 0.01. ONNX Runtime ran with as many intra-op threads as torch."
+        "with F1_PN within 0.01. ONNX Runtime ran with as many intra-op threads as torch. Dynamic "
+        "int8 quantises activations per batch, so int8 predictions depend on which passages "
+        "share a batch: their F1_PN moves with `--slices` (batches are cut within slices)."
     )
     options = f" --threads {args.threads}" if args.threads else ""
+    options += f" --slices {args.slices}" if args.slices != 6 else ""
     if args.artifact.resolve() != ARTIFACT:
         options += f" --artifact {args.artifact}"
     write_record(

@@ -97,6 +97,13 @@ def test_compare_without_readable_articles_fails_clearly(tmp_path: Path) -> None
     assert "at least 2 readable articles" in result.output
 
 
+def test_compare_rejects_an_unknown_stance_dtype(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", str(DEMO_DIR / "articles"), "--out", str(tmp_path),
+                                 "--stance-dtype", "int4"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "int4" in result.output and "int8" in result.output
+
+
 @pytest.mark.slow
 def test_demo_with_the_fine_tuned_stance_model(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
