@@ -1,7 +1,8 @@
 """Prior correction of the fine-tuned stance model, chosen on the training hold-out.
 
 Training weights the classes by inverse-sqrt frequency (and may keep only a share of RuSentNE's
-neutral rows, `none_fraction`), so the raw model can over-predict favor / against. A single bias added to the "none" log-probability undoes that; it is picked to maximise F1_PN on
+neutral rows, `none_fraction`), so the raw model can over-predict favor / against. A single bias
+added to the "none" log-probability undoes that; it is picked to maximise F1_PN on
 the same held-out slice of the training data that chose the epoch (never the dev file) and saved
 in the artifact's `stance_config.json` as `none_bias`.
 """
