@@ -9,7 +9,8 @@ and scores RuSentNE validation with each:
 - `bf16`: the network in bfloat16 (what `FineTunedStanceModel(dtype="auto")` runs on CPUs with
   bf16 instructions);
 - `ort-int8-plain`: ONNX Runtime, BERT fusions, dynamic int8 (per-channel weights) on every
-  encoder MatMul (`models.stance.onnx_int8`, recipe "int8-plain-v1");
+  encoder MatMul (`models.stance.onnx_int8`, recipe "int8-plain-v1"; what
+  `FineTunedStanceModel(dtype="int8-plain")` runs);
 - `ort-int8`: the same with the `<s>`/`</s>` rows of the q/k/v and feed-forward MatMuls kept in
   fp32 (recipe "int8-special-v1"; what `FineTunedStanceModel(dtype="int8")` runs).
 
@@ -61,16 +62,10 @@ def load_variants(artifact: Path, e5_dir: Path, onnx_cache: Path) -> dict[str, A
     if not onnxruntime_available():
         print(f"{MISSING_ORT}; ONNX variants left out", file=sys.stderr)
         return variants
-    from models.stance.onnx_int8 import OrtStanceNetwork, cached_int8_model
-
-    plain = copy.copy(fp32)
-    path = cached_int8_model(fp32.network, fp32.tokenizer, artifact, e5_dir, onnx_cache,
-                             recipe="int8-plain-v1")  # fmt: skip
-    plain.network = OrtStanceNetwork(path, threads=torch.get_num_threads())
-    variants["ort-int8-plain"] = plain
-    variants["ort-int8"] = FineTunedStanceModel(
-        artifact, e5_dir, device="cpu", dtype="int8", onnx_cache_dir=onnx_cache
-    )
+    for label, dtype in (("ort-int8-plain", "int8-plain"), ("ort-int8", "int8")):
+        variants[label] = FineTunedStanceModel(
+            artifact, e5_dir, device="cpu", dtype=dtype, onnx_cache_dir=onnx_cache
+        )
     return variants
 
 
@@ -157,7 +152,8 @@ def record_benchmark(figures: dict, args: argparse.Namespace) -> None:
 
     names = {"fp32": "torch fp32", "int8": "torch fp32, Linear layers dynamic int8",
              "bf16": "torch bf16",
-             "ort-int8-plain": "ONNX Runtime, MatMuls dynamic int8 (int8-plain-v1)",
+             "ort-int8-plain": "ONNX Runtime, MatMuls dynamic int8 (int8-plain-v1, "
+                               "`dtype='int8-plain'`)",
              "ort-int8": "ONNX Runtime, int8 with `<s>`/`</s>` rows in fp32 (int8-special-v1, "
                          "`dtype='int8'`)"}  # fmt: skip
     keys = ["ms_per_passage", "speedup_vs_fp32", "f1_pn", "f1_pn_change", "macro_f1", "agreement"]

@@ -62,8 +62,8 @@ def compare(
     stance_dtype: Annotated[
         str | None,
         typer.Option(
-            help="Fine-tuned stance precision: 'auto', 'float32', 'bfloat16' or 'int8' "
-            "[default: PARALLAX_STANCE_DTYPE or auto]."
+            help="Fine-tuned stance precision: 'auto', 'float32', 'bfloat16', 'int8' or "
+            "'int8-plain' [default: PARALLAX_STANCE_DTYPE or auto]."
         ),
     ] = None,
 ) -> None:

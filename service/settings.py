@@ -45,11 +45,11 @@ class Settings(BaseSettings):
         description="Stance model kind loaded by the API ('baseline' or 'finetuned'); "
         "none: responses carry no stance.",
     )
-    stance_dtype: Literal["auto", "float32", "bfloat16", "int8"] = Field(
+    stance_dtype: Literal["auto", "float32", "bfloat16", "int8", "int8-plain"] = Field(
         default="auto",
         description="Precision of the fine-tuned stance model: 'auto' (bf16 where the CPU/GPU has "
-        "it, else fp32), 'float32', 'bfloat16' or 'int8' (ONNX Runtime on CPU, needs the 'onnx' "
-        "extra; built once into cache_dir).",
+        "it, else fp32), 'float32', 'bfloat16', 'int8' or 'int8-plain' (ONNX Runtime on CPU, "
+        "needs the 'onnx' extra; built once into cache_dir).",
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1, description="Largest request body.")
     max_articles: int = Field(default=20, ge=2, description="Most articles in one request.")

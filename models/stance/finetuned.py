@@ -5,9 +5,10 @@ An artifact directory holds `adapter_config.json` + `adapter_model.safetensors` 
 package (cached), applies the adapter, merges it into the weights and runs on CPU (or CUDA).
 
 Precision (`dtype`): "float32", "bfloat16", "auto" (bf16 on CUDA and bf16-capable CPUs, else fp32)
-or "int8": the merged network converted to an ONNX Runtime int8 model (`models.stance.onnx_int8`),
-built on first use and cached under `onnx_cache_dir`; CPU only. Without onnxruntime, "int8" falls
-back to "auto" with a warning.
+"int8" or "int8-plain": the merged network converted to an ONNX Runtime int8 model
+(`models.stance.onnx_int8`; "int8" keeps the `<s>`/`</s>` rows in fp32 and changes fewer labels,
+"int8-plain" quantises them too and is faster), built on first use and cached under
+`onnx_cache_dir`; CPU only. Without onnxruntime they fall back to "auto" with a warning.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 CONFIG_FILE = "stance_config.json"
 HEAD_FILE = "head.safetensors"
 LORA_TARGETS = ("query", "key", "value", "dense")
-STANCE_DTYPES = ("auto", "float32", "bfloat16", "int8")
+INT8_DTYPES = {"int8": "int8-special-v1", "int8-plain": "int8-plain-v1"}  # dtype -> recipe
+STANCE_DTYPES = ("auto", "float32", "bfloat16", *INT8_DTYPES)
 
 
 def lora_config(rank: int, alpha: int, layers: list[int], dropout: float = 0.1):
@@ -101,9 +103,9 @@ class FineTunedStanceModel:
             self.network = _int8_network(
                 network, self.tokenizer, self.artifact_dir, Path(e5_dir),
                 onnx_cache_dir or Path(e5_dir).parent / "stance-onnx",
-                threads or torch.get_num_threads(),
+                INT8_DTYPES[dtype], threads or torch.get_num_threads(),
             )  # fmt: skip
-            self.dtype = "int8"
+            self.dtype = dtype
         self.name = f"stance-{self.config['name']}-{self.dtype}"
         log.info("loaded %s in %.1f s", self.name, time.perf_counter() - started)
 
@@ -131,15 +133,15 @@ class FineTunedStanceModel:
 
 
 def _want_int8(dtype: str, device: str | None) -> bool:
-    """True for dtype "int8" when it can run; raises for unknown dtypes and int8 off CPU."""
+    """True for an int8 dtype that can run; raises for unknown dtypes and int8 off CPU."""
     from models.stance.onnx_int8 import MISSING_ORT, onnxruntime_available
 
     if dtype not in STANCE_DTYPES:
         raise ValueError(f"dtype must be one of {STANCE_DTYPES}, got {dtype!r}")
-    if dtype != "int8":
+    if dtype not in INT8_DTYPES:
         return False
     if device is not None and device != "cpu":
-        raise ValueError(f"dtype 'int8' runs on CPU only (ONNX Runtime), got device {device!r}")
+        raise ValueError(f"dtype {dtype!r} runs on CPU only (ONNX Runtime), got device {device!r}")
     if not onnxruntime_available():
         log.warning("%s; using dtype 'auto' instead", MISSING_ORT)
         return False
@@ -147,12 +149,18 @@ def _want_int8(dtype: str, device: str | None) -> bool:
 
 
 def _int8_network(
-    network, tokenizer, artifact_dir: Path, e5_dir: Path, cache_dir: Path, threads: int
-):
+    network,
+    tokenizer,
+    artifact_dir: Path,
+    e5_dir: Path,
+    cache_dir: Path,
+    recipe: str,
+    threads: int,
+) -> OrtStanceNetwork:
     """The fp32 `network` as a cached ONNX Runtime int8 model (`OrtStanceNetwork`)."""
     from models.stance.onnx_int8 import OrtStanceNetwork, cached_int8_model
 
-    path = cached_int8_model(network, tokenizer, artifact_dir, e5_dir, cache_dir)
+    path = cached_int8_model(network, tokenizer, artifact_dir, e5_dir, cache_dir, recipe=recipe)
     return OrtStanceNetwork(path, threads=threads)
 
 

@@ -22,16 +22,19 @@ def test_unknown_dtype_lists_the_valid_ones():
     assert "int8" in STANCE_DTYPES
 
 
-def test_int8_is_cpu_only():
+@pytest.mark.parametrize("dtype", ["int8", "int8-plain"])
+def test_int8_is_cpu_only(dtype):
     with pytest.raises(ValueError, match="CPU only"):
-        _want_int8("int8", "cuda")
+        _want_int8(dtype, "cuda")
 
 
-def test_int8_falls_back_without_onnxruntime(monkeypatch, caplog):
+@pytest.mark.parametrize("dtype", ["int8", "int8-plain"])
+def test_int8_falls_back_without_onnxruntime(monkeypatch, caplog, dtype):
     monkeypatch.setattr(onnx_int8, "onnxruntime_available", lambda: False)
     with caplog.at_level(logging.WARNING):
-        assert _want_int8("int8", None) is False
+        assert _want_int8(dtype, None) is False
     assert "pip install" in caplog.text
+    assert _want_int8("bfloat16", None) is False
 
 
 needs_ort = pytest.mark.skipif(not onnx_int8.onnxruntime_available(), reason=onnx_int8.MISSING_ORT)
