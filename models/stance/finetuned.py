@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,7 +91,9 @@ class FineTunedStanceModel:
         started = time.perf_counter()
         self.tokenizer = load_tokenizer(e5_dir)
         base = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
-        encoder = PeftModel.from_pretrained(base, str(self.artifact_dir)).merge_and_unload()
+        with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5
+            warnings.filterwarnings("ignore", "`is_gradient_checkpointing`", FutureWarning)
+            encoder = PeftModel.from_pretrained(base, str(self.artifact_dir)).merge_and_unload()
         head = StanceHead(int(base.config.hidden_size), len(LABELS))
         head.load_state_dict(
             {k: v.float() for k, v in load_file(self.artifact_dir / HEAD_FILE).items()}
