@@ -123,6 +123,9 @@ def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Pat
     for row in review["pairs"]:
         judged = verdicts.get((row["a"], row["b"]), {"verdict": "unjudged", "reason": ""})
         kept = {key: value for key, value in row.items() if key != "texts"}
+        # a speaker is a span of the article: record only whose voice it is, never the words
+        kept["voice"] = {side: "outlet" if voice == "outlet" else "source"
+                         for side, voice in (row.get("voice") or {}).items()}  # fmt: skip
         figures.append({**kept, **judged})
         terms = " / ".join(", ".join(row["terms"][side]) or "-" for side in ("a", "b"))
         rows.append([f"{row['a']} / {row['b']}", row["evidence"], row["score"], terms,

@@ -38,8 +38,8 @@ def test_see_also_link_list_and_comment_counters_are_dropped() -> None:
 
 def test_hard_wrapped_lines_are_joined_but_headings_and_bullets_kept() -> None:
     raw = (
-        "Relations between Russia and Azerbaijan, whose leaders once showcased their\n"
-        "friendly relationship, have been deteriorating.\n"
+        "Ties between Moscow and Baku, once praised by both capitals as a model\n"
+        "partnership, have been cooling for a year.\n"
         "What happened?\n\n"
         "“Transit matters for regional cooperation and Moscow's broader economic goals,”\n"
         "said Mammadov.\n"
@@ -48,8 +48,8 @@ def test_hard_wrapped_lines_are_joined_but_headings_and_bullets_kept() -> None:
         "- Second point."
     )
     assert clean_text(raw).split("\n\n") == [
-        "Relations between Russia and Azerbaijan, whose leaders once showcased their "
-        "friendly relationship, have been deteriorating.",
+        "Ties between Moscow and Baku, once praised by both capitals as a model "
+        "partnership, have been cooling for a year.",
         "What happened?",
         "“Transit matters for regional cooperation and Moscow's broader economic goals,” "
         "said Mammadov.",
