@@ -28,22 +28,24 @@ class StanceSpec:
     """What a process needs to rebuild the driver's stance scoring.
 
     `kind` is one of `models.stance.MODEL_KINDS`, `targets` the actors scored toward, `name` the
-    identity (`StanceModel.name`: weights, version, dtype) of the driver's model.
+    identity (`StanceModel.name`: weights, version, dtype) of the driver's model and `dtype` the
+    precision asked for (`models.stance.STANCE_DTYPES`; the baseline ignores it).
     """
 
     kind: str
     targets: tuple[str, ...]
     name: str
+    dtype: str = "auto"
 
     @classmethod
     def load_for_driver(
-        cls, kind: str, targets: tuple[str, ...] = DEFAULT_TARGETS
+        cls, kind: str, targets: tuple[str, ...] = DEFAULT_TARGETS, dtype: str = "auto"
     ) -> tuple[StanceSpec, StanceModel]:
         """(spec, the driver's model): loads `kind` once to record its identity.
 
         An unknown `kind` raises `ValueError` listing the valid ones."""
-        model = load_stance_model(kind)
-        return cls(kind, tuple(targets), model.name), model
+        model = load_stance_model(kind, dtype=dtype)
+        return cls(kind, tuple(targets), model.name, dtype), model
 
     @property
     def analysis(self) -> str:
@@ -52,7 +54,7 @@ class StanceSpec:
 
     def load(self) -> StanceModel:
         """Load this process's copy of the model; raise `StanceMismatchError` if it differs."""
-        model = load_stance_model(self.kind)
+        model = load_stance_model(self.kind, dtype=self.dtype)
         if model.name != self.name:
             raise StanceMismatchError(
                 f"this process's {self.kind} stance model is {model.name!r}, the driver's "

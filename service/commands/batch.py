@@ -22,7 +22,7 @@ from models.cache import CachedEncoder
 from models.encoder import Encoder
 from models.encoders import make_encoder
 from models.pipeline import compare
-from models.stance import DEFAULT_TARGETS, MODEL_KINDS
+from models.stance import DEFAULT_TARGETS, MODEL_KINDS, STANCE_DTYPES
 from service import batch as batch_job
 from service.batch.stance import StanceSpec, stance_compare
 from service.settings import get_settings
@@ -89,6 +89,13 @@ def batch(
         list[str] | None,
         typer.Option(help="Actor to score stance toward (repeatable; default Russia, Azerbaijan)."),
     ] = None,
+    stance_dtype: Annotated[
+        str | None,
+        typer.Option(
+            help="Fine-tuned stance precision: 'auto', 'float32', 'bfloat16', 'int8' or "
+            "'int8-plain' [default: PARALLAX_STANCE_DTYPE or auto]."
+        ),
+    ] = None,
 ) -> None:
     """Compare a whole corpus event by event; write per-event results, a summary and reports."""
     settings = get_settings()
@@ -103,10 +110,15 @@ def batch(
             f"[red]error[/red] --stance must be one of {', '.join((*MODEL_KINDS, 'none'))}"
         )
         raise typer.Exit(2)
+    if stance_dtype is not None and stance_dtype not in STANCE_DTYPES:
+        console.print(f"[red]error[/red] --stance-dtype must be one of {', '.join(STANCE_DTYPES)}")
+        raise typer.Exit(2)
     compare_fn, stance_spec, analysis = compare, None, ""
     if stance != "none":
         # loaded here for its identity, which Ray actors check their own copies against
-        stance_spec, model = StanceSpec.load_for_driver(stance, tuple(target or DEFAULT_TARGETS))
+        stance_spec, model = StanceSpec.load_for_driver(
+            stance, tuple(target or DEFAULT_TARGETS), stance_dtype or settings.stance_dtype
+        )
         analysis = stance_spec.analysis
         if engine == "local":
             compare_fn = stance_compare(model, stance_spec.targets)

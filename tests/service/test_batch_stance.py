@@ -24,11 +24,12 @@ TARGETS = ("Russia", "Azerbaijan")
 
 @pytest.fixture
 def keyword_loader(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """`load_stance_model` gives a `KeywordStanceModel`; returns the kinds asked for."""
+    """`load_stance_model` gives a `KeywordStanceModel`; returns the kinds (and any dtype other
+    than auto, as "kind:dtype") asked for."""
     kinds: list[str] = []
 
-    def load(kind: str) -> KeywordStanceModel:
-        kinds.append(kind)
+    def load(kind: str, dtype: str = "auto") -> KeywordStanceModel:
+        kinds.append(kind if dtype == "auto" else f"{kind}:{dtype}")
         return KeywordStanceModel()
 
     monkeypatch.setattr(batch_stance, "load_stance_model", load)
@@ -42,6 +43,13 @@ def test_spec_records_the_driver_model_and_survives_pickling(keyword_loader) -> 
     assert pickle.loads(pickle.dumps(spec)) == spec
     # the ledger key part written before the spec existed, so old ledgers resume
     assert spec.analysis == "|stance=fake-keyword-stance|targets=Russia,Azerbaijan"
+
+
+def test_actors_load_the_precision_the_driver_asked_for(keyword_loader) -> None:
+    spec, _ = StanceSpec.load_for_driver("finetuned", TARGETS, "int8")
+    assert spec.dtype == "int8"
+    pickle.loads(pickle.dumps(spec)).load()
+    assert keyword_loader == ["finetuned:int8", "finetuned:int8"]
 
 
 def test_load_refuses_a_model_other_than_the_driver_one(keyword_loader) -> None:
@@ -102,3 +110,13 @@ def test_cli_resumes_a_local_stance_run_with_the_ray_engine(tmp_path: Path) -> N
     resumed = CliRunner().invoke(app, args)
     assert resumed.exit_code == 0, resumed.output
     assert "(0 run, 2 reused" in resumed.output
+
+
+def test_batch_rejects_an_unknown_stance_precision(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    result = CliRunner().invoke(
+        app, ["batch", str(corpus), "--out", str(tmp_path / "out"), "--stance-dtype", "int4"]
+    )
+    assert result.exit_code == 2
+    assert "--stance-dtype must be one of" in result.output and "int8-plain" in result.output
