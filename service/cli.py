@@ -15,6 +15,7 @@ from service import runner
 from service.commands import batch as batch_command
 from service.commands import evaluate
 from service.commands import models as models_command
+from service.commands.options import StanceDtypeOption
 from service.commands.serve import serve
 from service.settings import get_settings
 
@@ -59,13 +60,7 @@ def compare(
             help="Actor to score stance toward (repeatable) [default: Russia, Azerbaijan]"
         ),
     ] = None,
-    stance_dtype: Annotated[
-        str | None,
-        typer.Option(
-            help="Fine-tuned stance precision: 'auto', 'float32', 'bfloat16', 'int8' or "
-            "'int8-plain' [default: PARALLAX_STANCE_DTYPE or auto]."
-        ),
-    ] = None,
+    stance_dtype: StanceDtypeOption = None,
 ) -> None:
     """Load, segment, embed, align, score stance and framing; write result.json and report.html."""
     if stance not in (*MODEL_KINDS, "none"):

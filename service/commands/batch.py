@@ -25,6 +25,7 @@ from models.pipeline import compare
 from models.stance import DEFAULT_TARGETS, MODEL_KINDS, STANCE_DTYPES
 from service import batch as batch_job
 from service.batch.stance import StanceSpec, stance_compare
+from service.commands.options import StanceDtypeOption
 from service.settings import get_settings
 
 console = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -89,13 +90,7 @@ def batch(
         list[str] | None,
         typer.Option(help="Actor to score stance toward (repeatable; default Russia, Azerbaijan)."),
     ] = None,
-    stance_dtype: Annotated[
-        str | None,
-        typer.Option(
-            help="Fine-tuned stance precision: 'auto', 'float32', 'bfloat16', 'int8' or "
-            "'int8-plain' [default: PARALLAX_STANCE_DTYPE or auto]."
-        ),
-    ] = None,
+    stance_dtype: StanceDtypeOption = None,
 ) -> None:
     """Compare a whole corpus event by event; write per-event results, a summary and reports."""
     settings = get_settings()
