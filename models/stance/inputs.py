@@ -5,21 +5,32 @@ passage, "passage: {text}", with the mention wrapped in double square brackets w
 known ("... said [[Russia]] had ..."). The pair is encoded as `<s> A </s></s> B </s>`. The e5
 prefixes keep the input in the distribution the encoder was trained on; brackets are ordinary
 vocabulary pieces, so no new (untrainable, since word embeddings stay frozen) tokens are needed.
-When the span is unknown the first case-insensitive occurrence of the target is marked; when
+When the span is unknown, `find_mention` looks for the target: through the multilingual actor
+lexicon (`models.stance.actors`) when the target is a known actor, so "России" and "the Kremlin"
+are found for "Russia", else as the first case-insensitive occurrence of the target text; when
 there is none, the passage goes in unmarked and the model relies on the target text alone.
 Long passages are cropped to a character window around the mention.
 """
 
 from __future__ import annotations
 
+from models.stance.actors import find_actor_mention
+
 OPEN, CLOSE = "[[", "]]"
 QUERY_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "
 
 
 def find_mention(text: str, target: str) -> tuple[int, int] | None:
-    """Span of the first case-insensitive occurrence of `target` in `text`, or None."""
+    """Span of the target's mention in `text`, or None.
+
+    A known actor is looked up in the actor lexicon (any language, inflected forms, metonyms);
+    any other target is the first case-insensitive occurrence of its text.
+    """
     if not target.strip():
         return None
+    span = find_actor_mention(text, target)
+    if span is not None:
+        return span
     lowered, needle = text.lower(), target.lower()
     if len(lowered) != len(text) or len(needle) != len(target):  # lower() moved offsets
         lowered, needle = text, target

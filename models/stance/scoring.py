@@ -1,7 +1,7 @@
 """Stance for the pipeline: per-passage scores for several targets and an article aggregate.
 
 `score_stance` runs one batched `predict_proba` over every (passage, target) pair. The mention
-of a target is located by a case-insensitive string match (`find_mention`); only the first
+of a target is located by `find_mention` (actor lexicon, else plain text search); only the first
 occurrence is marked. Article aggregate (`aggregate_stance`, method "stance-aggregate-v1"): for
 each target, the mean of the passage distributions weighted by relevance, where a passage that
 mentions the target weighs 1 and one that does not weighs `unmentioned_weight` (0.2): stance is

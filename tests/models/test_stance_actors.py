@@ -1,0 +1,51 @@
+"""The actor lexicon finds an actor's most direct mention in all four languages."""
+
+import pytest
+
+from models.stance.actors import find_actor_mention, known_actors
+from models.stance.inputs import find_mention
+
+
+def _mention(text: str, target: str) -> str | None:
+    span = find_mention(text, target)
+    return None if span is None else text[span[0] : span[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "mention"),
+    [
+        ("Officials said Russian air defences were active.", "Russia", "Russian"),
+        ("Власти России отвергли обвинения.", "Russia", "России"),
+        ("Позиція Росії не змінилася.", "Russia", "Росії"),
+        ("Rusiyanın mövqeyi dəyişmədi.", "Russia", "Rusiyanın"),
+        ("Rus sülhməramlıları bölgəni tərk etdi.", "Russia", "Rus"),
+        ("Санкции против РФ продлены.", "Russia", "РФ"),
+        ("Азербайджанские власти закрыли офис.", "Azerbaijan", "Азербайджанские"),
+        ("Azərbaycanın XİN-i bəyanat yayıb.", "azerbaijan", "Azərbaycanın"),
+        ("Президент Алієв заявив про це.", "Aliyev", "Алієв"),
+        ("Євросоюз і ЄС", "EU", "Євросоюз"),
+    ],
+)
+def test_names_in_every_language_and_inflection(text: str, target: str, mention: str) -> None:
+    assert _mention(text, target) == mention
+
+
+def test_direct_name_beats_metonym_and_officials() -> None:
+    text = "Moscow and Putin stayed silent while Russia's envoy left."
+    assert _mention(text, "Russia") == "Russia"
+    assert _mention("Putin met the envoy in the Kremlin.", "Russia") == "Kremlin"
+    assert _mention("Putin met the envoy.", "Russia") == "Putin"
+    assert _mention("В Баку ответили Москве.", "Azerbaijan") == "Баку"
+
+
+def test_stems_match_only_at_word_start_and_avoid_false_friends() -> None:
+    assert find_actor_mention("The rust on the hull of the prussian ship.", "Russia") is None
+    assert find_actor_mention("A rush of bakugan fans.", "Azerbaijan") is None
+    assert find_actor_mention("Members of the EUropean team", "EU") is None
+
+
+def test_unknown_targets_fall_back_to_plain_search() -> None:
+    assert "Gazprom" not in known_actors()
+    assert find_actor_mention("Gazprom cut supplies.", "Gazprom") is None
+    assert _mention("Supplies from GAZPROM fell.", "Gazprom") == "GAZPROM"
+    assert _mention("Nothing about it here.", "Russia") is None
