@@ -101,6 +101,31 @@ def gold_stance(result: CompareResult, gold: dict) -> dict[str, dict[str, dict[s
     return stance
 
 
+def passage_stance_agreement(result: CompareResult, gold: dict,
+                             stance: Mapping[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """How a stance model's argmax labels agree with the demo's per-passage stance annotations.
+
+    The divergence's stance component can only help as far as the model reads stance the way the
+    annotators did, so this is reported beside every model-stance AUC (F1_PN, macro-F1, and the
+    label counts of both, which show a model that calls too much `against`).
+    """
+    from models.stance.labels import LABELS
+    from models.stance.metrics import stance_scores
+
+    expected, predicted = [], []
+    for row in gold["passages"]:
+        passage = locate(result, row["file"], row["quote"])
+        for target, label in row["stance"].items():
+            dist = stance[passage.id][target]
+            expected.append(label)
+            predicted.append(max(LABELS, key=lambda name: dist[name]))
+    scores = stance_scores(expected, predicted)
+    return {"pairs": len(expected), "f1_pn": round(scores["f1_pn"], 4),
+            "macro_f1": round(scores["macro_f1"], 4),
+            "gold_counts": {name: expected.count(name) for name in LABELS},
+            "predicted_counts": {name: predicted.count(name) for name in LABELS}}  # fmt: skip
+
+
 def score_gold_facts(
     result: CompareResult,
     embeddings: Mapping[str, np.ndarray],
@@ -301,6 +326,8 @@ def evaluate_framing(
         "data": str(demo_dir), "encoder": encoder_spec, "stance": stance_source,
         "alignment": result.method["alignment"],
     }  # fmt: skip
+    if stance_provider is not None:
+        report["passage_stance"] = passage_stance_agreement(result, gold, stance)
     for method, suffix in ((METHOD, ""), (METHOD_V2, "_v2"), (METHOD_V1, "_v1")):
         report["divergence" + suffix] = divergence_auc(
             score_gold_facts(result, embeddings, gold, stance, method), method

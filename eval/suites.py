@@ -110,6 +110,16 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
                             "attributed P", "attributed R", "reported voice P",
                             "reported voice R", "speaker recall"], vc_rows)  # fmt: skip
     events = report.get("events", {})
+    agreement = [[source, r["passage_stance"]["pairs"], r["passage_stance"]["f1_pn"],
+                  r["passage_stance"]["macro_f1"],
+                  " / ".join(str(v) for v in r["passage_stance"]["predicted_counts"].values()),
+                  " / ".join(str(v) for v in r["passage_stance"]["gold_counts"].values())]
+                 for source, r in runs.items() if "passage_stance" in r]  # fmt: skip
+    stance_note = ("\n\nThe stance model against the demo's per-passage stance annotations "
+                   "(argmax label per passage and target; favor / against / none counts):\n\n"
+                   + markdown_table(["stance", "passage-target pairs", "F1_PN", "macro-F1",
+                                     "predicted", "gold"], agreement)
+                   if agreement else "")  # fmt: skip
     return (
         "Divergence of demo facts annotated as framed *differently* against facts framed *alike*"
         f" ({report['divergence']['facts']} facts, {report['divergence']['different']} "
@@ -122,7 +132,7 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
         "bar (0.2) with, in brackets, how many of those are annotated different. The evidence "
         "separates worse than the score on the demo because every demo pair is one fact by "
         "construction, where lower alignment confidence means different wording, i.e. framing; "
-        f"on real articles it means a different fact.\n\n{auc}"
+        f"on real articles it means a different fact.\n\n{auc}{stance_note}"
         "\n\nVoice and commitment on the team gold (evaluation only):"
         f"\n\n{voice}\n\nEvents recovered on the demo corpus (5 gold events): "
         f"{json.dumps(events)}"

@@ -2,16 +2,37 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from corpus.schema import Passage
 from eval.framing import (
     DEMO_DIR,
     divergence_auc,
     evaluate_framing,
     evaluate_voice_commitment,
+    passage_stance_agreement,
     read_vc_gold,
 )
+
+
+def test_passage_stance_agreement_counts_argmax_labels_against_gold() -> None:
+    text = "Baku closed the centre. Moscow called it a mistake."
+    passages = [Passage("a/0", "a", 0, 0, 23, text[:23]), Passage("a/1", "a", 1, 24, 51, text[24:])]
+    result = SimpleNamespace(articles=[SimpleNamespace(id="a", text=text)],
+                             passages={"a": passages})  # fmt: skip
+    gold = {"passages": [
+        {"file": "a.txt", "quote": "Baku closed", "stance": {"Russia": "none"}},
+        {"file": "a.txt", "quote": "called it a mistake", "stance": {"Russia": "against"}},
+    ]}  # fmt: skip
+    always_against = {"favor": 0.1, "against": 0.6, "none": 0.3}
+    stance = {p.id: {"Russia": always_against} for p in passages}
+    report = passage_stance_agreement(result, gold, stance)  # type: ignore[arg-type]
+    assert report["pairs"] == 2
+    assert report["predicted_counts"] == {"favor": 0, "against": 2, "none": 0}
+    assert report["gold_counts"] == {"favor": 0, "against": 1, "none": 1}
+    assert report["f1_pn"] == pytest.approx((0 + 2 / 3) / 2, abs=1e-4)
 
 
 def test_voice_commitment_metrics_on_hand_rows() -> None:
