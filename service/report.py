@@ -28,6 +28,7 @@ part of the page is left out (no placeholders, no invented numbers):
          "confidence": float,                                     # optional, in [0, 1]
          "divergence": {                                          # optional
              "score": float in [0, 1], "components": {name: float},
+             "evidence": float in [0, 1],                         # optional (divergence.v3)
              "contrast_terms": [{"passage": passage id, "term": str,
                                  "start": int, "end": int}]}}],   # offsets into passage text
      "facts": [{"id": str, "passages": [passage id], "label": str,   # optional; label optional
@@ -38,7 +39,10 @@ part of the page is left out (no placeholders, no invented numbers):
 
 Without `facts`, the fact groups are the connected components of the alignments
 (`FACT_GROUPING_METHOD`). A fact group's divergence is its `divergence` when given, else the
-largest divergence score among its aligned pairs. Without `coverage`, a source omits a fact
+largest divergence score among its aligned pairs, and its evidence the largest pair `evidence`
+(divergence.v3: P(same fact) x the framing signals). Rows, and the pairs inside a row, are
+ordered by evidence when the result has it, then by divergence: a high score between passages
+that may not state one fact should not top the page. Without `coverage`, a source omits a fact
 group when it has no passage in it. Contrast-term offsets are read as offsets into the passage
 text; offsets into the article text are accepted when they match the term.
 """
@@ -50,6 +54,8 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from models.framing.divergence import EVIDENCE_MIN
 
 FACT_GROUPING_METHOD = "aligned-components.v1"
 STANCE_LABELS = ("favor", "against", "none")
@@ -138,6 +144,8 @@ def event_view(result: dict[str, Any]) -> dict[str, Any]:
         "rows": rows,
         "aligned": aligned,
         "has_divergence": any(r["divergence"] is not None for r in rows),
+        "has_evidence": any(r["evidence"] is not None for r in rows),
+        "evidence_min": EVIDENCE_MIN,
         "has_stance": any(p.get("stance") for _, p in passages.values())
         or any(a.get("stance") for a in articles),
         "camps": sorted({a.get("camp") or "other" for a in articles}),
@@ -196,7 +204,7 @@ def _section_view(
     sources = [_source_view(a, marks, omitted.get(a["id"], [])) for a in sub["articles"]]
     source_ids = [s["id"] for s in sources]
     rows = [_row_view(g, passages, marks, source_ids) for g in groups]
-    rows.sort(key=lambda r: (-(r["divergence"] if r["divergence"] is not None else -1),
+    rows.sort(key=lambda r: (-_or_minus_one(r["evidence"]), -_or_minus_one(r["divergence"]),
                              -len(r["articles"]), r["order"]))  # fmt: skip
     return {"id": event_id, "sources": sources, "rows": rows}
 
@@ -225,10 +233,12 @@ def fact_groups(result: dict[str, Any]) -> list[dict[str, Any]]:
         divergence = fact.get("divergence")
         if divergence is None and scores:
             divergence = max(scores)
+        evidence = [e for al in inside if (e := _evidence(al)) is not None]
         groups.append({
             "id": fact_id, "passages": members, "alignments": inside,
             "articles": list(dict.fromkeys(owner[p] for p in members)),
-            "divergence": divergence, "label": fact.get("label"),
+            "divergence": divergence, "evidence": max(evidence) if evidence else None,
+            "label": fact.get("label"),
             "order": min(rank[p] for p in members),
         })  # fmt: skip
     return groups
@@ -322,6 +332,18 @@ def _components(alignments: list[dict[str, Any]], rank: dict[str, int]) -> list[
     return sorted(members.values(), key=lambda m: rank[m[0]])
 
 
+def _evidence(alignment: dict[str, Any]) -> float | None:
+    """The pair's evidence of a framing difference (divergence.v3 and later), when given."""
+    divergence = alignment.get("divergence")
+    if isinstance(divergence, dict) and isinstance(divergence.get("evidence"), int | float):
+        return float(divergence["evidence"])
+    return None
+
+
+def _or_minus_one(value: float | None) -> float:
+    return -1.0 if value is None else value
+
+
 def _score(alignment: dict[str, Any]) -> float | None:
     divergence = alignment.get("divergence")
     if isinstance(divergence, dict) and isinstance(divergence.get("score"), int | float):
@@ -390,10 +412,15 @@ def _row_view(
     pairs = []
     for al in group["alignments"]:
         a_art, b_art = passages[al["a"]][0], passages[al["b"]][0]
-        pairs.append({**al, "score": _score(al),
+        pairs.append({**al, "score": _score(al), "evidence": _evidence(al),
                       "a_outlet": a_art.get("outlet"), "b_outlet": b_art.get("outlet"),
                       "a_article": a_art["id"], "b_article": b_art["id"]})  # fmt: skip
-    pairs.sort(key=lambda p: -(p["score"] if p["score"] is not None else p["similarity"]))
+    pairs.sort(
+        key=lambda p: (
+            -_or_minus_one(p["evidence"]),
+            -(p["score"] if p["score"] is not None else p["similarity"]),
+        )
+    )
     camps = sorted({passages[pid][0].get("camp") or "other" for pid in group["passages"]})
     langs = sorted({passages[pid][0].get("language") or "?" for pid in group["passages"]})
     return {**group, "cells": [cells[sid] for sid in source_ids], "pairs": pairs,

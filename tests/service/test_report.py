@@ -154,6 +154,22 @@ def test_event_page_shows_facts_sources_bars_badges_and_marks() -> None:
     assert links <= ids
 
 
+def test_rows_and_pairs_are_ordered_by_evidence_when_the_result_has_it() -> None:
+    result = sample_result()
+    # g1 diverges more, but its link is doubtful; g2's low score rests on a sure link
+    result["alignments"][0]["divergence"]["evidence"] = 0.05
+    result["alignments"][1]["divergence"]["evidence"] = 0.12
+    result["alignments"][2]["divergence"]["evidence"] = 0.3
+    html = render_report(result)
+    rows = [a["id"] for t, a in parse(html).tags if t == "tr" and "f-row" in (a.get("class") or "")]
+    assert rows == ["fact-g2", "fact-g1"]
+    assert "Rows are ordered by <em>evidence</em>" in html
+    assert '<span class="evidence-met">evidence 0.30</span>' in html  # at the bar: marked
+    assert '<span class="meta">evidence 0.12</span>' in html  # g1's best pair, below the bar
+    g1 = next(g for g in event_view(result)["rows"] if g["id"] == "g1")
+    assert [p["evidence"] for p in g1["pairs"]] == [0.12, 0.05]  # above the higher score 0.72
+
+
 def test_event_page_without_optional_fields_shows_no_made_up_numbers() -> None:
     html = render_report(sample_result(full=False))
     assert "divergence" not in re.sub(r"<p class=\"note\">.*?</p>", "", html, flags=re.S).replace(
