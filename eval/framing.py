@@ -344,15 +344,16 @@ def evaluate_framing(
     return report
 
 
-def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS
+def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS,
+                          artifact_dir: Path | None = None,
                           ) -> Callable[[CompareResult], Mapping[str, Any]]:  # fmt: skip
-    """A `stance_provider` that scores every passage with the shipped stance model `kind`
-    ("finetuned" or "baseline", models/stance) toward `targets`."""
+    """A `stance_provider` that scores every passage with the stance model `kind` ("finetuned"
+    or "baseline", models/stance; the shipped artifact unless `artifact_dir`) toward `targets`."""
 
     def provide(result: CompareResult) -> Mapping[str, Any]:
         from models.stance import load_stance_model, score_stance
 
-        model = load_stance_model(kind)
+        model = load_stance_model(kind, artifact_dir=artifact_dir)
         passages = list(result.passage_index().values())
         scores = score_stance([p.text for p in passages], list(targets), model)
         return {p.id: s for p, s in zip(passages, scores, strict=True)}

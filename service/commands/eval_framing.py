@@ -37,6 +37,10 @@ def framing_command(
             "the demo's gold stance labels"
         ),
     ] = None,
+    stance_artifact: Annotated[
+        Path | None,
+        typer.Option(help="Artifact folder of the --stance-model [default: the shipped one]"),
+    ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the report here")
     ] = None,
@@ -56,7 +60,13 @@ def framing_command(
         typer.echo(f"voice/commitment gold not found at {vc_gold}: skipped", err=True)
     if stance_model is not None and stance_model not in ("finetuned", "baseline"):
         raise typer.BadParameter("use finetuned or baseline", param_hint="--stance-model")
-    provider = model_stance_provider(stance_model) if stance_model else None
+    if stance_artifact is not None and stance_model is None:
+        raise typer.BadParameter("needs --stance-model", param_hint="--stance-artifact")
+    if stance_artifact is not None and not stance_artifact.is_dir():
+        raise typer.BadParameter(f"not a folder: {stance_artifact}", param_hint="--stance-artifact")
+    provider = (
+        model_stance_provider(stance_model, artifact_dir=stance_artifact) if stance_model else None
+    )
     report = evaluate_framing(demo_dir, vc_gold, encoder_spec=settings.encoder,
                               cache_dir=settings.embedding_cache_dir,
                               stance_provider=provider)  # fmt: skip

@@ -69,3 +69,17 @@ def test_train_stance_validates_inputs(tmp_path: Path) -> None:
         ["train-stance", "--train", str(tmp_path / "none.tsv"), "--out", str(tmp_path / "o")],
     )
     assert result.exit_code != 0 and "training file not found" in result.output
+
+
+def test_eval_framing_checks_the_stance_artifact_option(tmp_path: Path) -> None:
+    from service.commands.eval_framing import framing_command
+
+    app = typer.Typer()
+    app.command("framing")(framing_command)
+    app.command("noop")(lambda: None)
+    result = CliRunner().invoke(app, ["framing", "--stance-artifact", str(tmp_path)])
+    assert result.exit_code != 0 and "needs --stance-model" in result.output
+    missing = tmp_path / "nowhere"
+    args = ["framing", "--stance-model", "finetuned", "--stance-artifact", str(missing)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0 and "not a folder" in result.output
