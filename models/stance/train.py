@@ -100,7 +100,7 @@ def train_stance(
     none_fraction: float = 1.0,
     multilingual_repeat: int = 2,
     max_steps: int | None = None,
-    name: str = "e5-lora-v2",
+    name: str = "e5-lora-v3",
 ) -> dict:
     """Fine-tune and save the stance artifact into `out_dir`; returns the training report.
 

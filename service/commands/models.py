@@ -52,7 +52,7 @@ def train_stance_command(
     none_fraction: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Share of RuSentNE's neutral rows trained on")
     ] = 1.0,
-    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v2",
+    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v3",
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
     ] = (None),
