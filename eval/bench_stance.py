@@ -150,6 +150,7 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=Path("eval/gold/stance_gold.jsonl"))
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--models", default="finetuned,baseline")
+    parser.add_argument("--record", action="store_true", help="Write eval/results and RESULTS.md.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     from models.stance import load_stance_model
@@ -171,6 +172,25 @@ def main() -> None:
             **bench(model, passages, DEFAULT_TARGETS, args.repeats),
         }
     print(json.dumps(report, indent=2))
+    if args.record:
+        record_benchmark(report, args)
+
+
+def record_benchmark(report: dict, args: argparse.Namespace) -> None:
+    """`eval/results/bench_stance.json` (every figure, flattened into one table) and RESULTS.md."""
+    from eval.record import flatten, markdown_table, rewrite_results_md, write_record
+
+    options = f" --repeats {args.repeats}"
+    options += "" if args.models == "finetuned,baseline" else f" --models {args.models}"
+    write_record(
+        "bench_stance",
+        "Stance latency for a 700-word article",
+        f"python -m eval.bench_stance --gold {args.gold}{options} --record",
+        "a ~700-word article assembled from the team's stance gold passages, 2 targets",
+        report,
+        markdown_table(["figure", "value"], [list(row) for row in flatten(report)]),
+    )
+    rewrite_results_md()
 
 
 if __name__ == "__main__":
