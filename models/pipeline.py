@@ -22,6 +22,7 @@ from models import alignment
 from models.calibration import LinkCalibration
 from models.encoder import Encoder
 from models.framing import Framing, apply_framing, frame_result
+from models.stance.actors import LEXICON_VERSION
 from models.stance.scoring import (
     AGGREGATE_METHOD,
     DEFAULT_TARGETS,
@@ -137,6 +138,7 @@ def score_articles_stance(result: CompareResult, model: StanceModel, targets: li
             [p.text for p in own], [result.stance[p.id] for p in own], targets
         )
     result.method.update({"stance": model.name, "stance_targets": targets,
+                          "stance_mentions": LEXICON_VERSION,
                           "stance_aggregate": AGGREGATE_METHOD})  # fmt: skip
 
 

@@ -59,3 +59,10 @@ def test_score_stance_hands_passage_embeddings_to_models_that_take_them() -> Non
         for target in ("Russia", "Kremlin"):
             assert ours[target] == pytest.approx(theirs[target], abs=1e-5)
     assert np.isclose(sum(with_embeddings[0]["Russia"].values()), 1.0)
+
+
+def test_score_stance_marks_inflected_and_other_script_mentions() -> None:
+    model = KeywordStanceModel()
+    passages = ["Власти России ответили Баку.", "Rusiyanın səfiri Bakıya gəlib."]
+    score_stance(passages, ["Russia", "Azerbaijan"], model)
+    assert model.seen_spans == [(7, 13), (23, 27), (0, 9), (17, 23)]
