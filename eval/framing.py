@@ -116,7 +116,9 @@ def passage_stance_agreement(result: CompareResult, gold: dict,
     for row in gold["passages"]:
         passage = locate(result, row["file"], row["quote"])
         for target, label in row["stance"].items():
-            dist = stance[passage.id][target]
+            dist = stance.get(passage.id, {}).get(target)
+            if dist is None:  # the provider did not score this target here
+                continue
             expected.append(label)
             predicted.append(max(LABELS, key=lambda name: dist[name]))
     scores = stance_scores(expected, predicted)

@@ -33,6 +33,8 @@ def test_passage_stance_agreement_counts_argmax_labels_against_gold() -> None:
     assert report["predicted_counts"] == {"favor": 0, "against": 2, "none": 0}
     assert report["gold_counts"] == {"favor": 0, "against": 1, "none": 1}
     assert report["f1_pn"] == pytest.approx((0 + 2 / 3) / 2, abs=1e-4)
+    del stance["a/0"]["Russia"]  # a target the provider did not score is left out
+    assert passage_stance_agreement(result, gold, stance)["pairs"] == 1  # type: ignore[arg-type]
 
 
 def test_voice_commitment_metrics_on_hand_rows() -> None:
