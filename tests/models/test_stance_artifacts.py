@@ -82,3 +82,34 @@ def test_training_is_reproducible_and_its_artifact_loads(e5_dir: Path, tmp_path:
     model = FineTunedStanceModel(tmp_path / "a", e5_dir, device="cpu")
     proba = model.predict_proba([AGAINST], ["Russia"], [None])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
+    """The model card promises that `parallax models train-stance` with no tuning flags rebuilds
+    the shipped model: its recorded hyperparameters must be the command's defaults."""
+    import inspect
+    import json
+
+    from models.stance import FINETUNED_ARTIFACT
+    from models.stance.train import train_stance
+
+    config = json.loads((FINETUNED_ARTIFACT / "stance_config.json").read_text(encoding="utf-8"))
+    defaults = {name: p.default for name, p in inspect.signature(train_stance).parameters.items()}
+    recorded = config["hyperparameters"]
+    assert config["name"] == defaults["name"] == FINETUNED_ARTIFACT.name
+    for key in ("seed", "epochs", "batch_size", "lr", "head_lr", "span_dropout", "none_fraction",
+                "holdout_fraction", "multilingual_repeat"):  # fmt: skip
+        assert recorded[key] == defaults[key], key
+    assert (recorded["lora_rank"], recorded["lora_alpha"]) == (defaults["rank"], defaults["alpha"])
+    assert recorded["lora_layers"] == list(range(defaults["first_layer"], 12))
+    from service.commands.models import train_stance_command
+
+    cli = {
+        name: p.default for name, p in inspect.signature(train_stance_command).parameters.items()
+    }
+    for key in ("seed", "epochs", "batch_size", "first_layer", "lr", "none_fraction", "name"):
+        assert cli[key] == defaults[key], f"parallax models train-stance --{key}"
+    assert (config["max_length"], config["max_chars"]) == (
+        defaults["max_length"],
+        defaults["max_chars"],
+    )
