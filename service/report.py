@@ -42,7 +42,8 @@ Without `facts`, the fact groups are the connected components of the alignments
 largest divergence score among its aligned pairs, and its evidence the largest pair `evidence`
 (divergence.v3: P(same fact) x the framing signals). Rows, and the pairs inside a row, are
 ordered by evidence when the result has it, then by divergence: a high score between passages
-that may not state one fact should not top the page. Without `coverage`, a source omits a fact
+that may not state one fact should not top the page. Groups at or above the result's bar
+(`method.divergence.evidence_min`) are marked. Without `coverage`, a source omits a fact
 group when it has no passage in it. Contrast-term offsets are read as offsets into the passage
 text; offsets into the article text are accepted when they match the term.
 """
@@ -54,8 +55,6 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-
-from models.framing.divergence import EVIDENCE_MIN
 
 FACT_GROUPING_METHOD = "aligned-components.v1"
 STANCE_LABELS = ("favor", "against", "none")
@@ -145,7 +144,7 @@ def event_view(result: dict[str, Any]) -> dict[str, Any]:
         "aligned": aligned,
         "has_divergence": any(r["divergence"] is not None for r in rows),
         "has_evidence": any(r["evidence"] is not None for r in rows),
-        "evidence_min": EVIDENCE_MIN,
+        "evidence_min": _evidence_min(result),
         "has_stance": any(p.get("stance") for _, p in passages.values())
         or any(a.get("stance") for a in articles),
         "camps": sorted({a.get("camp") or "other" for a in articles}),
@@ -338,6 +337,13 @@ def _evidence(alignment: dict[str, Any]) -> float | None:
     if isinstance(divergence, dict) and isinstance(divergence.get("evidence"), int | float):
         return float(divergence["evidence"])
     return None
+
+
+def _evidence_min(result: dict[str, Any]) -> float | None:
+    """The evidence bar the result was scored with (`method.divergence.evidence_min`), if any."""
+    divergence = (result.get("method") or {}).get("divergence")
+    value = divergence.get("evidence_min") if isinstance(divergence, dict) else None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _or_minus_one(value: float | None) -> float:

@@ -160,6 +160,7 @@ def test_rows_and_pairs_are_ordered_by_evidence_when_the_result_has_it() -> None
     result["alignments"][0]["divergence"]["evidence"] = 0.05
     result["alignments"][1]["divergence"]["evidence"] = 0.12
     result["alignments"][2]["divergence"]["evidence"] = 0.3
+    result["method"]["divergence"] = {"divergence": "divergence.v3", "evidence_min": 0.2}
     html = render_report(result)
     rows = [a["id"] for t, a in parse(html).tags if t == "tr" and "f-row" in (a.get("class") or "")]
     assert rows == ["fact-g2", "fact-g1"]
@@ -168,6 +169,14 @@ def test_rows_and_pairs_are_ordered_by_evidence_when_the_result_has_it() -> None
     assert '<span class="meta">evidence 0.12</span>' in html  # g1's best pair, below the bar
     g1 = next(g for g in event_view(result)["rows"] if g["id"] == "g1")
     assert [p["evidence"] for p in g1["pairs"]] == [0.12, 0.05]  # above the higher score 0.72
+
+
+def test_without_a_recorded_bar_evidence_is_shown_but_nothing_is_marked() -> None:
+    result = sample_result()
+    result["alignments"][0]["divergence"]["evidence"] = 0.5
+    html = render_report(result)
+    assert '<span class="meta">evidence 0.50</span>' in html and "evidence-met</span>" not in html
+    assert "counts as a framing difference" not in html
 
 
 def test_event_page_without_optional_fields_shows_no_made_up_numbers() -> None:
