@@ -59,7 +59,8 @@ def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     body = "\n".join(line for line in markdown.splitlines()[1:] if not line.startswith("Command:"))
     data = (f"NTREX-128 dev half and Tatoeba under {os.path.relpath(shared_dir)}/data; "
             "demo corpus gold (corpus/demo/gold.json); calibration set "
-            "(eval/gold/alignment_calibration/gold.json)")  # fmt: skip
+            "(eval/gold/alignment_calibration/gold.json); translation set "
+            "(eval/gold/alignment_translations/gold.json)")  # fmt: skip
     return SuiteOutcome(report, body.strip(), data)
 
 
