@@ -12,10 +12,12 @@ Three measures, each run through the product's own code (`models.alignment`):
 
 Calibration: the confidence map (both stages: link features incl. number/name anchors, then
 transitive support through a third article, see `models.alignment.score_candidates`) is fitted
-on the candidate links of two team-written gold sets, the demo corpus and the calibration set
-(`eval/gold/alignment_calibration`: same-language and two-source pairs, which the demo lacks).
-Figures for each set are held out by event (leave-one-event-out: neither stage that scores an
-event's links saw that event's labels; the other set, separate data, is always in training), and
+on the candidate links of three team-written gold sets: the demo corpus, the calibration set
+(`eval/gold/alignment_calibration`: same-language and two-source pairs, which the demo lacks) and
+the translation set (`eval/gold/alignment_translations`: articles republished in translation,
+whole or in part, which comparable news lacks). Figures for each set are held out by event
+(leave-one-event-out: neither stage that scores an event's links saw that event's labels; the
+other sets, separate data, are always in training), and
 the reliability tables come from those held-out predictions; NTREX and Tatoeba are never
 used for fitting (NTREX document pairs are two articles, so only the first stage applies).
 """
@@ -52,10 +54,21 @@ logger = logging.getLogger(__name__)
 NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
 CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
-CALIBRATION_VERSION = "demo+calibration-set.v3"
+CALIBRATION_VERSION = "demo+calibration+translation-sets.v4"
 REPO_DIR = Path(__file__).resolve().parents[1]
 # Team-written same-language and two-source pairs (eval/gold/alignment_calibration/README.md).
 CALIBRATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_calibration"
+# Team-written articles and their translations (eval/gold/alignment_translations/README.md).
+TRANSLATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_translations"
+# The gold sets the confidence map is fitted on besides the demo, by report key, with titles.
+CALIBRATION_SETS = {"calibration_set": CALIBRATION_DIR, "translation_set": TRANSLATION_DIR}
+SET_TITLES = {
+    "demo": "Demo gold",
+    "calibration_set": "Calibration set (eval/gold/alignment_calibration: same-language, "
+    "two-source pairs)",
+    "translation_set": "Translation set (eval/gold/alignment_translations: articles and their "
+    "translations)",
+}
 THRESHOLD = 0.5
 
 
@@ -305,7 +318,8 @@ def demo_groups(demo: DemoCorpus, encoder: Encoder) -> list[PassageGroup]:
 def labelled_candidates(
     demo: DemoCorpus, groups: list[PassageGroup]
 ) -> tuple[list[tuple[Alignment, tuple[str, str] | None]], np.ndarray, np.ndarray]:
-    """Candidate links over the whole demo corpus, their features (n, 6) and gold labels (n,)."""
+    """Candidate links over the whole demo corpus, their features (n, len(FEATURES)) and gold
+    labels (n,)."""
     candidates = alignment.find_candidates(groups)
     features = np.array([c.features() for c, _ in candidates])
     labels = np.array([frozenset((c.a, c.b)) in demo.gold_links for c, _ in candidates], int)
@@ -319,7 +333,7 @@ class LabelledLinks:
     corpus: DemoCorpus
     groups: list[PassageGroup]
     candidates: list[tuple[Alignment, tuple[str, str] | None]]
-    features: np.ndarray  # (n, 6) float, `models.calibration.FEATURES` order
+    features: np.ndarray  # (n, len(FEATURES)) float, `models.calibration.FEATURES` order
     labels: np.ndarray  # (n,) int in {0, 1}
 
     @property
@@ -567,17 +581,18 @@ def build_calibration(
     encoder: Encoder,
     out: Path = DEFAULT_PATH,
     version: str = CALIBRATION_VERSION,
-    calibration_dir: Path = CALIBRATION_DIR,
+    extra_sets: dict[str, Path] = CALIBRATION_SETS,
 ) -> dict[str, Any]:
-    """Fit the packaged confidence map on all candidate links of the demo gold and the
-    calibration set; write it with provenance (command, data, and the reliability of
-    leave-one-event-out predictions on each)."""
-    sets = gold_sets([demo_dir, calibration_dir], encoder)
+    """Fit the packaged confidence map on all candidate links of the demo gold and the other
+    gold sets (`CALIBRATION_SETS`); write it with provenance (command, data, and the reliability
+    of leave-one-event-out predictions on each)."""
+    folders = {"demo": demo_dir, **extra_sets}
+    sets = gold_sets(list(folders.values()), encoder)
     reliabilities = {}
-    for n, name in enumerate(("demo", "calibration_set")):
+    for n, name in enumerate(folders):
         ece, table = reliability(held_out_confidences(sets, n), sets[n].labels)
         reliabilities[name] = {
-            "scheme": "leave-one-event-out (the other gold set always in training)",
+            "scheme": "leave-one-event-out (the other gold sets always in training)",
             "ece": round(ece, 4),
             "table": [{k: round(v, 4) for k, v in row.items()} for row in table],
         }
@@ -585,7 +600,7 @@ def build_calibration(
     data = "; ".join(
         f"{_relative(folder)}/gold.json: {len(s.candidates)} candidate links over all pairs of "
         f"its {len(s.groups)} articles, {int(s.labels.sum())} right"
-        for folder, s in zip((demo_dir, calibration_dir), sets, strict=True)
+        for folder, s in zip(folders.values(), sets, strict=True)
     )
     provenance = {
         "command": CALIBRATE_COMMAND,
@@ -616,7 +631,7 @@ def evaluate_alignment(
     encoder: Encoder,
     calibration: LinkCalibration | None = None,
     threshold: float = THRESHOLD,
-    calibration_dir: Path = CALIBRATION_DIR,
+    extra_sets: dict[str, Path] = CALIBRATION_SETS,
 ) -> dict[str, Any]:
     """All alignment measures that the data present allow; absent data sets are reported skipped."""
     calibration = calibration or LinkCalibration.load()
@@ -636,7 +651,7 @@ def evaluate_alignment(
         report["tatoeba"] = evaluate_tatoeba(tatoeba, encoder)
     else:
         report["skipped"].append(f"Tatoeba: {tatoeba} not found")
-    gold = {"demo": demo_dir, "calibration_set": calibration_dir}
+    gold = {"demo": demo_dir, **extra_sets}
     present = {name: folder for name, folder in gold.items() if (folder / "gold.json").is_file()}
     for name, folder in gold.items():
         if name not in present:
@@ -673,11 +688,9 @@ def to_markdown(report: dict[str, Any], command: str) -> str:
             for name, r in report["tatoeba"].items()
         ]
         out.append("")
-    if "demo" in report:
-        out += _gold_markdown("Demo gold", report["demo"], report["threshold"])
-    if "calibration_set" in report:
-        title = "Calibration set (eval/gold/alignment_calibration: same-language, two-source pairs)"
-        out += _gold_markdown(title, report["calibration_set"], report["threshold"])
+    for name, title in SET_TITLES.items():
+        if name in report:
+            out += _gold_markdown(title, report[name], report["threshold"])
     out += [f"Skipped: {item}" for item in report["skipped"]]
     return "\n".join(out) + "\n"
 

@@ -107,12 +107,16 @@ def passage_stance_agreement(result: CompareResult, gold: dict,
 
     The divergence's stance component can only help as far as the model reads stance the way the
     annotators did, so this is reported beside every model-stance AUC (F1_PN, macro-F1, and the
-    label counts of both, which show a model that calls too much `against`).
+    label counts of both, which show a model that calls too much `against`). `not_named` gives
+    the same for the passage-target pairs where the passage does not name the target (actor
+    lexicon, `models.stance.inputs.find_mention`): there a model that reads the passage's tone
+    as stance toward any target it is given over-calls most.
     """
+    from models.stance.inputs import find_mention
     from models.stance.labels import LABELS
     from models.stance.metrics import stance_scores
 
-    expected, predicted = [], []
+    expected, predicted, named = [], [], []
     for row in gold["passages"]:
         passage = locate(result, row["file"], row["quote"])
         for target, label in row["stance"].items():
@@ -121,11 +125,20 @@ def passage_stance_agreement(result: CompareResult, gold: dict,
                 continue
             expected.append(label)
             predicted.append(max(LABELS, key=lambda name: dist[name]))
-    scores = stance_scores(expected, predicted)
-    return {"pairs": len(expected), "f1_pn": round(scores["f1_pn"], 4),
-            "macro_f1": round(scores["macro_f1"], 4),
-            "gold_counts": {name: expected.count(name) for name in LABELS},
-            "predicted_counts": {name: predicted.count(name) for name in LABELS}}  # fmt: skip
+            named.append(find_mention(passage.text, target) is not None)
+
+    def agreement(keep: list[bool]) -> dict[str, Any]:
+        gold_labels = [y for y, k in zip(expected, keep, strict=True) if k]
+        labels = [y for y, k in zip(predicted, keep, strict=True) if k]
+        scores = stance_scores(gold_labels, labels)
+        return {"pairs": len(gold_labels), "f1_pn": round(scores["f1_pn"], 4),
+                "macro_f1": round(scores["macro_f1"], 4),
+                "gold_counts": {name: gold_labels.count(name) for name in LABELS},
+                "predicted_counts": {name: labels.count(name) for name in LABELS}}  # fmt: skip
+
+    report = agreement([True] * len(expected))
+    report["not_named"] = agreement([not k for k in named]) if not all(named) else None
+    return report
 
 
 def score_gold_facts(

@@ -59,7 +59,8 @@ def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     body = "\n".join(line for line in markdown.splitlines()[1:] if not line.startswith("Command:"))
     data = (f"NTREX-128 dev half and Tatoeba under {os.path.relpath(shared_dir)}/data; "
             "demo corpus gold (corpus/demo/gold.json); calibration set "
-            "(eval/gold/alignment_calibration/gold.json)")  # fmt: skip
+            "(eval/gold/alignment_calibration/gold.json); translation set "
+            "(eval/gold/alignment_translations/gold.json)")  # fmt: skip
     return SuiteOutcome(report, body.strip(), data)
 
 
@@ -110,15 +111,22 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
                             "attributed P", "attributed R", "reported voice P",
                             "reported voice R", "speaker recall"], vc_rows)  # fmt: skip
     events = report.get("events", {})
-    agreement = [[source, r["passage_stance"]["pairs"], r["passage_stance"]["f1_pn"],
-                  r["passage_stance"]["macro_f1"],
-                  " / ".join(str(v) for v in r["passage_stance"]["predicted_counts"].values()),
-                  " / ".join(str(v) for v in r["passage_stance"]["gold_counts"].values())]
-                 for source, r in runs.items() if "passage_stance" in r]  # fmt: skip
+    agreement = []
+    for source, r in runs.items():
+        if "passage_stance" not in r:
+            continue
+        for subset, a in (("all", r["passage_stance"]),
+                          ("target not named", r["passage_stance"].get("not_named"))):  # fmt: skip
+            if a is not None:
+                counts = [" / ".join(str(v) for v in a[key].values())
+                          for key in ("predicted_counts", "gold_counts")]  # fmt: skip
+                agreement.append([source, subset, a["pairs"], a["f1_pn"], a["macro_f1"], *counts])
     stance_note = ("\n\nThe stance model against the demo's per-passage stance annotations "
-                   "(argmax label per passage and target; favor / against / none counts):\n\n"
-                   + markdown_table(["stance", "passage-target pairs", "F1_PN", "macro-F1",
-                                     "predicted", "gold"], agreement)
+                   "(argmax label per passage and target; favor / against / none counts; 'target "
+                   "not named': the pairs whose passage does not name the target, by the actor "
+                   "lexicon):\n\n"
+                   + markdown_table(["stance", "subset", "passage-target pairs", "F1_PN",
+                                     "macro-F1", "predicted", "gold"], agreement)
                    if agreement else "")  # fmt: skip
     return (
         "Divergence of demo facts annotated as framed *differently* against facts framed *alike*"

@@ -1,4 +1,4 @@
-"""Align passages that report the same fact across articles (method `margin-anchor.v2`).
+"""Align passages that report the same fact across articles (method `margin-anchor.v3`).
 
 Comparable news texts report the same facts in different order, length and language, so this is
 matching, not the monotone alignment of translations. For every pair of articles (never within
@@ -16,15 +16,19 @@ one article):
    more similar to it than the linked passage alone, is linked too (a one-to-many link).
 5. Confidence. `models.calibration.LinkCalibration` maps the link's features (similarity,
    margin, whether it is mutual, the pair margin: the mean margin of the article pair's best
-   three mutual matches, which says whether the two articles share a story at all, and the
+   three mutual matches, which says whether the two articles share a story at all, the
    language-independent anchors of `models.anchors`: how many numbers and proper names the two
-   passages share, and whether they give numbers that disagree) to the probability that the
-   link is right, fitted on labelled data. With three or more articles, a second stage rescores
-   each link with its transitive support (`transitive_support`: the best path A-C-B through a
-   third article, by first-stage confidence); support can raise a link's confidence, never
-   lower it (the final confidence is the larger of the two stages: in the demo gold every fact
-   is told by three or four camps, so a missing third source looks like evidence against a
-   link, which it is not in real corpora where many facts are reported by two outlets only).
+   passages share, and whether they give numbers that disagree, and order: how many of the
+   link's diagonal neighbours (the sentences before and after it on both sides) are mutual
+   matches too, and the share of the article pair's mutual matches that have such a neighbour,
+   which is near 1 for a translation and low for two outlets telling a story in their own order)
+   to the probability that the link is right, fitted on labelled data. With three or more
+   articles, a second stage rescores each link with its transitive support
+   (`transitive_support`: the best path A-C-B through a third article, by first-stage
+   confidence); support can raise a link's confidence, never lower it (the final confidence is
+   the larger of the two stages: in the demo gold every fact is told by three or four camps, so
+   a missing third source looks like evidence against a link, which it is not in real corpora
+   where many facts are reported by two outlets only).
    Links below `threshold` are dropped. No cosine threshold appears anywhere.
 
 Passages with fewer than `min_words` words (datelines, bylines, headings such as "By:" or
@@ -53,7 +57,7 @@ from models.neighbors import knn
 
 logger = logging.getLogger(__name__)
 
-METHOD = "margin-anchor.v2"
+METHOD = "margin-anchor.v3"
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
 BLOCKING_MIN_PASSAGES = 5_000
@@ -81,6 +85,9 @@ class Alignment:
     mutual matches between the two articles: whether the articles share a story at all.
     `anchor_overlap` counts the numbers and names both passages give (capped, see
     `models.anchors`); `number_agreement` is 0 when both give numbers and share none, else 1.
+    `diagonal` counts the link's neighbours on the diagonal, (a-1, b-1) and (a+1, b+1), that are
+    mutual best matches too (0-2); `parallel` is the share of the article pair's mutual matches
+    with at least one such neighbour: how far the two articles run in the same order.
     `confidence` is the calibrated P(right), NaN before calibration.
     """
 
@@ -93,11 +100,14 @@ class Alignment:
     pair_margin: float = math.nan
     anchor_overlap: float = 0.0
     number_agreement: float = 1.0
+    diagonal: float = 0.0
+    parallel: float = 0.0
 
     def features(self) -> list[float]:
         """The calibration features, in `models.calibration.FEATURES` order."""
         return [self.similarity, self.margin, self.pair_margin, float(self.kind == "mutual"),
-                self.anchor_overlap, self.number_agreement]  # fmt: skip
+                self.anchor_overlap, self.number_agreement, self.diagonal,
+                self.parallel]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -220,6 +230,17 @@ def _pair_links(
     best = sorted((margin for _, margin in scores.values()), reverse=True)[:PAIR_TOP]
     pair_margin = float(np.mean(best)) if best else math.nan
 
+    def diagonal(i: int, j: int) -> int:
+        """How many of (i-1, j-1) and (i+1, j+1), adjacent in both articles, are mutual."""
+        return sum(
+            1
+            for d in (-1, 1)
+            if j + d in _adjacent(keep_b, j) and i + d in _adjacent(keep_a, i)
+            and mutual.get(i + d) == j + d
+        )  # fmt: skip
+
+    parallel = float(np.mean([diagonal(i, j) > 0 for i, j in mutual.items()])) if mutual else 0.0
+
     def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
         overlap, agreement = 0.0, 1.0
         if anchors_a is not None and anchors_b is not None:
@@ -227,7 +248,8 @@ def _pair_links(
             overlap, agreement = anchor_overlap(ka, kb), number_agreement(ka, kb)
         link = Alignment(a.ids[keep_a[i]], b.ids[keep_b[j]], sim, float(margin), kind=kind,
                          pair_margin=pair_margin, anchor_overlap=overlap,
-                         number_agreement=agreement)  # fmt: skip
+                         number_agreement=agreement, diagonal=float(diagonal(i, j)),
+                         parallel=parallel)  # fmt: skip
         anchors[(i, j)] = len(links)
         links.append((link, anchor))
 

@@ -2,8 +2,9 @@
 
 A link's features are its cosine `similarity`, its ratio `margin`, the `pair_margin` of its two
 articles, whether it is a mutual best match, how many numbers and names the two passages share
-(`anchor_overlap`) and whether their numbers agree (`number_agreement`); see
-`models.alignment.Alignment` and `models.anchors`.
+(`anchor_overlap`), whether their numbers agree (`number_agreement`), how many of its diagonal
+neighbours are mutual matches too (`diagonal`) and how far its two articles run in the same order
+(`parallel`); see `models.alignment.Alignment` and `models.anchors`.
 
 A second, optional stage (`support_`) rescores links when three or more articles are aligned: its
 features are the first stage's plus `support`, the best confirmation of a link A-B through a third
@@ -36,6 +37,8 @@ FEATURES = (
     "mutual",
     "anchor_overlap",
     "number_agreement",
+    "diagonal",
+    "parallel",
 )
 SUPPORT_FEATURES = (*FEATURES, "support")
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "alignment_calibration.json"
@@ -60,7 +63,7 @@ class LinkCalibration:
         self.support_: LinkCalibration | None = None
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> LinkCalibration:
-        """Fit on features (n, 6) float and labels (n,) in {0, 1}."""
+        """Fit on features (n, len(features)) float and labels (n,) in {0, 1}."""
         from sklearn.linear_model import LogisticRegression
 
         features = _check_features(features, self.features)
@@ -87,7 +90,7 @@ class LinkCalibration:
         return self
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        """P(correct) in [0, 1] for features (n, 6) -> (n,) float64."""
+        """P(correct) in [0, 1] for features (n, len(features)) -> (n,) float64."""
         if not hasattr(self, "coef_"):
             raise RuntimeError("LinkCalibration is not fitted: call fit() or load()")
         z = ((_check_features(features, self.features) - self.mean_) / self.scale_) @ self.coef_

@@ -11,7 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eval.alignment import THRESHOLD, build_calibration, evaluate_alignment, to_markdown
+from eval.alignment import (
+    CALIBRATION_SETS,
+    THRESHOLD,
+    build_calibration,
+    evaluate_alignment,
+    to_markdown,
+)
 from models.cache import CachedEncoder
 from models.calibration import DEFAULT_PATH
 from models.encoders import make_encoder
@@ -29,8 +35,8 @@ def eval_alignment(
     calibrate: Annotated[
         bool,
         typer.Option(
-            help="Refit the confidence map on the demo gold and the calibration set "
-            "(eval/gold/alignment_calibration) and write it, then evaluate."
+            help="Refit the confidence map on the demo gold, the calibration set and the "
+            "translation set (eval/gold/alignment_*) and write it, then evaluate."
         ),
     ] = False,
     calibration_out: Annotated[Path, typer.Option(help="Where --calibrate writes.")] = DEFAULT_PATH,
@@ -89,7 +95,7 @@ def _print_summary(report: dict) -> None:
             f"Tatoeba {name} (cosine / margin / tfidf)",
             f"{row['cosine']:.3f} / {row['margin']:.3f} / {row['tfidf']:.3f}",
         )
-    for name in ("demo", "calibration_set"):
+    for name in ("demo", *CALIBRATION_SETS):
         if name not in report:
             continue
         for setting in ("held_out", "in_sample"):

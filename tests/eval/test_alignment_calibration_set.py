@@ -9,7 +9,7 @@ import numpy as np
 
 from eval import alignment as ev
 from models.alignment import Alignment, PassageGroup, score_candidates
-from models.calibration import DEFAULT_PATH, LinkCalibration
+from models.calibration import DEFAULT_PATH, FEATURES, LinkCalibration
 
 
 def test_calibration_set_gold_maps_to_passages_with_same_language_links() -> None:
@@ -68,8 +68,10 @@ def test_fit_pools_every_set_and_held_out_keeps_the_other_set_in_training() -> N
     np.testing.assert_allclose(held, score_candidates(links, only_second, first.groups))
 
 
-def test_packaged_calibration_was_fitted_on_both_gold_sets() -> None:
+def test_packaged_calibration_was_fitted_on_every_gold_set() -> None:
     document = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
     assert document["version"] == ev.CALIBRATION_VERSION
-    assert "eval/gold/alignment_calibration/gold.json" in document["data"]
-    assert set(document["held_out_reliability"]) == {"demo", "calibration_set"}
+    assert document["features"] == list(FEATURES)
+    for folder in ev.CALIBRATION_SETS.values():
+        assert f"{folder.relative_to(ev.REPO_DIR)}/gold.json" in document["data"]
+    assert set(document["held_out_reliability"]) == {"demo", *ev.CALIBRATION_SETS}

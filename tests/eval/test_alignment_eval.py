@@ -25,9 +25,9 @@ def margin_calibration() -> LinkCalibration:
             "version": "test",
             "features": list(FEATURES),
             "C": 1.0,
-            "mean": [0.0] * 6,
-            "scale": [1.0] * 6,
-            "coef": [0.0, 40.0, 0.0, 0.0, 0.0, 0.0],
+            "mean": [0.0] * len(FEATURES),
+            "scale": [1.0] * len(FEATURES),
+            "coef": [40.0 * (name == "margin") for name in FEATURES],
             "intercept": -40.0 * 1.02,
         }
     )
@@ -99,9 +99,10 @@ def test_markdown_lists_every_direction(tiny_ntrex, fake_encoder) -> None:
 
 def test_missing_data_is_reported_as_skipped(tmp_path, fake_encoder) -> None:
     report = ev.evaluate_alignment(
-        tmp_path, tmp_path, fake_encoder, margin_calibration(), calibration_dir=tmp_path
-    )
-    assert len(report["skipped"]) == 4 and "ntrex" not in report
+        tmp_path, tmp_path, fake_encoder, margin_calibration(),
+        extra_sets={"calibration_set": tmp_path, "translation_set": tmp_path / "none"},
+    )  # fmt: skip
+    assert len(report["skipped"]) == 5 and "ntrex" not in report
     assert np.isnan(ev.precision_at_1(np.array([]), np.array([])))
 
 

@@ -33,6 +33,10 @@ def test_passage_stance_agreement_counts_argmax_labels_against_gold() -> None:
     assert report["predicted_counts"] == {"favor": 0, "against": 2, "none": 0}
     assert report["gold_counts"] == {"favor": 0, "against": 1, "none": 1}
     assert report["f1_pn"] == pytest.approx((0 + 2 / 3) / 2, abs=1e-4)
+    # "Baku closed the centre." does not name Russia; "Moscow" does
+    assert report["not_named"]["pairs"] == 1
+    assert report["not_named"]["predicted_counts"] == {"favor": 0, "against": 1, "none": 0}
+    assert report["not_named"]["gold_counts"] == {"favor": 0, "against": 0, "none": 1}
     del stance["a/0"]["Russia"]  # a target the provider did not score is left out
     assert passage_stance_agreement(result, gold, stance)["pairs"] == 1  # type: ignore[arg-type]
 

@@ -23,8 +23,8 @@ def margin_calibration(midpoint: float = 1.05, slope: float = 40.0) -> LinkCalib
     """Confidence 0.5 at `midpoint` margin, independent of similarity (for the fake encoder)."""
     return LinkCalibration.from_dict({
         "version": "test", "features": list(FEATURES),
-        "C": 1.0, "mean": [0.0] * 6, "scale": [1.0] * 6, "coef": [0.0, slope, 0.0, 0.0, 0.0, 0.0],
-        "intercept": -slope * midpoint,
+        "C": 1.0, "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES),
+        "coef": [slope * (name == "margin") for name in FEATURES], "intercept": -slope * midpoint,
     })  # fmt: skip
 
 
@@ -155,7 +155,7 @@ def test_links_carry_anchor_features_from_their_texts(fake_encoder) -> None:
     assert links[("a:0", "b:1")].number_agreement == 1.0
     # Grozny and Russian/Russia ('@krzn', '@rs'): the first word never counts as a name
     assert links[("a:1", "b:0")].anchor_overlap == 2.0
-    assert links[("a:1", "b:0")].features()[4:] == [2.0, 1.0]
+    assert links[("a:1", "b:0")].features()[4:6] == [2.0, 1.0]
 
 
 def test_transitive_support_is_the_best_path_through_a_third_article() -> None:
@@ -175,8 +175,9 @@ def test_support_stage_applies_only_with_three_articles(fake_encoder) -> None:
     base = margin_calibration(midpoint=1.1)
     calibration = margin_calibration(midpoint=1.1)
     support = LinkCalibration.from_dict({
-        "version": "test", "features": [*FEATURES, "support"], "C": 1.0, "mean": [0.0] * 7,
-        "scale": [1.0] * 7, "coef": [0.0] * 6 + [20.0], "intercept": -2.0,
+        "version": "test", "features": [*FEATURES, "support"], "C": 1.0,
+        "mean": [0.0] * (len(FEATURES) + 1), "scale": [1.0] * (len(FEATURES) + 1),
+        "coef": [0.0] * len(FEATURES) + [20.0], "intercept": -2.0,
     })  # fmt: skip
     calibration.support_ = support
     two = [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)]
@@ -195,3 +196,23 @@ def test_support_stage_applies_only_with_three_articles(fake_encoder) -> None:
     # the inquiry sentence is in all three articles: raised by support; the others keep theirs
     by_pair = dict(zip(((al.a, al.b) for al in links), scores - first, strict=True))
     assert by_pair[("a:1", "b:2")] > 0 and by_pair[("a:0", "b:1")] == 0
+
+
+def test_links_in_the_same_order_on_both_sides_support_each_other(fake_encoder) -> None:
+    """A translation runs in the source's order: every link has mutual neighbours on the diagonal
+    and the article pair is parallel; shuffled facts give neither."""
+    facts = [*ARTICLE_A, "Rescue teams pulled 29 survivors from the wreckage near the shore."]
+    rewritten = [*ARTICLE_B[1:], ARTICLE_B[0],
+                 "Rescuers pulled 29 survivors out of the wreckage by the shore."]  # fmt: skip
+    in_order = [rewritten[0], rewritten[1], rewritten[2], rewritten[3]]
+    links = {(c.a, c.b): c for c, _ in find_candidates(
+        [group(fake_encoder, "a", facts), group(fake_encoder, "b", in_order)])}  # fmt: skip
+    assert {key: link.diagonal for key, link in links.items()} == {
+        ("a:0", "b:0"): 1.0, ("a:1", "b:1"): 2.0, ("a:2", "b:2"): 2.0, ("a:3", "b:3"): 1.0,
+    }  # fmt: skip
+    assert all(link.parallel == 1.0 for link in links.values())
+    shuffled = [rewritten[2], rewritten[0], rewritten[3], rewritten[1]]
+    links = {(c.a, c.b): c for c, _ in find_candidates(
+        [group(fake_encoder, "a", facts), group(fake_encoder, "b", shuffled)])}  # fmt: skip
+    assert set(links) == {("a:0", "b:1"), ("a:1", "b:3"), ("a:2", "b:0"), ("a:3", "b:2")}
+    assert all(link.diagonal == 0.0 and link.parallel == 0.0 for link in links.values())

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from models import neighbors
-from models.calibration import DEFAULT_PATH, SUPPORT_FEATURES, LinkCalibration, reliability
+from models.calibration import (
+    DEFAULT_PATH,
+    FEATURES,
+    SUPPORT_FEATURES,
+    LinkCalibration,
+    reliability,
+)
 
 
 def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -17,14 +23,18 @@ def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     mutual = (rng.random(n) < 0.3 + 0.5 * labels).astype(float)
     overlap = rng.poisson(0.3 + 0.8 * labels).clip(0, 3).astype(float)
     agreement = (rng.random(n) < 0.95 + 0.05 * labels).astype(float)
-    return np.stack([similarity, margin, context, mutual, overlap, agreement], axis=1), labels
+    diagonal = rng.binomial(2, 0.1 + 0.3 * labels).astype(float)
+    parallel = (0.1 + 0.2 * labels + rng.normal(0, 0.1, n)).clip(0, 1)
+    columns = [similarity, margin, context, mutual, overlap, agreement, diagonal, parallel]
+    assert len(columns) == len(FEATURES)
+    return np.stack(columns, axis=1), labels
 
 
 def test_calibration_is_monotone_and_a_probability(tmp_path) -> None:
     features, labels = synthetic_links()
     calibration = LinkCalibration(version="t1").fit(features, labels)
     grid = np.linspace(0.5, 1.3, 41)
-    for column in range(6):
+    for column in range(len(FEATURES)):
         probe = np.tile(features.mean(axis=0), (len(grid), 1))
         probe[:, column] = grid
         confidences = calibration.predict_proba(probe)
@@ -55,9 +65,9 @@ def test_calibration_is_reliable_on_held_out_synthetic_data() -> None:
 
 def test_calibration_needs_both_classes_and_a_fit() -> None:
     with pytest.raises(ValueError, match="both right"):
-        LinkCalibration().fit(np.ones((3, 6)), np.ones(3))
+        LinkCalibration().fit(np.ones((3, len(FEATURES))), np.ones(3))
     with pytest.raises(RuntimeError, match="not fitted"):
-        LinkCalibration().predict_proba(np.ones((1, 6)))
+        LinkCalibration().predict_proba(np.ones((1, len(FEATURES))))
 
 
 def test_packaged_calibration_loads_and_is_monotone() -> None:
@@ -112,7 +122,7 @@ def test_support_stage_round_trips_and_feature_names_are_checked(tmp_path) -> No
     )
     with pytest.raises(ValueError, match="features must be"):
         LinkCalibration(features=("similarity",))
-    with pytest.raises(ValueError, match=r"\(n, 7\)"):
+    with pytest.raises(ValueError, match=rf"\(n, {len(SUPPORT_FEATURES)}\)"):
         again.support_.predict_proba(features)
 
 
