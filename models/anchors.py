@@ -1,4 +1,4 @@
-"""Language-independent anchors of a passage: numbers and proper names (method `margin-anchor.v2`).
+"""Language-independent anchors of a passage: numbers and proper names (alignment features).
 
 Two reports of one fact in different languages often share what translation leaves alone:
 numbers (38 of 67, 25 December 2024) and names (Aktau / Актау / Aktau, Grozny / Грозный /
