@@ -21,6 +21,8 @@ Vectors: encoding 100k sentences is too slow on this machine, so knn and align u
 renormalised) when `--ntrex` is given, else random unit vectors.
 
     python -m eval.bench_alignment --ntrex ../shared/data/ntrex-dev --sizes 1000 10000 100000
+
+`--record` writes `eval/results/bench_alignment.json` and its section of eval/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -197,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shapes", nargs="+", default=["articles", "stories", "pooled"])
     parser.add_argument("--skip-knn", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
+    parser.add_argument("--record", action="store_true", help="Write eval/results and RESULTS.md.")
     parser.add_argument("--one", choices=["knn", "align", "overhead"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--backend", default="exact", help=argparse.SUPPRESS)
@@ -238,6 +241,97 @@ def main(argv: list[str] | None = None) -> None:
     if args.out is not None:
         args.out.write_text(text)
     print(text)
+    if args.record:
+        record_benchmark(results, argv if argv is not None else sys.argv[1:])
+
+
+def crossover(knn: dict[str, dict[str, Any]], min_recall: float = 0.99) -> dict[str, int | None]:
+    """Per index backend, the smallest n at which it beat exact search with recall@10 at least
+    `min_recall` (None: never, among the sizes measured)."""
+    sizes = sorted({int(key.split("/")[0]) for key in knn})
+    out: dict[str, int | None] = {}
+    for backend in sorted({key.split("/")[1] for key in knn} - {"exact"}):
+        out[backend] = next(
+            (
+                n
+                for n in sizes
+                if "seconds" in knn.get(f"{n}/{backend}", {})
+                and "seconds" in knn.get(f"{n}/exact", {})
+                and knn[f"{n}/{backend}"]["seconds"] < knn[f"{n}/exact"]["seconds"]
+                and knn[f"{n}/{backend}"]["recall@10"] >= min_recall
+            ),
+            None,
+        )
+    return out
+
+
+def to_markdown(results: dict[str, Any]) -> str:
+    """The benchmark's RESULTS.md section: nearest neighbours, alignment, overhead."""
+    from eval.record import markdown_table
+
+    def cell(row: dict[str, Any], key: str) -> Any:
+        if key == "seconds" and "error" in row:  # a run that failed or timed out
+            return row["error"]
+        return row.get(key, "-")
+
+    knn_rows = [
+        [*key.split("/"), cell(r, "seconds"), cell(r, "recall@10"), cell(r, "peak_rss_mb"),
+         "sampled" if "extrapolated_from_queries" in r else ""]
+        for key, r in results["knn"].items()
+    ]  # fmt: skip
+    align_rows = [
+        [*key.split("/"), cell(r, "articles"), cell(r, "seconds"), cell(r, "candidates"),
+         cell(r, "links"), cell(r, "peak_rss_mb")]
+        for key, r in results["align"].items()
+    ]  # fmt: skip
+    parts = []
+    if knn_rows:
+        found = crossover(results["knn"])
+        parts += [
+            "Top-10 neighbours of every passage among all (n queries, n keys; 384-d NTREX "
+            "embeddings with noise). 'sampled': exact search timed on 2,000 queries and scaled "
+            "to n.",
+            markdown_table(
+                ["n", "backend", "seconds", "recall@10", "peak RSS MB", "note"], knn_rows
+            ),
+            "Crossover (smallest n measured where an index is faster than exact search at "
+            "recall@10 >= 0.99): "
+            + ", ".join(f"{b}: {n if n is not None else 'none'}" for b, n in found.items()),
+        ]
+    if align_rows:
+        parts += [
+            "`align_passages` (blocking above 5,000 passages). Shapes: `articles`, 20 passages "
+            "per article; `stories`, articles that each retell one NTREX document; `pooled`, "
+            "two articles of n/2 passages.",
+            markdown_table(
+                ["n", "shape", "articles", "seconds", "candidates", "links", "peak RSS MB"],
+                align_rows,
+            ),
+        ]
+    overhead = results.get("overhead")
+    if overhead and "align_over_encode" in overhead:
+        parts.append(
+            f"Overhead on {overhead['passages']} real NTREX passages in {overhead['articles']} "
+            f"articles: encoding {overhead['encode_s']:.2f} s, alignment "
+            f"{overhead['align_s']:.3f} s, i.e. alignment adds "
+            f"{100 * overhead['align_over_encode']:.1f}% to encoding (target: under 10%)."
+        )
+    return "\n\n".join(parts)
+
+
+def record_benchmark(results: dict[str, Any], argv: list[str]) -> None:
+    from eval.record import rewrite_results_md, write_record
+
+    options = " ".join(a for a in argv if a != "--record")
+    write_record(
+        "bench_alignment",
+        "Alignment at scale: nearest neighbours, alignment time and memory",
+        f"python -m eval.bench_alignment {options} --record".replace("  ", " "),
+        "NTREX dev embeddings (../shared/data/ntrex-dev) repeated with Gaussian noise",
+        results,
+        to_markdown(results),
+    )
+    rewrite_results_md()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,33 @@
+"""The alignment benchmark's summary: crossover and the RESULTS.md section (no timing here)."""
+
+from __future__ import annotations
+
+from eval.bench_alignment import crossover, to_markdown
+
+KNN = {
+    "1000/exact": {"seconds": 0.01, "recall@10": 1.0},
+    "1000/faiss": {"seconds": 0.05, "recall@10": 1.0},
+    "1000/usearch": {"seconds": 0.04, "recall@10": 1.0},
+    "50000/exact": {"seconds": 9.0, "recall@10": 1.0, "extrapolated_from_queries": 2000},
+    "50000/faiss": {"seconds": 4.0, "recall@10": 0.995},
+    "50000/usearch": {"seconds": 3.0, "recall@10": 0.95},
+}
+
+
+def test_crossover_needs_both_speed_and_recall() -> None:
+    # usearch is faster at 50k but misses the recall bar, so it never crosses over
+    assert crossover(KNN) == {"faiss": 50000, "usearch": None}
+
+
+def test_markdown_names_sizes_failures_and_the_overhead_target() -> None:
+    results = {
+        "knn": KNN,
+        "align": {"100000/pooled": {"error": "over 900 s"}},
+        "overhead": {"passages": 1000, "articles": 248, "encode_s": 5.0, "align_s": 0.2,
+                     "align_over_encode": 0.04},
+    }  # fmt: skip
+    text = to_markdown(results)
+    assert "| 50000 | exact | 9.000 | 1.000 | - | sampled |" in text
+    assert "| 100000 | pooled | - | over 900 s | - | - | - |" in text
+    assert "faiss: 50000, usearch: none" in text
+    assert "adds 4.0% to encoding (target: under 10%)" in text
