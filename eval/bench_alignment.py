@@ -296,13 +296,21 @@ def to_markdown(results: dict[str, Any]) -> str:
             ),
             "Crossover (smallest n measured where an index is faster than exact search at "
             "recall@10 >= 0.99): "
-            + ", ".join(f"{b}: {n if n is not None else 'none'}" for b, n in found.items()),
+            + ", ".join(f"{b}: {n if n is not None else 'none'}" for b, n in found.items())
+            + f". The product switches to an index at {neighbors.ANN_MIN_KEYS:,} keys per "
+            "search (`models.neighbors.ANN_MIN_KEYS`): below that the index saves a few seconds "
+            "at most and gives up exactness, and alignment searches one article pair at a time, "
+            "far below it; only blocking over a whole large corpus reaches it.",
         ]
     if align_rows:
         parts += [
             "`align_passages` (blocking above 5,000 passages). Shapes: `articles`, 20 passages "
             "per article; `stories`, articles that each retell one NTREX document; `pooled`, "
-            "two articles of n/2 passages.",
+            "two articles of n/2 passages. The vectors are noisy copies of 4,028 real "
+            "embeddings, so large sizes hold many near-duplicates: `articles` is the worst case "
+            "for blocking (every article shares neighbours with hundreds of others), and at "
+            "100k `pooled` has about 12 copies of each passage per side, so no match stands out "
+            "by margin and few or none are accepted (as it should be).",
             markdown_table(
                 ["n", "shape", "articles", "seconds", "candidates", "links", "peak RSS MB"],
                 align_rows,
