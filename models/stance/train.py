@@ -150,12 +150,14 @@ def train_stance(
     train = [e for e in train if e.label != "none"] + kept
     train = [_drop_span(e, rng, span_dropout) for e in train]
     ml_train = [_drop_span(e, rng, span_dropout) for e in ml_train]
-    train += absent_target_examples(train, absent_rate, rng)
-    ml_train += absent_target_examples(ml_train, absent_rate, rng)
+    absent = absent_target_examples(train, absent_rate, rng)
+    ml_absent = absent_target_examples(ml_train, absent_rate, rng)
+    train, ml_train = train + absent, ml_train + ml_absent
     log.info(
-        "RuSentNE train %d, multilingual train %d (absent targets included), holdout %d",
+        "RuSentNE train %d, multilingual train %d (of them %d absent-target), holdout %d",
         len(train),
         len(ml_train),
+        len(absent) + len(ml_absent),
         len(holdout),
     )
 
