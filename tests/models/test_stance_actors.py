@@ -49,3 +49,9 @@ def test_unknown_targets_fall_back_to_plain_search() -> None:
     assert find_actor_mention("Gazprom cut supplies.", "Gazprom") is None
     assert _mention("Supplies from GAZPROM fell.", "Gazprom") == "GAZPROM"
     assert _mention("Nothing about it here.", "Russia") is None
+
+
+def test_countries_are_actors_of_the_lexicon() -> None:
+    from models.stance.actors import COUNTRIES, known_actors
+
+    assert set(COUNTRIES) <= set(known_actors())
