@@ -28,7 +28,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations, permutations
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from models.calibration import (
     DEFAULT_PATH,
     FEATURES,
     SUPPORT_FEATURES,
+    TRANSLATION_FEATURES,
     LinkCalibration,
     reliability,
 )
@@ -54,20 +55,29 @@ logger = logging.getLogger(__name__)
 NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
 CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
-CALIBRATION_VERSION = "demo+calibration+translation-sets.v4"
+CALIBRATION_VERSION = "demo+calibration+translation+republication-sets.v5"
 REPO_DIR = Path(__file__).resolve().parents[1]
 # Team-written same-language and two-source pairs (eval/gold/alignment_calibration/README.md).
 CALIBRATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_calibration"
 # Team-written articles and their translations (eval/gold/alignment_translations/README.md).
 TRANSLATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_translations"
+# Team-written free translations and edited republications
+# (eval/gold/alignment_republications/README.md).
+REPUBLICATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_republications"
 # The gold sets the confidence map is fitted on besides the demo, by report key, with titles.
-CALIBRATION_SETS = {"calibration_set": CALIBRATION_DIR, "translation_set": TRANSLATION_DIR}
+CALIBRATION_SETS = {
+    "calibration_set": CALIBRATION_DIR,
+    "translation_set": TRANSLATION_DIR,
+    "republication_set": REPUBLICATION_DIR,
+}
 SET_TITLES = {
     "demo": "Demo gold",
     "calibration_set": "Calibration set (eval/gold/alignment_calibration: same-language, "
     "two-source pairs)",
     "translation_set": "Translation set (eval/gold/alignment_translations: articles and their "
     "translations)",
+    "republication_set": "Republication set (eval/gold/alignment_republications: free "
+    "translations and edited republications)",
 }
 THRESHOLD = 0.5
 
@@ -335,37 +345,65 @@ class LabelledLinks:
     candidates: list[tuple[Alignment, tuple[str, str] | None]]
     features: np.ndarray  # (n, len(FEATURES)) float, `models.calibration.FEATURES` order
     labels: np.ndarray  # (n,) int in {0, 1}
+    # the monotone-path links of every article pair (`alignment.path_links`), labelled (p,)
+    paths: list[Alignment] = field(default_factory=list)
+    path_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+
+    @property
+    def translated(self) -> np.ndarray:
+        """(n,) bool: the candidate is a link of a translated article pair (kind 'translation')."""
+        return np.array([c.kind == "translation" for c, _ in self.candidates], dtype=bool)
+
+    @property
+    def path_features(self) -> np.ndarray:
+        """(p, len(TRANSLATION_FEATURES)) float: the path links' translation-map features."""
+        rows = [link.translation_features() for link in self.paths]
+        return np.array(rows, dtype=float).reshape(len(rows), len(TRANSLATION_FEATURES))
 
     @property
     def events(self) -> list[tuple[str, str]]:
         """(event of a, event of b) for each candidate link."""
+        return self._events([c for c, _ in self.candidates])
+
+    @property
+    def path_events(self) -> list[tuple[str, str]]:
+        """(event of a, event of b) for each path link."""
+        return self._events(self.paths)
+
+    def _events(self, links: Sequence[Alignment]) -> list[tuple[str, str]]:
         event = self.corpus.events
-        return [(event[c.a.split(":")[0]], event[c.b.split(":")[0]]) for c, _ in self.candidates]
+        return [(event[link.a.split(":")[0]], event[link.b.split(":")[0]]) for link in links]
 
 
 def labelled_links(corpus_dir: Path, encoder: Encoder) -> LabelledLinks:
     """Read a gold corpus folder (articles/, meta.json, gold.json), embed it, label candidates."""
     corpus = read_demo(corpus_dir)
     groups = demo_groups(corpus, encoder)
-    return LabelledLinks(corpus, groups, *labelled_candidates(corpus, groups))
+    paths = alignment.path_links(groups)
+    path_labels = np.array([frozenset((p.a, p.b)) in corpus.gold_links for p in paths], int)
+    return LabelledLinks(corpus, groups, *labelled_candidates(corpus, groups), paths, path_labels)
 
 
 def fit_calibration(
     sets: Sequence[LabelledLinks],
     trains: Sequence[np.ndarray | None] | None = None,
     version: str = "unfitted",
+    path_trains: Sequence[np.ndarray | None] | None = None,
 ) -> LinkCalibration:
-    """Both stages fitted on the links of `sets` selected by `trains` (one boolean mask (n,) per
-    set; None: all its links).
+    """All three maps fitted on the links of `sets` selected by `trains` (one boolean mask (n,)
+    per set; None: all its links): the two stages on the candidate links of matched article
+    pairs, the translation map on the path links of every article pair selected by `path_trains`
+    (masks (p,) likewise; left out, with a warning, when they are all right or all wrong).
 
     The support of every candidate is computed within its own corpus from first-stage
     confidences of all its candidates (no labels), as the product does; only the fit uses
     labels, and only those selected.
     """
-    masks = [
+    chosen = [
         np.ones(len(s.labels), bool) if m is None else m
         for s, m in zip(sets, trains or [None] * len(sets), strict=True)
     ]
+    masks = [m & ~s.translated for s, m in zip(sets, chosen, strict=True)]
     features = np.concatenate([s.features[m] for s, m in zip(sets, masks, strict=True)])
     labels = np.concatenate([s.labels[m] for s, m in zip(sets, masks, strict=True)])
     calibration = LinkCalibration(version=version).fit(features, labels)
@@ -377,6 +415,23 @@ def fit_calibration(
         with_support.append(np.column_stack([s.features, support])[m])
     stage2 = LinkCalibration(version=version, features=SUPPORT_FEATURES)
     calibration.support_ = stage2.fit(np.concatenate(with_support), labels)
+    paths = [
+        np.ones(len(s.paths), bool) if m is None else m
+        for s, m in zip(sets, path_trains or [None] * len(sets), strict=True)
+    ]
+    path_labels = np.concatenate([s.path_labels[m] for s, m in zip(sets, paths, strict=True)])
+    if len(set(path_labels.tolist())) == 2:
+        path_features = np.concatenate(
+            [s.path_features[m] for s, m in zip(sets, paths, strict=True)]
+        )
+        translation = LinkCalibration(version=version, features=TRANSLATION_FEATURES)
+        calibration.translation_ = translation.fit(path_features, path_labels)
+    else:
+        logger.warning(
+            "no translation map: its %d path links need right and wrong ones; links of "
+            "translated pairs are scored by the first stage",
+            len(path_labels),
+        )
     return calibration
 
 
@@ -388,11 +443,14 @@ def held_out_confidences(sets: Sequence[LabelledLinks], target: int = 0) -> np.n
     events = held.events
     links = [c for c, _ in held.candidates]
     confidences = np.zeros(len(held.candidates))
+    path_events = held.path_events
     for event in sorted(set(held.corpus.events.values())):
         train = np.array([event not in pair for pair in events])
         test = np.array([pair[0] == event for pair in events])
         trains = [train if n == target else None for n in range(len(sets))]
-        fold = fit_calibration(sets, trains)
+        path_train = np.array([event not in pair for pair in path_events], bool)
+        path_trains = [path_train if n == target else None for n in range(len(sets))]
+        fold = fit_calibration(sets, trains, path_trains=path_trains)
         confidences[test] = alignment.score_candidates(links, fold, held.groups)[test]
     return confidences
 

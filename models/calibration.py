@@ -11,6 +11,14 @@ features are the first stage's plus `support`, the best confirmation of a link A
 article C (max over C of min(P(A-C), P(C-B)) under the first stage; see
 `models.alignment.transitive_support`). A fact told by three outlets is then easier to accept
 between two of them whose wording differs most.
+
+A separate map (`translation_`, features `TRANSLATION_FEATURES`) scores the links of article
+pairs that `models.alignment` recognises as a translation (kind "translation": the monotone path
+through the pair): their `similarity` and `margin` (of the merged sentences, where a translation
+merges or splits them), whether the two passages are also mutual best matches, their anchors, and
+the pair's `coverage` (how much of the shorter article its in-order mutual matches cover). A link
+on such a path is evidence of a different kind from a match between two outlets' own stories, so
+it gets its own map, fitted on translated articles only.
 `LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
 fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
 or more distinctive than another never gets a lower confidence. It is fitted on labelled candidate
@@ -41,6 +49,15 @@ FEATURES = (
     "parallel",
 )
 SUPPORT_FEATURES = (*FEATURES, "support")
+TRANSLATION_FEATURES = (
+    "similarity",
+    "margin",
+    "mutual",
+    "anchor_overlap",
+    "number_agreement",
+    "coverage",
+)
+FEATURE_SETS = (FEATURES, SUPPORT_FEATURES, TRANSLATION_FEATURES)
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "alignment_calibration.json"
 
 
@@ -49,18 +66,21 @@ class LinkCalibration:
 
     sklearn conventions: `__init__` stores parameters, `fit` returns self, learned attributes end
     in `_`. `C` is the inverse L2 strength of the logistic regression; `features` is `FEATURES`
-    (first stage) or `SUPPORT_FEATURES` (second stage). `support_` is the second stage, or None.
+    (first stage), `SUPPORT_FEATURES` (second stage) or `TRANSLATION_FEATURES` (the map for links
+    of translated article pairs). `support_` is the second stage and `translation_` the
+    translation map, each None when absent.
     """
 
     def __init__(
         self, C: float = 1.0, version: str = "unfitted", features: tuple[str, ...] = FEATURES
     ) -> None:
-        if tuple(features) not in (FEATURES, SUPPORT_FEATURES):
-            raise ValueError(f"features must be {FEATURES} or {SUPPORT_FEATURES}, got {features}")
+        if tuple(features) not in FEATURE_SETS:
+            raise ValueError(f"features must be one of {FEATURE_SETS}, got {features}")
         self.C = C
         self.version = version
         self.features = tuple(features)
         self.support_: LinkCalibration | None = None
+        self.translation_: LinkCalibration | None = None
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> LinkCalibration:
         """Fit on features (n, len(features)) float and labels (n,) in {0, 1}."""
@@ -108,12 +128,14 @@ class LinkCalibration:
         }
         if self.support_ is not None:
             document["support"] = self.support_.to_dict()
+        if self.translation_ is not None:
+            document["translation"] = self.translation_.to_dict()
         return document
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinkCalibration:
         names = tuple(data.get("features", []))
-        if names not in (FEATURES, SUPPORT_FEATURES):
+        if names not in FEATURE_SETS:
             raise ValueError(f"calibration features {list(names)} != {list(FEATURES)}")
         calibration = cls(C=float(data["C"]), version=str(data["version"]), features=names)
         calibration.mean_ = np.asarray(data["mean"], dtype=float)
@@ -124,6 +146,10 @@ class LinkCalibration:
             calibration.support_ = cls.from_dict(data["support"])
             if calibration.support_.features != SUPPORT_FEATURES:
                 raise ValueError(f"support stage features must be {list(SUPPORT_FEATURES)}")
+        if "translation" in data:
+            calibration.translation_ = cls.from_dict(data["translation"])
+            if calibration.translation_.features != TRANSLATION_FEATURES:
+                raise ValueError(f"translation map features must be {list(TRANSLATION_FEATURES)}")
         return calibration
 
     def save(self, path: str | Path, **provenance: Any) -> None:

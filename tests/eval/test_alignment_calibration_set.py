@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
 from eval import alignment as ev
 from models.alignment import Alignment, PassageGroup, score_candidates
-from models.calibration import DEFAULT_PATH, FEATURES, LinkCalibration
+from models.calibration import DEFAULT_PATH, FEATURES, TRANSLATION_FEATURES, LinkCalibration
 
 
 def test_calibration_set_gold_maps_to_passages_with_same_language_links() -> None:
@@ -48,7 +49,12 @@ def _links(n: int, article: str, event_of: dict[str, str]) -> ev.LabelledLinks:
     ]
     features = np.array([c.features() for c, _ in candidates])
     corpus = ev.DemoCorpus([], {}, event_of, set(), set())
-    return ev.LabelledLinks(corpus, groups, candidates, features, labels)
+    # path links: the right ones come from well-covered (translated) pairs
+    paths = [
+        Alignment(a, b, 0.9 + v[0], 1.04 + v[1], kind="translation", coverage=0.5 + 0.4 * y + v[2])
+        for a, b, v, y in zip(ids_a, ids_b, values, labels, strict=True)
+    ]
+    return ev.LabelledLinks(corpus, groups, candidates, features, labels, paths, labels.copy())
 
 
 def test_fit_pools_every_set_and_held_out_keeps_the_other_set_in_training() -> None:
@@ -61,11 +67,32 @@ def test_fit_pools_every_set_and_held_out_keeps_the_other_set_in_training() -> N
     )
     np.testing.assert_allclose(pooled.coef_, alone.coef_)
     assert pooled.support_ is not None
-    # first has a single event: its held-out fold is fitted on the second set alone
+    # the translation map is fitted on the path links of both sets, and only on them
+    assert pooled.translation_ is not None
+    assert pooled.translation_.features == TRANSLATION_FEATURES
+    path_alone = LinkCalibration(features=TRANSLATION_FEATURES).fit(
+        np.concatenate([first.path_features, second.path_features]),
+        np.concatenate([first.path_labels, second.path_labels]),
+    )
+    np.testing.assert_allclose(pooled.translation_.coef_, path_alone.coef_)
+    assert pooled.translation_.coef_[TRANSLATION_FEATURES.index("coverage")] > 0
+    # first has a single event: its held-out fold (all three maps) is fitted on the second set
+    # alone, for its matched and its translated candidates alike
+    first.candidates[0] = (replace(first.candidates[0][0], kind="translation", coverage=0.9), None)
     held = ev.held_out_confidences([first, second], target=0)
     only_second = ev.fit_calibration([second])
     links = [c for c, _ in first.candidates]
     np.testing.assert_allclose(held, score_candidates(links, only_second, first.groups))
+    assert (
+        held[0]
+        == only_second.translation_.predict_proba(np.array([links[0].translation_features()]))[0]
+    )
+
+
+def test_without_wrong_path_links_there_is_no_translation_map() -> None:
+    first = _links(40, "x", {"xa": "e1", "xb": "e1"})
+    first.path_labels[:] = 1
+    assert ev.fit_calibration([first]).translation_ is None
 
 
 def test_packaged_calibration_was_fitted_on_every_gold_set() -> None:
@@ -75,3 +102,5 @@ def test_packaged_calibration_was_fitted_on_every_gold_set() -> None:
     for folder in ev.CALIBRATION_SETS.values():
         assert f"{folder.relative_to(ev.REPO_DIR)}/gold.json" in document["data"]
     assert set(document["held_out_reliability"]) == {"demo", *ev.CALIBRATION_SETS}
+    assert document["translation"]["features"] == list(TRANSLATION_FEATURES)
+    assert LinkCalibration.load().translation_ is not None

@@ -12,11 +12,15 @@ from models.alignment import (
     count_words,
     find_candidates,
     group_facts,
+    is_translation,
     margin_scores,
+    monotone_path,
+    order_coverage,
+    path_links,
     score_candidates,
     transitive_support,
 )
-from models.calibration import FEATURES, LinkCalibration
+from models.calibration import FEATURES, TRANSLATION_FEATURES, LinkCalibration
 
 
 def margin_calibration(midpoint: float = 1.05, slope: float = 40.0) -> LinkCalibration:
@@ -216,3 +220,99 @@ def test_links_in_the_same_order_on_both_sides_support_each_other(fake_encoder) 
         [group(fake_encoder, "a", facts), group(fake_encoder, "b", shuffled)])}  # fmt: skip
     assert set(links) == {("a:0", "b:1"), ("a:1", "b:3"), ("a:2", "b:0"), ("a:3", "b:2")}
     assert all(link.diagonal == 0.0 and link.parallel == 0.0 for link in links.values())
+
+
+ORIGINAL = [
+    "The ferry from Baku to Aktau will sail twice a week from the first of March.",
+    "The port authority said the new timetable follows a rise in freight traffic.",
+    "Tickets for the crossing will cost about forty dollars for a passenger seat.",
+    "Trucks will have to book their places on board at least three days ahead.",
+    "The ferry company plans to add a third weekly sailing in the summer season.",
+    "Passengers complained last year about long waits in the port of Alat.",
+    "A new waiting hall for passengers is to open in Alat before the summer.",
+    "The ministry of transport has not commented on the new timetable yet.",
+]
+TRANSLATION = [
+    "From the first of March the ferry from Baku to Aktau will sail twice a week.",
+    "The port authority said the new timetable follows the rise in freight traffic.",
+    # ORIGINAL[2] is dropped; ORIGINAL[3] is split in two
+    "Trucks will have to book their places on board.",
+    "They must do so at least three days ahead.",
+    "The ferry company plans to add a third weekly sailing in the summer season.",
+    "Our correspondent in Tbilisi reports that the railway strike is over at last.",
+    "Passengers complained last year about very long waits in the port of Alat.",
+    "A new waiting hall for the passengers is to open in Alat before the summer.",
+    "The ministry of transport has not yet commented on the new timetable.",
+]
+
+
+def path_calibration(midpoint: float = 1.05, slope: float = 40.0) -> LinkCalibration:
+    """`margin_calibration` with a translation map of the same shape."""
+    calibration = margin_calibration(midpoint, slope)
+    calibration.translation_ = LinkCalibration.from_dict({
+        "version": "test", "features": list(TRANSLATION_FEATURES), "C": 1.0,
+        "mean": [0.0] * len(TRANSLATION_FEATURES), "scale": [1.0] * len(TRANSLATION_FEATURES),
+        "coef": [slope * (name == "margin") for name in TRANSLATION_FEATURES],
+        "intercept": -slope * midpoint,
+    })  # fmt: skip
+    return calibration
+
+
+def test_monotone_path_keeps_order_skips_and_merges() -> None:
+    one = np.full((4, 4), -0.5)
+    one[0, 0] = one[2, 1] = one[3, 3] = one[1, 2] = 0.4
+    # (1, 2) would cross (2, 1): the path keeps the order and takes the better of the two
+    one[2, 1] = 0.6
+    assert monotone_path(one) == [((0,), (0,)), ((2,), (1,)), ((3,), (3,))]
+    assert monotone_path(np.full((3, 3), -0.1)) == []  # nothing stands out: all skipped
+    merge_a = np.full((3, 4), -np.inf)
+    merge_a[1, 1] = 1.5  # rows 1 and 2 together render column 1
+    assert monotone_path(one, merge_a) == [((0,), (0,)), ((1, 2), (1,)), ((3,), (3,))]
+    merge_b = np.full((4, 3), -np.inf)
+    merge_b[3, 2] = 0.9  # row 3 is split over columns 2 and 3
+    assert monotone_path(one, None, merge_b)[-1] == ((3,), (2, 3))
+
+
+def test_order_coverage_is_the_longest_in_order_chain() -> None:
+    assert order_coverage({0: 0, 1: 1, 2: 2, 3: 3}, 4, 5) == 1.0
+    assert order_coverage({0: 2, 1: 0, 2: 1, 3: 3}, 4, 4) == 0.75  # 1-0, 2-1, 3-3; 0-2 crosses
+    assert order_coverage({}, 4, 4) == 0.0
+    assert is_translation(0.9, 6, 7) and not is_translation(0.8, 6, 7)
+    assert not is_translation(1.0, 3, 3)  # too short to tell order from chance
+
+
+def test_a_translation_is_aligned_along_its_monotone_path(fake_encoder) -> None:
+    groups = [group(fake_encoder, "src", ORIGINAL), group(fake_encoder, "tr", TRANSLATION)]
+    result = align_passages(groups, path_calibration())
+    assert {al.kind for al in result.alignments} == {"translation"}
+    assert pairs(result) == {("src:0", "tr:0"), ("src:1", "tr:1"), ("src:3", "tr:2"),
+                             ("src:3", "tr:3"), ("src:4", "tr:4"), ("src:5", "tr:6"),
+                             ("src:6", "tr:7"), ("src:7", "tr:8")}  # fmt: skip
+    split = [al for al in result.alignments if al.a == "src:3"]
+    assert split[0].margin == split[1].margin  # one unit: the two halves merged
+    assert all(al.coverage >= 0.85 and al.mutual_best for al in result.alignments
+               if al.a != "src:3")  # fmt: skip
+    facts = [f.passages for f in result.facts]
+    assert ("src:3", "tr:2", "tr:3") in facts and len(facts) == 7
+
+
+def test_translation_links_use_the_translation_map(fake_encoder) -> None:
+    groups = [group(fake_encoder, "src", ORIGINAL), group(fake_encoder, "tr", TRANSLATION)]
+    links = [c for c, _ in find_candidates(groups)]
+    strict = path_calibration()
+    strict.translation_ = path_calibration(midpoint=5.0).translation_  # rejects everything
+    assert (score_candidates(links, strict, groups) < 0.01).all()
+    without = margin_calibration(midpoint=5.0)  # no translation map: the first stage decides
+    assert np.allclose(
+        score_candidates(links, without, groups),
+        without.predict_proba(np.array([link.features() for link in links])),
+    )
+
+
+def test_path_links_give_every_pair_its_monotone_path(fake_encoder) -> None:
+    """The translation map's training data: paths through pairs that are not translations too."""
+    groups = [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)]
+    links = path_links(groups)
+    assert {(al.a, al.b) for al in links} == {("a:0", "b:1"), ("a:1", "b:2")}  # b:0 is out of order
+    assert all(al.kind == "translation" and al.coverage == pytest.approx(2 / 3) for al in links)
+    assert {al.kind for al, _ in find_candidates(groups)} == {"mutual"}  # too short to be a path

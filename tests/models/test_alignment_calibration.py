@@ -8,6 +8,7 @@ from models.calibration import (
     DEFAULT_PATH,
     FEATURES,
     SUPPORT_FEATURES,
+    TRANSLATION_FEATURES,
     LinkCalibration,
     reliability,
 )
@@ -130,3 +131,28 @@ def test_packaged_calibration_has_a_monotone_support_stage() -> None:
     calibration = LinkCalibration.load(DEFAULT_PATH)
     assert calibration.support_ is not None
     assert np.all(calibration.support_.coef_ >= 0) and calibration.support_.coef_[-1] > 0
+
+
+def test_translation_map_round_trips_beside_the_support_stage(tmp_path) -> None:
+    features, labels = synthetic_links()
+    calibration = LinkCalibration(version="t3").fit(features, labels)
+    path = features[:, [0, 1, 3, 4, 5, 7]]  # similarity, margin, mutual, anchors, coverage-like
+    assert path.shape[1] == len(TRANSLATION_FEATURES)
+    calibration.translation_ = LinkCalibration(features=TRANSLATION_FEATURES).fit(path, labels)
+    calibration.save(tmp_path / "c.json")
+    again = LinkCalibration.load(tmp_path / "c.json")
+    assert again.support_ is None and again.translation_ is not None
+    assert np.allclose(
+        again.translation_.predict_proba(path), calibration.translation_.predict_proba(path),
+        atol=1e-3,
+    )  # fmt: skip
+    document = again.to_dict()
+    document["translation"]["features"] = list(FEATURES)
+    with pytest.raises(ValueError, match="translation map features"):
+        LinkCalibration.from_dict(document)
+
+
+def test_packaged_translation_map_is_monotone_and_trusts_covered_pairs() -> None:
+    translation = LinkCalibration.load(DEFAULT_PATH).translation_
+    assert translation is not None and np.all(translation.coef_ >= 0)
+    assert translation.coef_[TRANSLATION_FEATURES.index("coverage")] > 0
