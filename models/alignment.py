@@ -564,9 +564,8 @@ def path_links(
     keys = [None if g.texts is None else [anchors(t) for t in g.texts] for g in groups]
     links: list[Alignment] = []
     for x, y in combinations(range(len(groups)), 2):
-        if len(masks[x]) and len(masks[y]) and max(len(masks[x]), len(masks[y])) <= (
-            TRANSLATION_MAX_PASSAGES
-        ):
+        sizes = (len(masks[x]), len(masks[y]))
+        if min(sizes) > 0 and max(sizes) <= TRANSLATION_MAX_PASSAGES:
             pair = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, keys[x],
                                keys[y], force_path=True)  # fmt: skip
             links += [link for link, _ in pair]
