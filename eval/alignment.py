@@ -441,9 +441,10 @@ def fit_calibration(
 
 
 def held_out_confidences(sets: Sequence[LabelledLinks], target: int = 0) -> np.ndarray:
-    """Leave-one-event-out for `sets[target]`: each of its links is scored by a map (both
-    stages) fitted without its first article's event (and without any link touching that
-    event); the other sets, separate data, are always in the training folds. (n,) float64."""
+    """Leave-one-event-out for `sets[target]`: each of its links is scored by a map (all three
+    parts) fitted without its first article's event (and without any candidate or path link
+    touching that event); the other sets, separate data, are always in the training folds.
+    (n,) float64."""
     held = sets[target]
     events = held.events
     links = [c for c, _ in held.candidates]
