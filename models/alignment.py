@@ -59,7 +59,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import numpy as np
@@ -160,11 +160,27 @@ class Fact:
     confidence: float  # mean confidence of the links inside the group
 
 
+@dataclass(frozen=True)
+class Translation:
+    """Articles `a` and `b` (ids) aligned as a translation of one another (`is_translation`):
+    their `coverage`, how many links were accepted between them, and the passages of each (ids,
+    in order; at least `min_words` words) that have no accepted link to the other: what one
+    side dropped and the other added. Which side is the original is not decided here."""
+
+    a: str
+    b: str
+    coverage: float
+    links: int
+    only_a: tuple[str, ...]
+    only_b: tuple[str, ...]
+
+
 @dataclass
 class AlignmentResult:
     alignments: list[Alignment]
     facts: list[Fact]
     candidates: int  # links proposed before the confidence threshold
+    translations: list[Translation] = field(default_factory=list)
 
 
 def count_words(text: str) -> int:
@@ -590,7 +606,31 @@ def align_passages(
         return AlignmentResult([], [], 0)
     confidences = score_candidates([c for c, _ in candidates], calibration, groups)
     alignments = accept_links(candidates, confidences, threshold)
-    return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates))
+    return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates),
+                           translations(alignments, groups, min_words))  # fmt: skip
+
+
+def translations(
+    alignments: Sequence[Alignment], groups: Sequence[PassageGroup], min_words: int = 3
+) -> list[Translation]:
+    """The article pairs with accepted links of kind 'translation', in the order of `groups`,
+    each with the passages that only one side has."""
+    where = {pid: (n, g.article_id) for n, g in enumerate(groups) for pid in g.ids}
+    by_pair: dict[tuple[int, int], list[Alignment]] = {}
+    for link in alignments:
+        if link.kind == "translation":
+            (x, _), (y, _) = where[link.a], where[link.b]
+            by_pair.setdefault((min(x, y), max(x, y)), []).append(link)
+    out = []
+    for (x, y), links in sorted(by_pair.items()):
+        linked = {pid for link in links for pid in (link.a, link.b)}
+        only_x, only_y = (
+            tuple(g.ids[i] for i in content_mask(g, min_words) if g.ids[i] not in linked)
+            for g in (groups[x], groups[y])
+        )
+        out.append(Translation(groups[x].article_id, groups[y].article_id, links[0].coverage,
+                               len(links), only_x, only_y))  # fmt: skip
+    return out
 
 
 def accept_links(

@@ -49,6 +49,8 @@ class CompareResult:
     stance: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     article_stance: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     framing: Framing | None = None
+    # article pairs aligned as translations, with what only one side has
+    translations: list[alignment.Translation] = field(default_factory=list)
 
     def passage_index(self) -> dict[str, Passage]:
         return {p.id: p for ps in self.passages.values() for p in ps}
@@ -113,7 +115,8 @@ def compare(
         "alignment_threshold": threshold,
     }
     result = CompareResult(articles, passages, aligned.alignments, method, timings,
-                           facts=aligned.facts, embeddings=vectors)  # fmt: skip
+                           facts=aligned.facts, embeddings=vectors,
+                           translations=aligned.translations)  # fmt: skip
     if stance_model is not None:
         started = time.perf_counter()
         score_articles_stance(result, stance_model, list(targets))
@@ -173,6 +176,11 @@ def _base_document(result: CompareResult) -> dict[str, Any]:
              "camps": sorted({camps[a] for a in f.articles}),
              "confidence": round(f.confidence, 4)}
             for f in result.facts
+        ],
+        "translations": [
+            {"a": t.a, "b": t.b, "coverage": round(t.coverage, 4), "links": t.links,
+             "only_a": list(t.only_a), "only_b": list(t.only_b)}
+            for t in result.translations
         ],
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }  # fmt: skip

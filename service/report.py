@@ -35,6 +35,8 @@ part of the page is left out (no placeholders, no invented numbers):
                 "divergence": float}],                            # optional per fact
      "coverage": {article id: {"omitted": [fact id]}},            # optional
      "events": [{"id": str, "articles": [article id]}],           # optional
+     "translations": [{"a": article id, "b": article id,          # optional
+                       "links": int, "only_a": [passage id], "only_b": [passage id]}],
      "skipped": [{"path": str, "line": int | None, "error": str}]}   # optional
 
 Without `facts`, the fact groups are the connected components of the alignments
@@ -154,7 +156,30 @@ def event_view(result: dict[str, Any]) -> dict[str, Any]:
         "unaligned": sum(1 for pid in passages if pid not in aligned),
         "cross_event": sum(1 for al in alignments if section_of.get(passages[al["a"]][0]["id"])
                            != section_of.get(passages[al["b"]][0]["id"])),
+        "translations": _translations_view(result, passages),
     }  # fmt: skip
+
+
+def _translations_view(
+    result: dict[str, Any], passages: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Article pairs aligned as translations (`translations` of a compare result), each side
+    with its outlet and the passages (id, text) that only it has."""
+    articles = {a["id"]: a for a in result.get("articles", [])}
+    view = []
+    for t in result.get("translations") or []:
+        if t.get("a") not in articles or t.get("b") not in articles:
+            continue
+        sides = []
+        for side in ("a", "b"):
+            article = articles[t[side]]
+            only = [{"id": pid, "text": passages[pid][1].get("text", "")}
+                    for pid in t.get(f"only_{side}", []) if pid in passages]  # fmt: skip
+            sides.append({"id": article["id"], "outlet": article.get("outlet") or "unknown",
+                          "language": article.get("language") or "?", "only": only})  # fmt: skip
+        view.append({"a": sides[0], "b": sides[1], "links": t.get("links", 0),
+                     "coverage": t.get("coverage")})  # fmt: skip
+    return view
 
 
 def _event_parts(result: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:

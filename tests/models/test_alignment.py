@@ -294,6 +294,10 @@ def test_a_translation_is_aligned_along_its_monotone_path(fake_encoder) -> None:
                if al.a != "src:3")  # fmt: skip
     facts = [f.passages for f in result.facts]
     assert ("src:3", "tr:2", "tr:3") in facts and len(facts) == 7
+    # what the republisher dropped and what it added
+    [translated] = result.translations
+    assert (translated.a, translated.b, translated.links) == ("src", "tr", 8)
+    assert translated.only_a == ("src:2",) and translated.only_b == ("tr:5",)
 
 
 def test_translation_links_use_the_translation_map(fake_encoder) -> None:
@@ -316,3 +320,17 @@ def test_path_links_give_every_pair_its_monotone_path(fake_encoder) -> None:
     assert {(al.a, al.b) for al in links} == {("a:0", "b:1"), ("a:1", "b:2")}  # b:0 is out of order
     assert all(al.kind == "translation" and al.coverage == pytest.approx(2 / 3) for al in links)
     assert {al.kind for al, _ in find_candidates(groups)} == {"mutual"}  # too short to be a path
+
+
+def test_result_json_lists_translations_with_what_only_one_side_has(fake_encoder) -> None:
+    from corpus.schema import Article
+    from models.pipeline import compare, result_to_dict
+
+    articles = [Article(id=name, text="\n\n".join(texts), outlet=name)
+                for name, texts in (("src", ORIGINAL), ("tr", TRANSLATION))]  # fmt: skip
+    document = result_to_dict(compare(articles, fake_encoder, calibration=path_calibration()))
+    assert document["translations"] == [
+        {"a": "src", "b": "tr", "coverage": 0.875, "links": 8, "only_a": ["src:2"],
+         "only_b": ["tr:5"]}
+    ]  # fmt: skip
+    assert {al["kind"] for al in document["alignments"]} == {"translation"}

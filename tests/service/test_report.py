@@ -235,3 +235,19 @@ def test_a_result_with_events_gets_one_grid_per_event() -> None:
     assert 'id="event-closure"' in html and 'id="fact-closure/g1"' in html
     assert "2 alignments across events not shown" in html
     assert html.count('<table class="grid">') == 1  # the event with one source has no grid
+
+
+def test_translations_list_what_only_one_side_has() -> None:
+    result = sample_result()
+    result["translations"] = [{"a": "ru1", "b": "en1", "coverage": 0.9, "links": 1,
+                               "only_a": ["ru1:2"], "only_b": []}]  # fmt: skip
+    view = event_view(result)["translations"]
+    assert [(t["a"]["outlet"], t["b"]["outlet"], t["links"]) for t in view] == [
+        ("Vestnik", "Daily", 1)
+    ]
+    assert view[0]["a"]["only"] == [{"id": "ru1:2", "text": RU_TEXT[61:]}]
+    html = render_report(result)
+    assert 'id="translations"' in html and 'href="#p-ru1:2"' in html
+    assert 'Only in Daily: <span class="meta">nothing</span>' in html
+    assert "<script>alert" not in html  # the only-one-side text is escaped too
+    assert 'id="translations"' not in render_report(sample_result())
