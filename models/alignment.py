@@ -38,7 +38,7 @@ For every pair of articles (never within one article):
    one sentence to one, or two adjacent sentences merged to one where a translator joined or
    split them, scored by its ratio margin minus 1, so a sentence that the republisher dropped or
    added is skipped rather than forced onto a neighbour. Its links, of kind 'translation', get
-   their confidence from the calibration's translation map, fitted on translated articles. On a
+   their confidence from the calibration's translation map (see `models.calibration`). On a
    translation, mutual best matches alone reject hard but correct pairs (a short sentence, a
    freely rendered one, a unit conversion that breaks the number anchors) that the order makes
    certain.

@@ -18,7 +18,10 @@ through the pair): their `similarity` and `margin` (of the merged sentences, whe
 merges or splits them), whether the two passages are also mutual best matches, their anchors, and
 the pair's `coverage` (how much of the shorter article its in-order mutual matches cover). A link
 on such a path is evidence of a different kind from a match between two outlets' own stories, so
-it gets its own map, fitted on translated articles only.
+it gets its own map. It is fitted on the monotone paths through every labelled article pair,
+translated or not (`eval.alignment.fit_calibration`): a translation's own path is rarely wrong,
+so the paths through retellings supply the wrong links, and `coverage` tells the two apart.
+
 `LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
 fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
 or more distinctive than another never gets a lower confidence. It is fitted on labelled candidate
