@@ -1,4 +1,4 @@
-"""Align passages that report the same fact across articles (method `margin-anchor.v4`).
+"""Align passages that report the same fact across articles (method `margin-anchor.v5`).
 
 Comparable news texts report the same facts in different order, length and language, so this is
 matching, not the monotone alignment of translations; but an outlet that republishes another's
@@ -37,7 +37,8 @@ For every pair of articles (never within one article):
    (`monotone_path`, dynamic programming as in sentence aligners for parallel text): each unit is
    one sentence to one, or two adjacent sentences merged to one where a translator joined or
    split them, scored by its ratio margin minus 1, so a sentence that the republisher dropped or
-   added is skipped rather than forced onto a neighbour. Its links, of kind 'translation', get
+   added is skipped rather than forced onto a neighbour; a single sentence skipped on both sides
+   between two units is linked too (`fill_gaps`). Its links, of kind 'translation', get
    their confidence from the calibration's translation map (see `models.calibration`). On a
    translation, mutual best matches alone reject hard but correct pairs (a short sentence, a
    freely rendered one, a unit conversion that breaks the number anchors) that the order makes
@@ -60,7 +61,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 
@@ -70,7 +71,7 @@ from models.neighbors import knn
 
 logger = logging.getLogger(__name__)
 
-METHOD = "margin-anchor.v4"
+METHOD = "margin-anchor.v5"
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
 BLOCKING_MIN_PASSAGES = 5_000
@@ -442,7 +443,7 @@ def _translation_units(
     margins = sims / ((mean_a[:, None] + mean_b[None, :]) / 2)
     sims_a2, margins_a2 = _merged_units(emb_a, keep_a, emb_b, sims, margins, mean_a, mean_b)
     sims_b2, margins_b2 = _merged_units(emb_b, keep_b, emb_a, sims.T, margins.T, mean_b, mean_a)
-    path = monotone_path(margins - 1.0, margins_a2 - 1.0, (margins_b2 - 1.0).T)
+    path = fill_gaps(monotone_path(margins - 1.0, margins_a2 - 1.0, (margins_b2 - 1.0).T))
     units = []
     for rows, cols in path:
         if len(rows) == 2:
@@ -453,6 +454,24 @@ def _translation_units(
             sim, margin = sims[rows[0], cols[0]], margins[rows[0], cols[0]]
         units.append((rows, cols, float(sim), float(margin)))
     return units
+
+
+def fill_gaps(
+    path: list[tuple[tuple[int, ...], tuple[int, ...]]],
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """`path` (units of `monotone_path`) with a one-to-one unit added wherever exactly one row and
+    one column lie skipped between two consecutive units: in a translation, the sentence between
+    two linked ones renders the sentence between their partners even when its margin does not
+    stand out (a short or freely rendered sentence). Such a unit keeps its own similarity and
+    margin, so the translation map still judges it; a sentence replaced by another of the
+    republisher's own gets a low margin and a low confidence."""
+    filled = path[:1]
+    for before, unit in pairwise(path):
+        row, column = before[0][-1] + 1, before[1][-1] + 1
+        if unit[0][0] == row + 1 and unit[1][0] == column + 1:
+            filled.append(((row,), (column,)))
+        filled.append(unit)
+    return filled
 
 
 def _merged_units(

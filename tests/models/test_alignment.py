@@ -10,6 +10,7 @@ from models.alignment import (
     PassageGroup,
     align_passages,
     count_words,
+    fill_gaps,
     find_candidates,
     group_facts,
     is_translation,
@@ -334,3 +335,11 @@ def test_result_json_lists_translations_with_what_only_one_side_has(fake_encoder
          "only_b": ["tr:5"]}
     ]  # fmt: skip
     assert {al["kind"] for al in document["alignments"]} == {"translation"}
+
+
+def test_fill_gaps_links_a_single_sentence_skipped_on_both_sides() -> None:
+    path = [((0,), (0,)), ((2,), (2,)), ((3, 4), (3,)), ((6,), (6,)), ((8,), (9,))]
+    # one row and one column between (0, 0) and (2, 2); elsewhere the gaps are uneven
+    assert fill_gaps(path) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((3, 4), (3,)),
+                               ((6,), (6,)), ((8,), (9,))]  # fmt: skip
+    assert fill_gaps([]) == []
