@@ -59,7 +59,7 @@ import bisect
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations, pairwise
 
@@ -571,13 +571,9 @@ def find_candidates(
 ) -> list[tuple[Alignment, tuple[str, str] | None]]:
     """All candidate links (confidence NaN) with, for spans, the (a, b) of their anchor link."""
     _check_groups(groups)
-    masks = [content_mask(g, min_words) for g in groups]
-    keys = [None if g.texts is None else [anchors(t) for t in g.texts] for g in groups]
     candidates: list[tuple[Alignment, tuple[str, str] | None]] = []
-    for x, y in article_pairs(groups, block_k, backend):
-        if len(masks[x]) == 0 or len(masks[y]) == 0:
-            continue
-        links = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, keys[x], keys[y])
+    for links in _links_by_pair(groups, article_pairs(groups, block_k, backend), k, min_words,
+                                backend):  # fmt: skip
         for link, anchor in links:
             candidates.append(
                 (link, None if anchor < 0 else (links[anchor][0].a, links[anchor][0].b))
@@ -595,16 +591,32 @@ def path_links(
     two apart.
     """
     _check_groups(groups)
+    pairs = combinations(range(len(groups)), 2)
+    by_pair = _links_by_pair(groups, pairs, k, min_words, backend, force_path=True)
+    return [link for links in by_pair for link, _ in links]
+
+
+def _links_by_pair(
+    groups: Sequence[PassageGroup],
+    pairs: Iterable[tuple[int, int]],
+    k: int,
+    min_words: int,
+    backend: str,
+    force_path: bool = False,
+) -> list[list[tuple[Alignment, int]]]:
+    """`_pair_links` of each article pair (positions in `groups`) whose articles both have
+    passages of at least `min_words` words; with `force_path`, only pairs small enough for the
+    monotone path."""
     masks = [content_mask(g, min_words) for g in groups]
     keys = [None if g.texts is None else [anchors(t) for t in g.texts] for g in groups]
-    links: list[Alignment] = []
-    for x, y in combinations(range(len(groups)), 2):
+    out = []
+    for x, y in pairs:
         sizes = (len(masks[x]), len(masks[y]))
-        if min(sizes) > 0 and max(sizes) <= TRANSLATION_MAX_PASSAGES:
-            pair = _pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, keys[x],
-                               keys[y], force_path=True)  # fmt: skip
-            links += [link for link, _ in pair]
-    return links
+        if min(sizes) == 0 or (force_path and max(sizes) > TRANSLATION_MAX_PASSAGES):
+            continue
+        out.append(_pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, keys[x],
+                               keys[y], force_path=force_path))  # fmt: skip
+    return out
 
 
 def align_passages(
