@@ -8,7 +8,9 @@ Three measures, each run through the product's own code (`models.alignment`):
   setting treats all 1,007 lines of a language as one article.
 - Tatoeba (az/ru/uk <-> en, short everyday sentences): precision@1 of cosine, margin, TF-IDF.
 - Demo gold (corpus/demo/gold.json): precision and recall of same-fact links over the whole demo
-  corpus (20 articles, 5 events, every pair of articles), overall and per language pair.
+  corpus (20 articles, 5 events, every pair of articles), overall and per language pair, beside
+  how far the gold's three independent annotations agree with each other (a careful reader's
+  level; `annotator_agreement`).
 
 Calibration: the confidence map (both stages: link features incl. number/name anchors, then
 transitive support through a third article, see `models.alignment.score_candidates`) is fitted
@@ -55,7 +57,7 @@ logger = logging.getLogger(__name__)
 NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
 CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
-CALIBRATION_VERSION = "demo+calibration+translation+republication-sets.v6"
+CALIBRATION_VERSION = "demo+calibration+translation+republication-sets.v7"
 REPO_DIR = Path(__file__).resolve().parents[1]
 # Team-written same-language and two-source pairs (eval/gold/alignment_calibration/README.md).
 CALIBRATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_calibration"
@@ -80,6 +82,8 @@ SET_TITLES = {
     "translations and edited republications)",
 }
 THRESHOLD = 0.5
+# A gold corpus folder's second annotation round (subfolder; see `second_round_links`).
+SECOND_ROUND = "second_round"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -285,7 +289,10 @@ class DemoCorpus:
 
 
 def read_demo(demo_dir: Path) -> DemoCorpus:
-    """The demo articles segmented as `compare` does, and the gold same-fact links."""
+    """A gold corpus folder's articles segmented as `compare` does, and its gold same-fact links:
+    every pair of passages (of different articles) within one of gold.json's `facts`, plus its
+    `links` and less its `not_links` (pairs that a second annotation round added or took out,
+    see `second_round_links`)."""
     loaded = load_articles([demo_dir / "articles"], sidecar=demo_dir / "meta.json")
     if loaded.errors:
         raise ValueError(f"demo corpus unreadable: {loaded.errors[0]}")
@@ -293,17 +300,28 @@ def read_demo(demo_dir: Path) -> DemoCorpus:
     events = {Path(m["file"]).stem: m["event"] for m in meta["articles"]}
     passages = segment_articles(loaded.articles)
     gold = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
+
+    def pairs(key: str) -> list[dict]:
+        return [{"passages": [pair["a"], pair["b"]]} for pair in gold.get(key, [])]
+
+    links = fact_links(passages, gold["facts"]) | fact_links(passages, pairs("links"))
+    links -= fact_links(passages, pairs("not_links"))
+    annotated = {pid for link in links for pid in link}
+    return DemoCorpus(loaded.articles, passages, events, links, annotated)
+
+
+def fact_links(passages: dict[str, list[Passage]], facts: Sequence[dict]) -> set[frozenset[str]]:
+    """Same-fact links of annotated facts (each with `passages`: file and quote): every pair of
+    their passages from different articles, as unordered passage-id pairs."""
     links: set[frozenset[str]] = set()
-    annotated: set[str] = set()
-    for fact in gold["facts"]:
+    for fact in facts:
         ids = [_passage_of(passages, Path(p["file"]).stem, p["quote"]) for p in fact["passages"]]
-        annotated.update(ids)
         links.update(
             frozenset((x, y))
             for x, y in combinations(ids, 2)
             if x.split(":")[0] != y.split(":")[0] and x != y
         )
-    return DemoCorpus(loaded.articles, passages, events, links, annotated)
+    return links
 
 
 def _passage_of(passages: dict[str, list[Passage]], article_id: str, quote: str) -> str:
@@ -311,6 +329,39 @@ def _passage_of(passages: dict[str, list[Passage]], article_id: str, quote: str)
     if len(found) != 1:
         raise ValueError(f"gold quote {quote!r} is in {len(found)} passages of {article_id}")
     return found[0]
+
+
+def second_round_links(demo_dir: Path) -> dict[str, set[frozenset[str]]]:
+    """A gold corpus's same-fact links by annotation: "first" (gold.json's facts, the first
+    round), and one entry per file of the second round (`second_round/annotator_*.json`: two
+    annotators who worked apart from each other and from the first round, on
+    `second_round/GUIDELINE.md`).
+
+    gold.json's `links` are the links that both second-round annotators made and the first round
+    lacks, its `not_links` the first round's links that neither made: the gold is the majority
+    of the three annotations."""
+    loaded = load_articles([demo_dir / "articles"], sidecar=demo_dir / "meta.json")
+    passages = segment_articles(loaded.articles)
+    gold = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
+    rounds = {"first": fact_links(passages, gold["facts"])}
+    for path in sorted((demo_dir / SECOND_ROUND).glob("annotator_*.json")):
+        annotation = json.loads(path.read_text(encoding="utf-8"))
+        rounds[path.stem] = fact_links(passages, annotation["facts"])
+    return rounds
+
+
+def annotator_agreement(demo_dir: Path) -> dict[str, Any] | None:
+    """How far careful readers agree on the demo's same-fact links: precision, recall and F1 of
+    each annotation against each other one (None when the second round is absent)."""
+    rounds = second_round_links(demo_dir)
+    if len(rounds) < 3:
+        return None
+    pairs = {}
+    for ref, hyp in combinations(rounds, 2):
+        scores = _precision_recall(rounds[hyp], rounds[ref])
+        p, r = scores["precision"], scores["recall"]
+        pairs[f"{hyp} against {ref}"] = {**scores, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+    return {"links": {name: len(links) for name, links in rounds.items()}, "pairs": pairs}
 
 
 def demo_groups(demo: DemoCorpus, encoder: Encoder) -> list[PassageGroup]:
@@ -723,6 +774,8 @@ def evaluate_alignment(
     sets = gold_sets(list(present.values()), encoder)
     for n, name in enumerate(present):
         report[name] = evaluate_gold(sets, n, calibration, threshold, baselines=name == "demo")
+    for name, folder in present.items():
+        report[name]["agreement"] = annotator_agreement(folder)
     return report
 
 
@@ -822,6 +875,27 @@ def _pr(row: dict[str, float]) -> str:
     return f"{row['precision']:.3f} | {row['recall']:.3f} | {row['predicted']} | {row['right']}"
 
 
+def _agreement_markdown(agreement: dict[str, Any]) -> list[str]:
+    names = {"first": "first round (facts)", "annotator_a": "second round, annotator A",
+             "annotator_b": "second round, annotator B"}  # fmt: skip
+    out = [
+        "How far careful readers agree (the gold is the majority of these three annotations; "
+        "gold links per annotation: "
+        + ", ".join(f"{names.get(k, k)} {v}" for k, v in agreement["links"].items())
+        + "):",
+        "",
+        "| annotation | against | precision | recall | F1 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for key, row in agreement["pairs"].items():
+        hyp, ref = key.split(" against ")
+        out.append(
+            f"| {names.get(hyp, hyp)} | {names.get(ref, ref)} | {row['precision']:.3f} | "
+            f"{row['recall']:.3f} | {row['f1']:.3f} |"
+        )
+    return out
+
+
 def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[str]:
     pr = _pr
     held, sample = demo["held_out"], demo["in_sample"]
@@ -845,6 +919,8 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
             f"| baseline: mutual best matches by TF-IDF char | {pr(base['tfidf_mutual']['links'])} "
             "|",
         ]
+    if demo.get("agreement"):
+        out += ["", *_agreement_markdown(demo["agreement"])]
     out += [
         "",
         f"Links between different events (held out): {held['cross_event_links']}.",

@@ -135,6 +135,13 @@ def all_quotes() -> list[tuple[str, str, str]]:
         (f"fact {f['id']}", p["file"], p["quote"]) for f in gold()["facts"] for p in f["passages"]
     ]
     out += [("passage", p["file"], p["quote"]) for p in gold()["passages"]]
+    out += [(f"link {n}", side["file"], side["quote"])
+            for n, link in enumerate(gold()["links"])
+            for side in (link["a"], link["b"])]  # fmt: skip
+    for path in sorted((DEMO / "second_round").glob("annotator_*.json")):
+        annotation = json.loads(path.read_text(encoding="utf-8"))
+        out += [(f"{path.name} fact {f['id']}", p["file"], p["quote"])
+                for f in annotation["facts"] for p in f["passages"]]  # fmt: skip
     return out
 
 
@@ -171,6 +178,19 @@ def test_facts_link_different_camps_of_their_event():
         assert len(camps) >= 2, f"{f['id']}: links fewer than 2 camps"
         for p in f["passages"]:
             assert p["file"].startswith(f["event"] + "_"), f"{f['id']}: {p['file']}"
+
+
+def test_second_round_links_join_different_articles():
+    files = camp_of()
+    for link in gold()["links"]:
+        assert link["a"]["file"] in files and link["b"]["file"] in files, link
+        assert link["a"]["file"] != link["b"]["file"], link
+    for path in sorted((DEMO / "second_round").glob("annotator_*.json")):
+        facts = json.loads(path.read_text(encoding="utf-8"))["facts"]
+        assert len(facts) >= 25, path.name
+        for f in facts:
+            assert f["framing"] in FRAMINGS and f["description"].strip(), f"{path.name}: {f['id']}"
+            assert len({p["file"] for p in f["passages"]}) >= 2, f"{path.name}: {f['id']}"
 
 
 def test_framing_labels_roughly_balanced():

@@ -66,9 +66,46 @@ def test_document_spans_cover_consecutive_runs() -> None:
 def test_demo_gold_quotes_map_to_passages_and_links() -> None:
     demo = ev.read_demo(DEMO_DIR)
     assert len(demo.articles) == 20
-    assert len(demo.gold_links) == 221
+    assert len(demo.gold_links) == 309
     assert all(a.split(":")[0] != b.split(":")[0] for a, b in map(sorted, demo.gold_links))
-    assert all(len({demo.events[p.split(":")[0]] for p in link}) == 1 for link in demo.gold_links)
+    # background mentions of another event's facts are linked too
+    cross = [link for link in demo.gold_links
+             if len({demo.events[p.split(":")[0]] for p in link}) > 1]  # fmt: skip
+    assert 0 < len(cross) < len(demo.gold_links) / 4
+
+
+@pytest.mark.parametrize("folder", [DEMO_DIR, ev.CALIBRATION_DIR], ids=["demo", "calibration"])
+def test_gold_is_the_majority_of_its_three_annotations(folder: Path) -> None:
+    rounds = ev.second_round_links(folder)
+    assert list(rounds) == ["first", "annotator_a", "annotator_b"]
+    votes: dict[frozenset[str], int] = {}
+    for links in rounds.values():
+        for link in links:
+            votes[link] = votes.get(link, 0) + 1
+    majority = {link for link, n in votes.items() if n >= 2}
+    assert ev.read_demo(folder).gold_links == majority
+
+
+def test_annotator_agreement_scores_every_pair_of_annotations() -> None:
+    agreement = ev.annotator_agreement(DEMO_DIR)
+    assert agreement is not None
+    assert set(agreement["pairs"]) == {
+        "annotator_a against first", "annotator_b against first", "annotator_b against annotator_a"
+    }  # fmt: skip
+    row = agreement["pairs"]["annotator_b against annotator_a"]
+    assert row["right"] <= min(row["predicted"], row["gold"])
+    assert row["f1"] == pytest.approx(
+        2 * row["precision"] * row["recall"] / (row["precision"] + row["recall"])
+    )
+    lines = ev._agreement_markdown(agreement)
+    assert any("second round, annotator B | second round, annotator A" in line for line in lines)
+
+
+def test_annotator_agreement_needs_the_second_round(tmp_path) -> None:
+    import shutil
+
+    shutil.copytree(DEMO_DIR, tmp_path / "demo", ignore=shutil.ignore_patterns("second_round"))
+    assert ev.annotator_agreement(tmp_path / "demo") is None
 
 
 def test_precision_recall_counts() -> None:
