@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from itertools import combinations
 from pathlib import Path
@@ -57,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 VC_GOLD = Path(__file__).resolve().parent / "gold" / "voice_commitment_gold.jsonl"
+SECOND_ROUND = "second_round"  # the demo gold's second annotation round (corpus/demo/...)
 TARGETS = ("Russia", "Azerbaijan")
 
 
@@ -139,6 +141,63 @@ def passage_stance_agreement(result: CompareResult, gold: dict,
     report = agreement([True] * len(expected))
     report["not_named"] = agreement([not k for k in named]) if not all(named) else None
     return report
+
+
+def stance_annotations(demo_dir: Path = DEMO_DIR) -> dict[str, list[str]]:
+    """The demo's passage stance labels by annotation: "first" (the first round), then one entry
+    per second-round annotator (`second_round/stance_annotator_*.json`), each a list of labels
+    over (gold passage, target) in gold.json's order; {} when the second round is absent."""
+    folder = demo_dir / SECOND_ROUND
+    first = folder / "stance_first_round.json"
+    if not first.is_file():
+        return {}
+    gold = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
+    keys = [(row["file"], row["quote"], target) for row in gold["passages"] for target in TARGETS]
+    files = {"first": first}
+    for path in sorted(folder.glob("stance_annotator_*.json")):
+        files[path.stem.removeprefix("stance_")] = path
+    rounds = {}
+    for name, path in files.items():
+        rows = json.loads(path.read_text(encoding="utf-8"))["passages"]
+        labels = {(r["file"], r["quote"], t): v for r in rows for t, v in r["stance"].items()}
+        missing = [key for key in keys if key not in labels]
+        if missing:
+            raise ValueError(f"{path}: {len(missing)} gold passages lack a stance: {missing[0]}")
+        rounds[name] = [labels[key] for key in keys]
+    return rounds
+
+
+def majority_stance(rounds: Mapping[str, list[str]]) -> list[str]:
+    """Per (passage, target): the label that at least two annotations give, else the first
+    round's."""
+    out = []
+    for labels in zip(*rounds.values(), strict=True):
+        top, votes = Counter(labels).most_common(1)[0]
+        out.append(top if votes >= 2 else labels[0])
+    return out
+
+
+def stance_agreement(demo_dir: Path = DEMO_DIR) -> dict[str, Any] | None:
+    """How far the demo's stance annotations agree with each other (macro-F1 and F1_PN of one
+    against another, Cohen's kappa); None without the second round. A model's agreement with
+    the gold (`passage_stance_agreement`) reads against these."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from models.stance.metrics import stance_scores
+
+    rounds = stance_annotations(demo_dir)
+    if len(rounds) < 3:
+        return None
+    pairs = {}
+    for ref, hyp in combinations(rounds, 2):
+        scores = stance_scores(rounds[ref], rounds[hyp])
+        pairs[f"{hyp} against {ref}"] = {
+            "pairs": len(rounds[ref]),
+            "macro_f1": round(scores["macro_f1"], 4),
+            "f1_pn": round(scores["f1_pn"], 4),
+            "kappa": round(float(cohen_kappa_score(rounds[ref], rounds[hyp])), 4),
+        }
+    return {"annotations": list(rounds), "pairs": pairs}
 
 
 def score_gold_facts(
@@ -365,6 +424,7 @@ def evaluate_framing(
     }  # fmt: skip
     if stance_provider is not None:
         report["passage_stance"] = passage_stance_agreement(result, gold, stance)
+    report["stance_annotations"] = stance_agreement(demo_dir)
     for method, suffix in ((METHOD, ""), (METHOD_V2, "_v2"), (METHOD_V1, "_v1")):
         report["divergence" + suffix] = divergence_auc(
             score_gold_facts(result, embeddings, gold, stance, method), method

@@ -132,6 +132,19 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
                    + markdown_table(["stance", "subset", "passage-target pairs", "F1_PN",
                                      "macro-F1", "predicted", "gold"], agreement)
                    if agreement else "")  # fmt: skip
+    humans = report.get("stance_annotations")
+    if humans:
+        names = {"first": "first round", "annotator_a": "second round, annotator A",
+                 "annotator_b": "second round, annotator B"}  # fmt: skip
+        human_rows = []
+        for key, row in humans["pairs"].items():
+            hyp, ref = (names.get(part, part) for part in key.split(" against "))
+            human_rows.append([hyp, ref, row["pairs"], row["f1_pn"], row["macro_f1"], row["kappa"]])
+        stance_note += ("\n\nHow far careful readers agree on the same passage stance (three "
+                        "independent annotations; the demo's stance labels are their majority):"
+                        "\n\n" + markdown_table(["annotation", "against", "passage-target pairs",
+                                                   "F1_PN", "macro-F1", "Cohen's kappa"],
+                                                  human_rows))  # fmt: skip
     return (
         "Divergence of demo facts annotated as framed *differently* against facts framed *alike*"
         f" ({report['divergence']['facts']} facts, {report['divergence']['different']} "

@@ -10,11 +10,15 @@ import pytest
 from corpus.schema import Passage
 from eval.framing import (
     DEMO_DIR,
+    TARGETS,
     divergence_auc,
     evaluate_framing,
     evaluate_voice_commitment,
+    majority_stance,
     passage_stance_agreement,
     read_vc_gold,
+    stance_agreement,
+    stance_annotations,
 )
 
 
@@ -123,3 +127,29 @@ def test_bootstrap_auc_interval_brackets_the_auc_and_is_reproducible() -> None:
     assert (low, high) == bootstrap_auc_interval(labels, scores, resamples=500)
     perfect = bootstrap_auc_interval(labels, labels.astype(float), resamples=100)
     assert perfect == (1.0, 1.0)
+
+
+def test_demo_stance_labels_are_the_majority_of_three_annotations() -> None:
+    rounds = stance_annotations(DEMO_DIR)
+    assert list(rounds) == ["first", "annotator_a", "annotator_b"]
+    gold = json.loads((DEMO_DIR / "gold.json").read_text(encoding="utf-8"))
+    labels = [row["stance"][target] for row in gold["passages"] for target in TARGETS]
+    assert majority_stance(rounds) == labels
+    assert labels != rounds["first"]  # the second round changed some labels
+
+
+def test_majority_stance_falls_back_to_the_first_round() -> None:
+    rounds = {"first": ["none", "favor", "against"], "a": ["favor", "favor", "none"],
+              "b": ["favor", "against", "favor"]}  # fmt: skip
+    assert majority_stance(rounds) == ["favor", "favor", "against"]
+
+
+def test_stance_agreement_scores_each_pair_and_needs_the_second_round(tmp_path: Path) -> None:
+    agreement = stance_agreement(DEMO_DIR)
+    assert agreement is not None
+    assert agreement["annotations"] == ["first", "annotator_a", "annotator_b"]
+    row = agreement["pairs"]["annotator_b against annotator_a"]
+    assert row["pairs"] == 2 * len(json.loads((DEMO_DIR / "gold.json").read_text())["passages"])
+    assert 0.0 < row["kappa"] <= 1.0 and 0.0 < row["macro_f1"] <= 1.0
+    (tmp_path / "gold.json").write_text((DEMO_DIR / "gold.json").read_text(encoding="utf-8"))
+    assert stance_agreement(tmp_path) is None
