@@ -55,15 +55,14 @@ def calibrate_artifact(
     import json
     from pathlib import Path
 
-    from models.stance.data import read_rusentne_tsv, read_stance_jsonl
+    from models.stance.data import read_rusentne_tsv
     from models.stance.finetuned import CONFIG_FILE, FineTunedStanceModel
-    from models.stance.train import split_holdout
+    from models.stance.train import split_holdout, split_team_files
 
     _, holdout = split_holdout(
         [row.example for row in read_rusentne_tsv(train_tsv)], holdout_fraction, seed
     )
-    if multilingual_jsonl is not None:
-        holdout += split_holdout(read_stance_jsonl(multilingual_jsonl), holdout_fraction, seed)[1]
+    holdout += split_team_files(multilingual_jsonl, holdout_fraction, seed)[1]
     model = FineTunedStanceModel(Path(artifact_dir), Path(e5_dir))
     model.config["none_bias"] = 0.0
     probabilities = model.predict_proba(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +105,13 @@ def gold_labels(examples: list[StanceExample]) -> list[str]:
     if missing:
         raise ValueError(f"{len(missing)} examples have no label, e.g. {missing[:3]}")
     return [label for label in labels if label is not None]
+
+
+def stance_files(paths: Path | Sequence[Path] | None) -> list[Path]:
+    """Team-written stance JSONL files given as one path, several, or None (none)."""
+    if paths is None:
+        return []
+    return [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
 
 
 def read_stance_jsonl(path: Path) -> list[StanceExample]:

@@ -12,6 +12,7 @@ import os
 import platform
 import random
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from models.stance.data import (
     gold_labels,
     read_rusentne_tsv,
     read_stance_jsonl,
+    stance_files,
 )
 from models.stance.finetuned import CONFIG_FILE, HEAD_FILE, lora_config
 from models.stance.inputs import find_mention
@@ -71,6 +73,21 @@ def split_holdout(
     return train, holdout
 
 
+def split_team_files(
+    paths: Path | Sequence[Path] | None, fraction: float, seed: int
+) -> tuple[list[StanceExample], list[StanceExample], int]:
+    """The team-written JSONL files, each split on its own (`split_holdout`, so adding a file
+    leaves the others' hold-out as it was) -> (train, holdout, examples read)."""
+    train: list[StanceExample] = []
+    holdout: list[StanceExample] = []
+    read = 0
+    for path in stance_files(paths):
+        examples = read_stance_jsonl(path)
+        part_train, part_holdout = split_holdout(examples, fraction, seed)
+        train, holdout, read = train + part_train, holdout + part_holdout, read + len(examples)
+    return train, holdout, read
+
+
 def _batches(examples: list[StanceExample], batch_size: int, rng: random.Random) -> list[list[int]]:
     """Shuffled batches of similar length (sorted inside chunks of 32 batches)."""
     order = list(range(len(examples)))
@@ -86,7 +103,7 @@ def _batches(examples: list[StanceExample], batch_size: int, rng: random.Random)
 
 def train_stance(
     train_tsv: Path,
-    multilingual_jsonl: Path | None,
+    multilingual_jsonl: Path | Sequence[Path] | None,
     out_dir: Path,
     e5_dir: Path,
     seed: int = 0,
@@ -110,7 +127,7 @@ def train_stance(
     """Fine-tune and save the stance artifact into `out_dir`; returns the training report.
 
     Data: RuSentNE TSV (label 1 favor, -1 against, 0 none) plus the team-written multilingual
-    JSONL. LoRA adapts layers `first_layer`.. of the encoder only, so the states entering
+    JSONL files. LoRA adapts layers `first_layer`.. of the encoder only, so the states entering
     `first_layer` never change: they are computed once (bf16 where the CPU supports it) and the
     epochs run only the adapted top layers, which makes CPU training several times cheaper.
     Training uses every favor/against example, a fixed random `none_fraction` of the none
@@ -139,12 +156,10 @@ def train_stance(
 
     rusentne = [row.example for row in read_rusentne_tsv(train_tsv)]
     train, holdout = split_holdout(rusentne, holdout_fraction, seed)
-    multilingual: list[StanceExample] = []
-    ml_train: list[StanceExample] = []
-    if multilingual_jsonl is not None:
-        multilingual = read_stance_jsonl(multilingual_jsonl)
-        ml_train, ml_holdout = split_holdout(multilingual, holdout_fraction, seed)
-        holdout += ml_holdout
+    ml_train, ml_holdout, n_multilingual = split_team_files(
+        multilingual_jsonl, holdout_fraction, seed
+    )
+    holdout += ml_holdout
     rng = random.Random(seed)
     neutral_all = [e for e in train if e.label == "none"]
     kept = rng.sample(neutral_all, round(none_fraction * len(neutral_all)))
@@ -264,8 +279,8 @@ def train_stance(
         },
         "data": {
             "train_tsv": Path(train_tsv).name,
-            "multilingual_jsonl": Path(multilingual_jsonl).name if multilingual_jsonl else None,
-            "n_rusentne": len(rusentne), "n_multilingual": len(multilingual),
+            "multilingual_jsonl": [p.name for p in stance_files(multilingual_jsonl)] or None,
+            "n_rusentne": len(rusentne), "n_multilingual": n_multilingual,
             "n_train_per_epoch": per_epoch, "n_holdout": len(holdout),
         },
         "trainable_parameters": trainable,

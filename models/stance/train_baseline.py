@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from models.encoder import Encoder
@@ -13,6 +14,7 @@ from models.stance.data import (
     gold_labels,
     read_rusentne_tsv,
     read_stance_jsonl,
+    stance_files,
 )
 
 log = logging.getLogger(__name__)
@@ -20,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def train_baseline(
     train_tsv: Path,
-    multilingual_jsonl: Path | None,
+    multilingual_jsonl: Path | Sequence[Path] | None,
     out_dir: Path,
     encoder: Encoder,
     C: float = 1.0,
@@ -33,8 +35,8 @@ def train_baseline(
     started = time.perf_counter()
     examples: list[StanceExample] = [row.example for row in read_rusentne_tsv(train_tsv)]
     n_rusentne = len(examples)
-    if multilingual_jsonl is not None:
-        examples += read_stance_jsonl(multilingual_jsonl) * multilingual_repeat
+    for path in stance_files(multilingual_jsonl):
+        examples += read_stance_jsonl(path) * multilingual_repeat
     texts = [e.text for e in examples]
     unique = sorted(set(texts))
     index = {t: i for i, t in enumerate(unique)}

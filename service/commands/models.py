@@ -36,7 +36,8 @@ def train_stance_command(
     train: Annotated[Path, typer.Option(help="RuSentNE train.tsv")],
     out: Annotated[Path, typer.Option(help="Artifact folder to write")],
     multilingual: Annotated[
-        Path | None, typer.Option(help="Team-written stance_train_multilingual.jsonl")
+        list[Path] | None,
+        typer.Option(help="Team-written stance JSONL (eval/gold/stance_train_*.jsonl); repeatable"),
     ] = None,
     model: Annotated[str, typer.Option(help="finetuned (e5 + LoRA) or baseline (frozen + LR)")] = (
         "finetuned"
@@ -66,6 +67,9 @@ def train_stance_command(
     """Train a stance model reproducibly (fixed seed; logs time and hardware)."""
     if not train.is_file():
         raise typer.BadParameter(f"training file not found: {train}", param_hint="--train")
+    for path in multilingual or []:
+        if not path.is_file():
+            raise typer.BadParameter(f"file not found: {path}", param_hint="--multilingual")
     if model == "finetuned":
         from models.e5 import build_e5_directory, default_model_dir
         from models.stance.train import train_stance

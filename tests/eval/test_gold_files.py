@@ -89,6 +89,11 @@ def stance_train() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
+def stance_articles() -> list[dict[str, Any]]:
+    return read_jsonl(GOLD_DIR / "stance_train_articles.jsonl")
+
+
+@pytest.fixture(scope="module")
 def voice_gold() -> list[dict[str, Any]]:
     return read_jsonl(GOLD_DIR / "voice_commitment_gold.jsonl")
 
@@ -108,7 +113,9 @@ def check_script(row: dict[str, Any], text: str) -> None:
         assert not RUSSIAN_ONLY.search(text), f"{row_id}: Russian letters in a Ukrainian text"
 
 
-def check_stance_rows(rows: list[dict[str, Any]], id_prefix: str, minimum: int) -> None:
+def check_stance_rows(
+    rows: list[dict[str, Any]], id_prefix: str, minimum: int, min_share: float = MIN_LABEL_SHARE
+) -> None:
     ids = Counter(row.get("id") for row in rows)
     duplicates = [row_id for row_id, count in ids.items() if count > 1]
     assert not duplicates, f"duplicate ids: {duplicates}"
@@ -141,7 +148,7 @@ def check_stance_rows(rows: list[dict[str, Any]], id_prefix: str, minimum: int) 
         assert total >= minimum, f"{lang}: {total} rows, need at least {minimum}"
         for label in STANCE_LABELS:
             share = labels[label] / total
-            assert share >= MIN_LABEL_SHARE, f"{lang}: label {label} only {share:.0%}"
+            assert share >= min_share, f"{lang}: label {label} only {share:.0%}"
 
 
 def test_stance_gold_schema(stance_gold: list[dict[str, Any]]) -> None:
@@ -150,6 +157,19 @@ def test_stance_gold_schema(stance_gold: list[dict[str, Any]]) -> None:
 
 def test_stance_train_schema(stance_train: list[dict[str, Any]]) -> None:
     check_stance_rows(stance_train, "tr-", MIN_STANCE_TRAIN)
+
+
+def test_stance_articles_schema(stance_articles: list[dict[str, Any]]) -> None:
+    # sentences of whole articles: most only report, so `none` dominates
+    check_stance_rows(stance_articles, "ta-", MIN_STANCE_TRAIN, min_share=0.05)
+
+
+def test_stance_articles_label_every_sentence_for_both_countries(
+    stance_articles: list[dict[str, Any]],
+) -> None:
+    for first, second in zip(stance_articles[::2], stance_articles[1::2], strict=True):
+        assert first["text"] == second["text"], first["id"]
+        assert (first["target"], second["target"]) == ("Russia", "Azerbaijan"), first["id"]
 
 
 def test_stance_gold_has_implicit_and_varied_targets(stance_gold: list[dict[str, Any]]) -> None:
@@ -165,9 +185,23 @@ def test_stance_gold_has_implicit_and_varied_targets(stance_gold: list[dict[str,
         )
 
 
-def test_no_gold_text_in_training_set(
-    stance_gold: list[dict[str, Any]], stance_train: list[dict[str, Any]]
-) -> None:
+def demo_sentences() -> list[dict[str, Any]]:
+    """The demo corpus's annotated sentences (the framing evaluation) as gold-like rows."""
+    gold = json.loads((GOLD_DIR.parents[1] / "corpus" / "demo" / "gold.json").read_text())
+    language = {"russian": "ru", "azerbaijani": "az", "ukrainian": "uk", "western": "en"}
+    return [{"id": f"demo:{row['file']}", "text": row["quote"],
+             "language": language[row["file"].split("_")[-1].removesuffix(".txt")]}
+            for row in gold["passages"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("held_out", ["stance gold", "demo corpus"])
+@pytest.mark.parametrize("training", ["stance_train_multilingual", "stance_train_articles"])
+def test_no_held_out_text_in_training_sets(held_out: str, training: str) -> None:
+    if held_out == "stance gold":
+        stance_gold = read_jsonl(GOLD_DIR / "stance_gold.jsonl")
+    else:
+        stance_gold = demo_sentences()
+    stance_train = read_jsonl(GOLD_DIR / f"{training}.jsonl")
     gold_norm = {normalise(row["text"]) for row in stance_gold}
     exact = [row["id"] for row in stance_train if normalise(row["text"]) in gold_norm]
     assert not exact, f"training rows that repeat a gold text: {exact}"

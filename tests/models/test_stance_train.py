@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from models.stance.data import StanceExample
 from models.stance.inputs import find_mention
@@ -39,3 +40,28 @@ def test_absent_rate_and_seed() -> None:
     quarter = absent_target_examples(many, 0.25, random.Random(0))
     assert 200 <= len(quarter) <= 300
     assert quarter == absent_target_examples(many, 0.25, random.Random(0))
+
+
+def test_team_files_are_split_each_on_its_own(tmp_path) -> None:
+    """Adding a second team file leaves the first file's hold-out as it was."""
+    import json
+
+    from models.stance.data import stance_files
+    from models.stance.train import split_team_files
+
+    def write(name: str, n: int) -> Path:
+        path = tmp_path / name
+        rows = [{"id": f"{name}-{k}", "language": "en", "text": f"Sentence number {k} of {name}.",
+                 "target": "Russia", "start": None, "end": None,
+                 "label": ("favor", "against", "none")[k % 3]} for k in range(n)]  # fmt: skip
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        return path
+
+    first, second = write("a.jsonl", 60), write("b.jsonl", 40)
+    _, holdout_one, read_one = split_team_files(first, 0.1, seed=0)
+    train_two, holdout_two, read_two = split_team_files([first, second], 0.1, seed=0)
+    assert (read_one, read_two) == (60, 100)
+    assert holdout_two[: len(holdout_one)] == holdout_one
+    assert len(train_two) + len(holdout_two) == 100
+    assert stance_files(None) == [] and stance_files(first) == [first]
+    assert split_team_files(None, 0.1, seed=0) == ([], [], 0)
