@@ -530,12 +530,22 @@ def score_links(
         if x.split(":")[0] != y.split(":")[0]
     }
     language = {a.id: a.language or "?" for a in demo.articles}
+
+    def across(pair: frozenset[str]) -> bool:
+        return len({demo.events[p.split(":")[0]] for p in pair}) > 1
+
     return {
         "links": _precision_recall(predicted, demo.gold_links),
         "fact_pairs": _precision_recall(in_facts, demo.gold_links),
-        "cross_event_links": sum(
-            1 for pair in predicted if len({demo.events[p.split(":")[0]] for p in pair}) > 1
-        ),
+        "cross_event_links": sum(1 for pair in predicted if across(pair)),
+        # links between articles of one event, and background mentions across events
+        "by_event": {
+            name: _precision_recall(
+                {x for x in predicted if across(x) == cross},
+                {x for x in demo.gold_links if across(x) == cross},
+            )
+            for name, cross in (("same event", False), ("different events", True))
+        },
         "by_language_pair": _by_language_pair(predicted, demo.gold_links, language),
         "facts": len(facts),
     }
@@ -932,6 +942,11 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
         "| --- | --- | --- | --- | --- |",
     ]
     out += [f"| {name} | {pr(row)} |" for name, row in held["by_language_pair"].items()]
+    if "by_event" in held:
+        out += ["", "Within one event and across events (links, held out):", "",
+                "| articles | precision | recall | links | right |",
+                "| --- | --- | --- | --- | --- |"]  # fmt: skip
+        out += [f"| {name} | {pr(row)} |" for name, row in held["by_event"].items()]
     out += [
         "",
         f"Reliability of held-out confidences (ECE {demo['reliability']['ece']:.3f}):",

@@ -167,3 +167,23 @@ def test_diagnose_links_names_the_cause_of_each_miss_and_error() -> None:
         },
         "wrong": {"between events": 1, "same event, both passages in gold": 1},
     }
+
+
+def test_score_links_splits_links_within_and_across_events() -> None:
+    from types import SimpleNamespace
+
+    articles = [SimpleNamespace(id=name, language="en") for name in ("x1", "x2", "y1")]
+    events = {"x1": "x", "x2": "x", "y1": "y"}
+    gold = {frozenset(("x1:0", "x2:0")), frozenset(("x1:1", "y1:0")), frozenset(("x2:1", "y1:1"))}
+    demo = ev.DemoCorpus(articles, {}, events, gold, set())  # type: ignore[arg-type]
+    groups = [PassageGroup(a, [f"{a}:0", f"{a}:1"], np.eye(2, 4, dtype=np.float32))
+              for a in ("x1", "x2", "y1")]  # fmt: skip
+    candidates = [(Alignment("x1:0", "x2:0", 0.9, 1.2), None),  # right, same event
+                  (Alignment("x1:1", "x2:1", 0.9, 1.2), None),  # wrong, same event
+                  (Alignment("x1:1", "y1:0", 0.9, 1.2), None),  # right, across events
+                  (Alignment("x2:0", "y1:1", 0.9, 1.2), None)]  # below threshold  # fmt: skip
+    report = ev.score_links(demo, candidates, np.array([0.9, 0.8, 0.7, 0.1]), groups)
+    same, across = report["by_event"]["same event"], report["by_event"]["different events"]
+    assert (same["predicted"], same["right"], same["gold"]) == (2, 1, 1)
+    assert (across["predicted"], across["right"], across["gold"]) == (1, 1, 2)
+    assert report["cross_event_links"] == 1
