@@ -122,7 +122,7 @@ def train_stance(
     multilingual_repeat: int = 2,
     absent_rate: float = 0.0,
     max_steps: int | None = None,
-    name: str = "e5-lora-v3",
+    name: str = "e5-lora-v5",
 ) -> dict:
     """Fine-tune and save the stance artifact into `out_dir`; returns the training report.
 

@@ -59,7 +59,7 @@ def train_stance_command(
             min=0.0, max=1.0, help="Share of examples repeated with an absent country as target"
         ),
     ] = 0.0,
-    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v3",
+    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v5",
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
     ] = (None),

@@ -116,3 +116,8 @@ def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
         defaults["max_length"],
         defaults["max_chars"],
     )
+    # the card's training command names every team file the model was trained on
+    card = (FINETUNED_ARTIFACT / "README.md").read_text(encoding="utf-8")
+    gold_dir = Path(__file__).resolve().parents[2] / "eval" / "gold"
+    for name in config["data"]["multilingual_jsonl"]:
+        assert (gold_dir / name).is_file() and f"--multilingual eval/gold/{name}" in card, name
