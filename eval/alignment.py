@@ -351,8 +351,8 @@ def second_round_links(demo_dir: Path) -> dict[str, set[frozenset[str]]]:
 
 
 def annotator_agreement(demo_dir: Path) -> dict[str, Any] | None:
-    """How far careful readers agree on the demo's same-fact links: precision, recall and F1 of
-    each annotation against each other one (None when the second round is absent)."""
+    """How far careful readers agree on a gold corpus's same-fact links: precision, recall and
+    F1 of each annotation against each other one (None when there is no second round)."""
     rounds = second_round_links(demo_dir)
     if len(rounds) < 3:
         return None
@@ -537,7 +537,6 @@ def score_links(
     return {
         "links": _precision_recall(predicted, demo.gold_links),
         "fact_pairs": _precision_recall(in_facts, demo.gold_links),
-        "cross_event_links": sum(1 for pair in predicted if across(pair)),
         # links between articles of one event, and background mentions across events
         "by_event": {
             name: _precision_recall(
@@ -885,9 +884,16 @@ def _pr(row: dict[str, float]) -> str:
     return f"{row['precision']:.3f} | {row['recall']:.3f} | {row['predicted']} | {row['right']}"
 
 
+# How reports name the annotations of a gold set with a second round (`second_round_links`).
+ANNOTATION_NAMES = {
+    "first": "first round",
+    "annotator_a": "second round, annotator A",
+    "annotator_b": "second round, annotator B",
+}
+
+
 def _agreement_markdown(agreement: dict[str, Any]) -> list[str]:
-    names = {"first": "first round (facts)", "annotator_a": "second round, annotator A",
-             "annotator_b": "second round, annotator B"}  # fmt: skip
+    names = ANNOTATION_NAMES
     out = [
         "How far careful readers agree (the gold is the majority of these three annotations; "
         "gold links per annotation: "
@@ -932,8 +938,6 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
     if demo.get("agreement"):
         out += ["", *_agreement_markdown(demo["agreement"])]
     out += [
-        "",
-        f"Links between different events (held out): {held['cross_event_links']}.",
         "",
         *_errors_markdown(demo.get("errors")),
         "Per language pair (links, held out):",

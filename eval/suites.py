@@ -60,7 +60,8 @@ def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     data = (f"NTREX-128 dev half and Tatoeba under {os.path.relpath(shared_dir)}/data; "
             "demo corpus gold (corpus/demo/gold.json); calibration set "
             "(eval/gold/alignment_calibration/gold.json); translation set "
-            "(eval/gold/alignment_translations/gold.json)")  # fmt: skip
+            "(eval/gold/alignment_translations/gold.json); republication set "
+            "(eval/gold/alignment_republications/gold.json)")  # fmt: skip
     return SuiteOutcome(report, body.strip(), data)
 
 
@@ -134,11 +135,11 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
                    if agreement else "")  # fmt: skip
     humans = report.get("stance_annotations")
     if humans:
-        names = {"first": "first round", "annotator_a": "second round, annotator A",
-                 "annotator_b": "second round, annotator B"}  # fmt: skip
+        from eval.alignment import ANNOTATION_NAMES
+
         human_rows = []
         for key, row in humans["pairs"].items():
-            hyp, ref = (names.get(part, part) for part in key.split(" against "))
+            hyp, ref = (ANNOTATION_NAMES.get(part, part) for part in key.split(" against "))
             human_rows.append([hyp, ref, row["pairs"], row["f1_pn"], row["macro_f1"], row["kappa"]])
         stance_note += ("\n\nHow far careful readers agree on the same passage stance (three "
                         "independent annotations; the demo's stance labels are their majority):"

@@ -1,4 +1,4 @@
-"""Align passages that report the same fact across articles (method `margin-anchor.v5`).
+"""Align passages that report the same fact across articles (method `margin-anchor.v6`).
 
 Comparable news texts report the same facts in different order, length and language, so this is
 matching, not the monotone alignment of translations; but an outlet that republishes another's
@@ -22,8 +22,10 @@ For every pair of articles (never within one article):
    passages share, and whether they give numbers that disagree, and order: how many of the
    link's diagonal neighbours (the sentences before and after it on both sides) are mutual
    matches too, and the share of the article pair's mutual matches that have such a neighbour,
-   which is near 1 for a translation and low for two outlets telling a story in their own order)
-   to the probability that the link is right, fitted on labelled data. With three or more
+   which is near 1 for a translation and low for two outlets telling a story in their own order;
+   both are 0 when the shorter article has fewer than `TRANSLATION_MIN_PASSAGES` passages, where
+   matches in order are too easily chance) to the probability that the link is right, fitted on
+   labelled data. With three or more
    articles, a second stage rescores each link with its transitive support
    (`transitive_support`: the best path A-C-B through a third article, by first-stage
    confidence); support can raise a link's confidence, never lower it (the final confidence is
@@ -71,7 +73,7 @@ from models.neighbors import knn
 
 logger = logging.getLogger(__name__)
 
-METHOD = "margin-anchor.v5"
+METHOD = "margin-anchor.v6"
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
 BLOCKING_MIN_PASSAGES = 5_000
@@ -295,9 +297,12 @@ def _pair_links(
     best = sorted((margin for _, margin in scores.values()), reverse=True)[:PAIR_TOP]
     pair_margin = float(np.mean(best)) if best else math.nan
 
+    # in very short articles, matches in the same order are too easily chance
+    ordered = min(len(keep_a), len(keep_b)) >= TRANSLATION_MIN_PASSAGES
+
     def diagonal(i: int, j: int) -> int:
         """How many of (i-1, j-1) and (i+1, j+1), adjacent in both articles, are mutual."""
-        return sum(
+        return ordered * sum(
             1
             for d in (-1, 1)
             if j + d in _adjacent(keep_b, j) and i + d in _adjacent(keep_a, i)
