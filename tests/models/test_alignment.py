@@ -206,21 +206,36 @@ def test_support_stage_applies_only_with_three_articles(fake_encoder) -> None:
 def test_links_in_the_same_order_on_both_sides_support_each_other(fake_encoder) -> None:
     """A translation runs in the source's order: every link has mutual neighbours on the diagonal
     and the article pair is parallel; shuffled facts give neither."""
-    facts = [*ARTICLE_A, "Rescue teams pulled 29 survivors from the wreckage near the shore."]
+    facts = [*ARTICLE_A, "Rescue teams pulled 29 survivors from the wreckage near the shore.",
+             "The airport will reopen on Friday after engineers inspect the runway."]  # fmt: skip
     rewritten = [*ARTICLE_B[1:], ARTICLE_B[0],
-                 "Rescuers pulled 29 survivors out of the wreckage by the shore."]  # fmt: skip
-    in_order = [rewritten[0], rewritten[1], rewritten[2], rewritten[3]]
+                 "Rescuers pulled 29 survivors out of the wreckage by the shore.",
+                 "The airport is to reopen on Friday once the runway is inspected."]  # fmt: skip
+    in_order = [rewritten[0], rewritten[1], rewritten[2], rewritten[3], rewritten[4]]
     links = {(c.a, c.b): c for c, _ in find_candidates(
         [group(fake_encoder, "a", facts), group(fake_encoder, "b", in_order)])}  # fmt: skip
     assert {key: link.diagonal for key, link in links.items()} == {
-        ("a:0", "b:0"): 1.0, ("a:1", "b:1"): 2.0, ("a:2", "b:2"): 2.0, ("a:3", "b:3"): 1.0,
+        ("a:0", "b:0"): 1.0, ("a:1", "b:1"): 2.0, ("a:2", "b:2"): 2.0, ("a:3", "b:3"): 2.0,
+        ("a:4", "b:4"): 1.0,
     }  # fmt: skip
     assert all(link.parallel == 1.0 for link in links.values())
-    shuffled = [rewritten[2], rewritten[0], rewritten[3], rewritten[1]]
+    shuffled = [rewritten[2], rewritten[0], rewritten[3], rewritten[1], rewritten[4]]
     links = {(c.a, c.b): c for c, _ in find_candidates(
         [group(fake_encoder, "a", facts), group(fake_encoder, "b", shuffled)])}  # fmt: skip
-    assert set(links) == {("a:0", "b:1"), ("a:1", "b:3"), ("a:2", "b:0"), ("a:3", "b:2")}
+    assert set(links) == {("a:0", "b:1"), ("a:1", "b:3"), ("a:2", "b:0"), ("a:3", "b:2"),
+                          ("a:4", "b:4")}  # fmt: skip
     assert all(link.diagonal == 0.0 and link.parallel == 0.0 for link in links.values())
+
+
+def test_order_is_not_evidence_in_very_short_articles(fake_encoder) -> None:
+    """Four passages in the same order on both sides: too few for order to mean anything."""
+    facts = [*ARTICLE_A, "Rescue teams pulled 29 survivors from the wreckage near the shore."]
+    in_order = [*ARTICLE_B[1:], ARTICLE_B[0],
+                "Rescuers pulled 29 survivors out of the wreckage by the shore."]  # fmt: skip
+    links = [c for c, _ in find_candidates(
+        [group(fake_encoder, "a", facts), group(fake_encoder, "b", in_order)])]  # fmt: skip
+    assert len(links) == 4
+    assert all(link.diagonal == 0.0 and link.parallel == 0.0 for link in links)
 
 
 ORIGINAL = [
