@@ -295,3 +295,90 @@ def test_segmentation_file(lang: str) -> None:
     assert any(line.endswith("!") for line in sentences), f"{path.name}: no exclamation"
     assert any(line.endswith("...") or line.endswith("…") for line in sentences), path.name
     assert sum(1 for line in sentences if re.search(r"[«\"“„]", line)) >= 3, path.name
+
+
+# --- the fact encoder's training sets: eval/gold/alignment_train/*.json ---------------------------
+
+ALIGNMENT_TRAIN_DIR = GOLD_DIR / "alignment_train"
+FACT_OUTLETS = [
+    "western-en", "russian-en", "russian-ru", "independent-ru", "ukrainian-uk", "azerbaijani-az",
+]  # fmt: skip
+MIN_FACTS_PER_EVENT = 12
+# Article folders whose events and sentences the fact encoder must never see: the demo (the
+# alignment and framing evaluation) and the sets that fit and check the alignment confidence map.
+ALIGNMENT_HELD_OUT = {
+    "demo corpus": GOLD_DIR.parents[1] / "corpus" / "demo",
+    "calibration set": GOLD_DIR / "alignment_calibration",
+    "translation set": GOLD_DIR / "alignment_translations",
+    "republication set": GOLD_DIR / "alignment_republications",
+}
+
+
+def fact_sets() -> list[dict[str, Any]]:
+    paths = sorted(ALIGNMENT_TRAIN_DIR.glob("*.json"))
+    assert len(paths) >= 10, f"expected at least 10 fact sets in {ALIGNMENT_TRAIN_DIR}"
+    return [{"path": path, **json.loads(path.read_text(encoding="utf-8"))} for path in paths]
+
+
+def test_fact_sets_schema_and_scripts() -> None:
+    for fact_set in fact_sets():
+        name = fact_set["path"].name
+        assert fact_set["event"] == fact_set["path"].stem, name
+        facts = fact_set["facts"]
+        assert len(facts) >= MIN_FACTS_PER_EVENT, f"{name}: only {len(facts)} facts"
+        assert len({fact["id"] for fact in facts}) == len(facts), f"{name}: repeated fact ids"
+        for fact in facts:
+            where = f"{name} {fact['id']}"
+            assert [r["outlet"] for r in fact["renderings"]] == FACT_OUTLETS, where
+            for rendering in fact["renderings"]:
+                language = rendering["outlet"].rsplit("-", 1)[1]
+                row = {"id": f"{where} {rendering['outlet']}", "language": language}
+                check_script(row, rendering["text"])
+                assert 8 <= len(rendering["text"].split()) <= 60, row["id"]
+
+
+def test_fact_set_renderings_are_not_translations_of_each_other() -> None:
+    """Outlets retell a fact in their own words: the two English renderings of a fact share
+    few character 5-grams, and so do the two Russian ones."""
+    close = []
+    for fact_set in fact_sets():
+        for fact in fact_set["facts"]:
+            texts = {r["outlet"]: r["text"] for r in fact["renderings"]}
+            for a, b in (("western-en", "russian-en"), ("russian-ru", "independent-ru")):
+                if jaccard(shingles(texts[a]), shingles(texts[b])) >= NEAR_DUPLICATE_JACCARD:
+                    close.append(f"{fact_set['event']} {fact['id']} {a}/{b}")
+    assert not close, f"near-identical renderings: {close}"
+
+
+def _held_out_sentences() -> dict[str, list[set[str]]]:
+    """Shingles of every sentence of the held-out articles, by language."""
+    language = {"russian": "ru", "azerbaijani": "az", "ukrainian": "uk", "western": "en"}
+    by_language: dict[str, list[set[str]]] = {lang: [] for lang in LANGUAGES}
+    for folder in ALIGNMENT_HELD_OUT.values():
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        for article in meta["articles"]:
+            lang = article.get("language") or language[article["camp"]]
+            text = (folder / "articles" / article["file"]).read_text(encoding="utf-8")
+            for sentence in re.split(r"(?<=[.!?»\"])\s+", text):
+                if len(sentence.split()) >= 5:
+                    by_language[lang].append(shingles(sentence))
+    return by_language
+
+
+def test_fact_sets_repeat_no_held_out_sentence_or_event() -> None:
+    held_out = _held_out_sentences()
+    assert sum(map(len, held_out.values())) > 500
+    events = set()
+    for folder in ALIGNMENT_HELD_OUT.values():
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        events |= {article.get("event") for article in meta["articles"]} - {None}
+    near = []
+    for fact_set in fact_sets():
+        assert fact_set["event"] not in events, f"{fact_set['event']} is a held-out event"
+        for fact in fact_set["facts"]:
+            for rendering in fact["renderings"]:
+                grams = shingles(rendering["text"])
+                lang = rendering["outlet"].rsplit("-", 1)[1]
+                if any(jaccard(grams, other) >= NEAR_DUPLICATE_JACCARD for other in held_out[lang]):
+                    near.append(f"{fact_set['event']} {fact['id']} {rendering['outlet']}")
+    assert not near, f"fact-set renderings that nearly repeat a held-out sentence: {near}"
