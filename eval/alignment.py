@@ -42,11 +42,11 @@ from corpus.schema import Article, Passage
 from models import alignment
 from models.alignment import Alignment, PassageGroup
 from models.calibration import (
-    DEFAULT_PATH,
     FEATURES,
     SUPPORT_FEATURES,
     TRANSLATION_FEATURES,
     LinkCalibration,
+    calibration_path,
     reliability,
 )
 from models.encoder import Encoder
@@ -703,13 +703,16 @@ def gold_sets(gold_dirs: Sequence[Path], encoder: Encoder) -> list[LabelledLinks
 def build_calibration(
     demo_dir: Path,
     encoder: Encoder,
-    out: Path = DEFAULT_PATH,
+    out: Path | None = None,
     version: str = CALIBRATION_VERSION,
     extra_sets: dict[str, Path] = CALIBRATION_SETS,
+    command: str = CALIBRATE_COMMAND,
 ) -> dict[str, Any]:
-    """Fit the packaged confidence map on all candidate links of the demo gold and the other
-    gold sets (`CALIBRATION_SETS`); write it with provenance (command, data, and the reliability
-    of leave-one-event-out predictions on each)."""
+    """Fit the confidence map for `encoder` on all candidate links of the demo gold and the other
+    gold sets (`CALIBRATION_SETS`); write it (default: the encoder's packaged map,
+    `calibration_path`) with provenance (command, data, and the reliability of
+    leave-one-event-out predictions on each)."""
+    out = out or calibration_path(encoder.name)
     folders = {"demo": demo_dir, **extra_sets}
     sets = gold_sets(list(folders.values()), encoder)
     reliabilities = {}
@@ -727,7 +730,7 @@ def build_calibration(
         for folder, s in zip(folders.values(), sets, strict=True)
     )
     provenance = {
-        "command": CALIBRATE_COMMAND,
+        "command": command,
         "method": alignment.METHOD,
         "encoder": encoder.name,
         "data": data,
@@ -758,7 +761,7 @@ def evaluate_alignment(
     extra_sets: dict[str, Path] = CALIBRATION_SETS,
 ) -> dict[str, Any]:
     """All alignment measures that the data present allow; absent data sets are reported skipped."""
-    calibration = calibration or LinkCalibration.load()
+    calibration = calibration or LinkCalibration.for_encoder(encoder.name)
     report: dict[str, Any] = {
         "method": alignment.METHOD,
         "calibration": calibration.version,
@@ -786,6 +789,29 @@ def evaluate_alignment(
     for name, folder in present.items():
         report[name]["agreement"] = annotator_agreement(folder)
     return report
+
+
+def compare_encoders(
+    demo_dir: Path,
+    encoders: dict[str, Encoder],
+    threshold: float = THRESHOLD,
+    extra_sets: dict[str, Path] = CALIBRATION_SETS,
+) -> dict[str, dict[str, Any]]:
+    """Held-out link precision/recall on every gold set, per encoder, each with its own packaged
+    map (`LinkCalibration.for_encoder`); held-out confidences are refitted without the event."""
+    gold = {"demo": demo_dir, **extra_sets}
+    present = {name: folder for name, folder in gold.items() if (folder / "gold.json").is_file()}
+    table: dict[str, dict[str, Any]] = {}
+    for label, encoder in encoders.items():
+        sets = gold_sets(list(present.values()), encoder)
+        calibration = LinkCalibration.for_encoder(encoder.name)
+        table[label] = {"encoder": encoder.name, "calibration": calibration.version}
+        for n, name in enumerate(present):
+            held = sets[n]
+            confidences = held_out_confidences(sets, n)
+            scored = score_links(held.corpus, held.candidates, confidences, held.groups, threshold)
+            table[label][name] = scored["links"]
+    return table
 
 
 # --------------------------------------------------------------------------- markdown
@@ -817,8 +843,25 @@ def to_markdown(report: dict[str, Any], command: str) -> str:
     for name, title in SET_TITLES.items():
         if name in report:
             out += _gold_markdown(title, report[name], report["threshold"])
+    if report.get("encoders"):
+        out += _encoders_markdown(report["encoders"], report["threshold"])
     out += [f"Skipped: {item}" for item in report["skipped"]]
     return "\n".join(out) + "\n"
+
+
+def _encoders_markdown(encoders: dict[str, dict[str, Any]], threshold: float) -> list[str]:
+    names = [name for name in SET_TITLES if all(name in row for row in encoders.values())]
+    out = [
+        f"Encoders compared (links held out by event, confidence >= {threshold}; each encoder "
+        "with the confidence map fitted on its own similarities):",
+        "",
+        "| encoder | " + " | ".join(f"{name} P / R" for name in names) + " |",
+        "| --- | " + " | ".join("---" for _ in names) + " |",
+    ]
+    for label, row in encoders.items():
+        cells = [f"{row[name]['precision']:.3f} / {row[name]['recall']:.3f}" for name in names]
+        out.append(f"| {label} (`{row['encoder']}`) | " + " | ".join(cells) + " |")
+    return [*out, ""]
 
 
 def _ntrex_markdown(ntrex: dict[str, Any]) -> list[str]:

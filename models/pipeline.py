@@ -76,10 +76,11 @@ def compare(
 
     `embeddings` optionally maps article id -> precomputed (n_passages, d) float32 embeddings.
     `targets` are the actors stance is scored toward.
-    `calibration` maps link features to confidence (default: the packaged one); links with
+    `calibration` maps link features to confidence (default: the packaged one fitted on
+    `encoder`'s embeddings, `LinkCalibration.for_encoder`); links with
     confidence below `threshold` are dropped.
     """
-    calibration = calibration or LinkCalibration.load()
+    calibration = calibration or LinkCalibration.for_encoder(encoder.name)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     passages = segment_articles(articles, window)

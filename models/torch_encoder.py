@@ -57,8 +57,11 @@ def resolve_device_dtype(device: str | None, dtype: str) -> tuple[str, str]:
 class TorchE5Encoder:
     """e5 encoder in torch over a directory made by `models.e5.build_e5_directory`.
 
-    `name` identifies the weights (source hash from the build marker) and the dtype, so embeddings
-    cached under one name are never mixed with another precision.
+    `name` identifies the weights (source hash from the build marker), the adapter if any and the
+    dtype, so embeddings cached under one name are never mixed with other weights or precision.
+
+    `adapter_dir`: a peft LoRA adapter (such as the fact encoder, `models.fact_encoder`) merged
+    into the weights in float32 before they are cast to `dtype`.
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class TorchE5Encoder:
         dtype: str = "auto",
         batch_size: int = 32,
         max_tokens: int = 512,
+        adapter_dir: Path | None = None,
     ) -> None:
         import torch
         from transformers import BertModel
@@ -85,11 +89,18 @@ class TorchE5Encoder:
         self.tokenizer = load_tokenizer(self.model_dir)
         self.tokenizer.model_max_length = 1 << 30  # long texts are windowed here, not truncated
         self.model = BertModel.from_pretrained(
-            str(self.model_dir), add_pooling_layer=False, dtype=getattr(torch, self.dtype)
+            str(self.model_dir),
+            add_pooling_layer=False,
+            dtype=torch.float32 if adapter_dir else getattr(torch, self.dtype),
         )
+        weights = _weights_id(self.model_dir)
+        if adapter_dir is not None:
+            self.model, adapter = _merge_adapter(self.model, Path(adapter_dir))
+            self.model.to(getattr(torch, self.dtype))
+            weights = f"{weights}+{adapter}"
         self.model.to(self.device).eval()  # type: ignore[arg-type]
         self.dim = int(self.model.config.hidden_size)
-        self.name = f"e5-small-torch-{_weights_id(self.model_dir)}-{self.dtype}"
+        self.name = f"e5-small-torch-{weights}-{self.dtype}"
 
     def token_ids(self, texts: list[str], kind: TextKind = "passage") -> list[list[int]]:
         """Content token ids (prefix included, no `<s>`/`</s>`) of each text, untruncated."""
@@ -148,6 +159,18 @@ class TorchE5Encoder:
                 pooled = summed / mask.sum(dim=1, keepdim=True)
                 means[batch] = pooled.cpu().numpy()
         return means
+
+
+def _merge_adapter(model, adapter_dir: Path):
+    """`model` with the peft adapter of `adapter_dir` merged in -> (model, "name@hash")."""
+    from peft import PeftModel
+
+    weights = adapter_dir / "adapter_model.safetensors"
+    if not weights.is_file():
+        raise FileNotFoundError(f"{adapter_dir} holds no adapter_model.safetensors")
+    merged = PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
+    return merged, f"{adapter_dir.name}@{digest}"
 
 
 def _weights_id(model_dir: Path) -> str:

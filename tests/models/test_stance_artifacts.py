@@ -17,14 +17,6 @@ FAVOR = (
 )
 
 
-@pytest.fixture(scope="session")
-def e5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from models.e5 import build_e5_directory
-
-    cache = os.environ.get("PARALLAX_TEST_E5_DIR")
-    return build_e5_directory(Path(cache) if cache else tmp_path_factory.mktemp("e5") / "e5-small")
-
-
 @pytest.mark.slow
 def test_shipped_adapter_is_small_and_predicts_obvious_stance(e5_dir: Path) -> None:
     from models.stance import FINETUNED_ARTIFACT, load_stance_model, score_stance
