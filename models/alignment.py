@@ -58,10 +58,12 @@ are skipped (`block_k`), so the work grows with the number of related pairs, not
 from __future__ import annotations
 
 import bisect
+import gc
 import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import combinations, pairwise
 
@@ -305,8 +307,8 @@ def _pair_links(
         return ordered * sum(
             1
             for d in (-1, 1)
-            if j + d in _adjacent(keep_b, j) and i + d in _adjacent(keep_a, i)
-            and mutual.get(i + d) == j + d
+            if mutual.get(i + d) == j + d  # cheap, and rarely true: test it first
+            and j + d in _adjacent(keep_b, j) and i + d in _adjacent(keep_a, i)
         )  # fmt: skip
 
     parallel = float(np.mean([diagonal(i, j) > 0 for i, j in mutual.items()])) if mutual else 0.0
@@ -637,13 +639,32 @@ def align_passages(
     Links whose calibrated confidence is below `threshold` are dropped; a span link also needs
     its anchor link accepted.
     """
-    candidates = find_candidates(groups, k, min_words, backend)
-    if not candidates:
-        return AlignmentResult([], [], 0)
-    confidences = score_candidates([c for c, _ in candidates], calibration, groups)
-    alignments = accept_links(candidates, confidences, threshold)
-    return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates),
-                           translations(alignments, groups, min_words))  # fmt: skip
+    with _cyclic_gc_paused():
+        candidates = find_candidates(groups, k, min_words, backend)
+        if not candidates:
+            return AlignmentResult([], [], 0)
+        confidences = score_candidates([c for c, _ in candidates], calibration, groups)
+        alignments = accept_links(candidates, confidences, threshold)
+        return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates),
+                               translations(alignments, groups, min_words))  # fmt: skip
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration.
+
+    Alignment makes hundreds of thousands of small objects and no reference cycles, so
+    reference counting frees them all; the cycle collections that their number triggers took
+    about 40% of `align_passages`' time on 1,000 NTREX passages in 56 articles (0.53 s against
+    0.85 s). The collector is switched back on afterwards if it was on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def translations(
@@ -678,17 +699,16 @@ def accept_links(
 
     `confidences` float (len(candidates),). A span link is kept only when its anchor link is.
     """
-    scored = [
-        (replace(c, confidence=float(p)), anchor)
-        for (c, anchor), p in zip(candidates, confidences, strict=True)
-    ]
-    accepted_pairs = {
-        (al.a, al.b) for al, anchor in scored if anchor is None and al.confidence >= threshold
-    }
+    passing = [
+        (link, anchor, float(p))
+        for (link, anchor), p in zip(candidates, confidences, strict=True)
+        if p >= threshold
+    ]  # most candidates fail: copy only the others
+    accepted_pairs = {(link.a, link.b) for link, anchor, _ in passing if anchor is None}
     return [
-        al
-        for al, anchor in scored
-        if al.confidence >= threshold and (anchor is None or anchor in accepted_pairs)
+        replace(link, confidence=p)
+        for link, anchor, p in passing
+        if anchor is None or anchor in accepted_pairs
     ]
 
 
@@ -729,14 +749,19 @@ def transitive_support(
             mine = neighbours.setdefault(x, {})
             mine[y] = max(mine.get(y, 0.0), float(p))
     support = np.zeros(len(links))
+    empty: dict[str, float] = {}
     for n, link in enumerate(links):
-        own = {owner[link.a], owner[link.b]}
-        to_b = neighbours.get(link.b, {})
+        owner_a, owner_b = owner[link.a], owner[link.b]
+        near, far = neighbours.get(link.a, empty), neighbours.get(link.b, empty)
+        if len(near) > len(far):  # min() is symmetric: walk the shorter list (a hot loop)
+            near, far = far, near
         best = 0.0
-        for c, p_ac in neighbours.get(link.a, {}).items():
-            p_cb = to_b.get(c)
-            if p_cb is not None and owner[c] not in own:
-                best = max(best, min(p_ac, p_cb))
+        for c, p_one in near.items():
+            p_two = far.get(c)
+            if p_two is not None and owner[c] != owner_a and owner[c] != owner_b:
+                low = p_one if p_one < p_two else p_two
+                if low > best:
+                    best = low
         support[n] = best
     return support
 
