@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +73,12 @@ def calibration_path(encoder_name: str) -> Path:
     adapter, whose name carries `+ADAPTER@hash` (`models.torch_encoder.TorchE5Encoder`), has its
     own `alignment_calibration.ADAPTER.json`.
     """
-    adapted = re.search(r"\+([\w.-]+)@", encoder_name)
-    return DATA_DIR / f"alignment_calibration.{adapted.group(1)}.json" if adapted else DEFAULT_PATH
+    from models.encoders import weights_of
+
+    weights = weights_of(encoder_name)
+    if "+" in encoder_name and weights.count("@") == 1:  # ADAPTER@hash: one map per adapter
+        return DATA_DIR / f"alignment_calibration.{weights.split('@')[0]}.json"
+    return DEFAULT_PATH
 
 
 class LinkCalibration:

