@@ -791,6 +791,12 @@ def evaluate_alignment(
     return report
 
 
+def held_out_links(report: dict[str, Any]) -> dict[str, Any]:
+    """The row of `compare_encoders` for an `evaluate_alignment` report (no work redone)."""
+    row = {"encoder": report["encoder"], "calibration": report["calibration"]}
+    return row | {name: report[name]["held_out"]["links"] for name in SET_TITLES if name in report}
+
+
 def compare_encoders(
     demo_dir: Path,
     encoders: dict[str, Encoder],
@@ -798,7 +804,8 @@ def compare_encoders(
     extra_sets: dict[str, Path] = CALIBRATION_SETS,
 ) -> dict[str, dict[str, Any]]:
     """Held-out link precision/recall on every gold set, per encoder, each with its own packaged
-    map (`LinkCalibration.for_encoder`); held-out confidences are refitted without the event."""
+    map (`LinkCalibration.for_encoder`); held-out confidences are refitted without the event.
+    The same figures as `evaluate_alignment`'s held-out links (`held_out_links`)."""
     gold = {"demo": demo_dir, **extra_sets}
     present = {name: folder for name, folder in gold.items() if (folder / "gold.json").is_file()}
     table: dict[str, dict[str, Any]] = {}

@@ -186,3 +186,13 @@ def test_score_links_splits_links_within_and_across_events() -> None:
     same, across = report["by_event"]["same event"], report["by_event"]["different events"]
     assert (same["predicted"], same["right"], same["gold"]) == (2, 1, 1)
     assert (across["predicted"], across["right"], across["gold"]) == (1, 1, 2)
+
+
+def test_encoder_comparison_rows_equal_the_evaluation(tmp_path, fake_encoder) -> None:
+    """`compare_encoders` (another encoder) and `held_out_links` (the evaluated one) give the
+    same figures for the same encoder, so the comparison table mixes like with like."""
+    report = ev.evaluate_alignment(tmp_path, DEMO_DIR, fake_encoder, extra_sets={})
+    row = ev.held_out_links(report)
+    assert set(row) == {"encoder", "calibration", "demo"}
+    assert ev.compare_encoders(DEMO_DIR, {"fake": fake_encoder}, extra_sets={}) == {"fake": row}
+    assert "| fake (`" in ev.to_markdown({**report, "encoders": {"fake": row}}, "cmd")
