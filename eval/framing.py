@@ -1,6 +1,6 @@
 """Framing evaluation: divergence AUC on the demo gold, voice and commitment P/R, event ARI.
 
-    evaluate_framing(demo_dir, vc_gold, encoder_spec=DEFAULT_ENCODER, cache_dir=None) -> dict
+    evaluate_framing(demo_dir, vc_gold, vc_hard, encoder_spec=DEFAULT_ENCODER, cache_dir=None)
 
 Divergence (demo gold, corpus/demo/gold.json): every fact annotated `framing: alike|different`
 is a positive (different) or negative (alike) example. Its passages (the sentences holding the
@@ -18,8 +18,12 @@ a stance model gives: say so wherever the figure is quoted).
 
 Voice and commitment: precision and recall per language on the team's gold
 (eval/gold/voice_commitment_gold.jsonl), written apart from the cue lists and never used to
-develop them. A speaker counts as found when the predicted and gold speaker spans share at least
-half of the gold span's characters.
+develop them, and on the hard set (eval/gold/voice_commitment_hard.jsonl: long news sentences
+written to trip rules, with speakers in appositions, joined clauses and inversions and nouns
+spelled like speech verbs; written apart from the rules too, and kept out of their development).
+A speaker counts as found (`speaker_recall`) when the predicted and gold speaker spans share at
+least half of the gold span's characters, and as matched (`speaker_match`) when they share at
+least half of the longer span's, so that a speaker span swallowing half a clause does not count.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ logger = logging.getLogger(__name__)
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 VC_GOLD = Path(__file__).resolve().parent / "gold" / "voice_commitment_gold.jsonl"
+VC_HARD = Path(__file__).resolve().parent / "gold" / "voice_commitment_hard.jsonl"
 SECOND_ROUND = "second_round"  # the demo gold's second annotation round (corpus/demo/...)
 TARGETS = ("Russia", "Azerbaijan")
 
@@ -355,12 +360,16 @@ def read_vc_gold(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _speaker_found(row: dict[str, Any], start: int | None, end: int | None) -> bool:
+def _speaker_found(
+    row: dict[str, Any], start: int | None, end: int | None, strict: bool = False
+) -> bool:
+    """Whether the predicted span shares half of the gold span (`strict`: of the longer span)."""
     if row.get("speaker_start") is None or start is None or end is None:
         return False
     gold_start, gold_end = row["speaker_start"], row["speaker_end"]
     overlap = max(0, min(end, gold_end) - max(start, gold_start))
-    return overlap >= 0.5 * max(gold_end - gold_start, 1)
+    longest = max(gold_end - gold_start, end - start) if strict else gold_end - gold_start
+    return overlap >= 0.5 * max(longest, 1)
 
 
 def evaluate_voice_commitment(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -383,6 +392,8 @@ def evaluate_voice_commitment(rows: list[dict[str, Any]]) -> dict[str, Any]:
                         if r["voice"] == "reported"
                         and r.get("speaker_start") is not None]  # fmt: skip
         found = sum(_speaker_found(r, v.speaker_start, v.speaker_end) for r, v in with_speaker)
+        matched = sum(_speaker_found(r, v.speaker_start, v.speaker_end, strict=True)
+                      for r, v in with_speaker)  # fmt: skip
         report[language] = {
             "n": len(subset),
             "commitment_accuracy": round(float(np.mean([a == b for a, b in zip(
@@ -394,6 +405,7 @@ def evaluate_voice_commitment(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "voice_reported": {"precision": round(float(vp), 4), "recall": round(float(vr), 4),
                                "f1": round(float(vf), 4)},
             "speaker_recall": round(found / len(with_speaker), 4) if with_speaker else None,
+            "speaker_match": round(matched / len(with_speaker), 4) if with_speaker else None,
             "speakers_gold": len(with_speaker),
         }  # fmt: skip
     return report
@@ -402,6 +414,7 @@ def evaluate_voice_commitment(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def evaluate_framing(
     demo_dir: Path = DEMO_DIR,
     vc_gold: Path | None = VC_GOLD,
+    vc_hard: Path | None = VC_HARD,
     encoder_spec: str = DEFAULT_ENCODER,
     cache_dir: Path | None = None,
     stance_provider: Callable[[CompareResult], Mapping[str, Any]] | None = None,
@@ -433,11 +446,12 @@ def evaluate_framing(
             score_gold_facts(result, embeddings, gold, None, method), method
         )
     report["events"] = event_ari(result, embeddings)
-    if vc_gold is not None and Path(vc_gold).exists():
-        report["voice_commitment"] = evaluate_voice_commitment(read_vc_gold(Path(vc_gold)))
-        report["voice_commitment_gold"] = str(vc_gold)
-    else:
-        logger.warning("voice/commitment gold not found at %s: skipped", vc_gold)
+    for key, path in (("voice_commitment", vc_gold), ("voice_commitment_hard", vc_hard)):
+        if path is not None and Path(path).exists():
+            report[key] = evaluate_voice_commitment(read_vc_gold(Path(path)))
+            report[key + "_gold"] = str(path)
+        elif path is not None:
+            logger.warning("voice/commitment gold not found at %s: skipped", path)
     return report
 
 

@@ -1,8 +1,13 @@
 """Cue lists for voice and commitment, one JSON file per language under `data/`.
 
 Each file holds `speech_verbs`, `source_markers` (patterns with a `speaker` group), `hedges`,
-`auxiliaries`, `relatives`, `addressees` and `negations` (see data/cues_en.json). They are
-compiled once per language and process.
+`auxiliaries`, `relatives`, `addressees` and `negations`. Optional lists read long sentences more
+closely: `parentheticals`, `subordinators`, `coordinators` and `finite_verbs` (where a speaker
+begins), `noun_homographs`, `determiners` and `complements` (speech verbs that are also nouns),
+`clausal_verbs` and `clausal_complements` (verbs that report only before a clause),
+`speaker_heads` and `subject_first` (verb-final languages: where the speaker stands). See
+data/cues_en.json, whose `about` says what each holds. They are compiled once per language and
+process.
 """
 
 from __future__ import annotations
@@ -27,6 +32,17 @@ class CueSet:
     relatives: frozenset[str]
     addressees: re.Pattern[str]
     negations: frozenset[str]
+    parentheticals: re.Pattern[str] | None = None
+    subordinators: frozenset[str] = frozenset()
+    coordinators: frozenset[str] = frozenset()
+    finite_verbs: re.Pattern[str] | None = None
+    noun_homographs: frozenset[str] = frozenset()
+    determiners: frozenset[str] = frozenset()
+    complements: frozenset[str] = frozenset()
+    clausal_verbs: re.Pattern[str] | None = None
+    clausal_complements: frozenset[str] = frozenset()
+    speaker_heads: frozenset[str] = frozenset()
+    subject_first: bool = False
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -55,4 +71,27 @@ def load_cues(language: str) -> CueSet:
             r"(?:" + "|".join(sorted(raw["addressees"], key=len, reverse=True)) + r")(?!\w)",
             re.IGNORECASE,
         ),
+        parentheticals=_full_match(raw.get("parentheticals", [])),
+        subordinators=_lowered(raw, "subordinators"),
+        coordinators=_lowered(raw, "coordinators"),
+        finite_verbs=_full_match(raw.get("finite_verbs", [])),
+        noun_homographs=_lowered(raw, "noun_homographs"),
+        determiners=_lowered(raw, "determiners"),
+        complements=_lowered(raw, "complements"),
+        clausal_verbs=_alternation(raw["clausal_verbs"]) if raw.get("clausal_verbs") else None,
+        clausal_complements=_lowered(raw, "clausal_complements"),
+        speaker_heads=_lowered(raw, "speaker_heads"),
+        subject_first=bool(raw.get("subject_first", False)),
     )
+
+
+def _lowered(raw: dict, key: str) -> frozenset[str]:
+    return frozenset(word.lower() for word in raw.get(key, []))
+
+
+def _full_match(patterns: list[str]) -> re.Pattern[str] | None:
+    """One pattern that matches a whole string made of one of `patterns` (None if no patterns)."""
+    if not patterns:
+        return None
+    return re.compile(r"(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + r")",
+                      re.IGNORECASE)  # fmt: skip

@@ -43,7 +43,7 @@ from models.framing.divergence import (
     semantic_residual,
 )
 from models.framing.lexicon import LEXICON_V2, LEXICON_V3
-from models.framing.voice import Voice, detect_voice
+from models.framing.voice import Voice, continue_quotations, detect_voice
 
 logger = logging.getLogger(__name__)
 CONTRAST_OF = {METHOD_V1: "contrast.v1", METHOD_V2: "contrast.v2", METHOD_V3: "contrast.v3"}
@@ -79,21 +79,26 @@ class Framing:
 def frame_passages(passages: Mapping[str, Passage], language_of: Mapping[str, str | None]
                    ) -> dict[str, PassageFraming]:  # fmt: skip
     """Voice and commitment of every passage (`language_of`: article id -> language)."""
+    by_article: dict[str, list[Passage]] = {}
+    for passage in passages.values():
+        by_article.setdefault(passage.article_id, []).append(passage)
     framed = {}
-    for pid, passage in passages.items():
-        language = language_of.get(passage.article_id) or "en"
-        voice = detect_voice(passage.text, language)
-        framed[pid] = PassageFraming(voice, detect_commitment(passage.text, language, voice))
-    return framed
+    for article_id, article_passages in by_article.items():
+        language = language_of.get(article_id) or "en"
+        article_passages.sort(key=lambda p: p.index)
+        texts = [p.text for p in article_passages]
+        voices = continue_quotations(texts, [detect_voice(t, language) for t in texts])
+        for passage, voice in zip(article_passages, voices, strict=True):
+            commitment = detect_commitment(passage.text, language, voice)
+            framed[passage.id] = PassageFraming(voice, commitment)
+    return {pid: framed[pid] for pid in passages}
 
 
 def annotate_passages(texts: list[str], language: str) -> list[PassageFraming]:
-    """Voice and commitment of loose passages of one language (no article needed)."""
-    framed = []
-    for text in texts:
-        voice = detect_voice(text, language)
-        framed.append(PassageFraming(voice, detect_commitment(text, language, voice)))
-    return framed
+    """Voice and commitment of one article's passages, given as texts in article order."""
+    voices = continue_quotations(texts, [detect_voice(text, language) for text in texts])
+    return [PassageFraming(voice, detect_commitment(text, language, voice))
+            for text, voice in zip(texts, voices, strict=True)]  # fmt: skip
 
 
 def fit_background(passages: Mapping[str, Passage], language_of: Mapping[str, str | None]

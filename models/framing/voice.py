@@ -11,8 +11,20 @@ Rules over the cue lists in data/cues_<language>.json, applied in order:
 3. Speech verbs (said, заявил, заявив, bildirib, hesab edirlər ...): the speaker is the clause's
    words before the verb ('Officials in Baku said'), or, when none precede it (after a quotation
    or in Russian/Ukrainian inversion: '— заявил источник в МИД', 'считают в Москве'), the words
-   after it up to the clause end.
-4. A direct quotation with no verb or marker is still reported speech, speaker unknown.
+   after it up to the clause end. Where the language's cue file has the lists for it, a long
+   sentence is read more closely:
+   - a verb spelled like a noun ('states', 'demands') is a verb only with no determiner or
+     possessive before it and a complement after it ('Moscow demands that ...', not 'Baku's
+     demands' or 'the United States');
+   - insertions between speaker and verb are stepped over ('Zakharova, in turn, accused'), and
+     so is an apposition after a name ('Maria Lopez, the bank's economist, warned');
+   - the speaker starts after the last subordinating conjunction ('... after he suggested') and,
+     when the words before it hold a finite verb, after the last coordinator ('The airline
+     suspended flights and officials claimed').
+4. A direct quotation with no verb or marker is still reported speech, speaker unknown; in an
+   article (`continue_quotations`), a passage that opens with such a quotation takes the speaker
+   of the passage before it when that one quotes a named speaker too, as news paragraphs of one
+   speaker's quotation follow each other.
 
 Otherwise the passage is in the outlet's voice. Precision and recall per language are measured
 by eval/framing.py on a gold set written separately from these lists.
@@ -107,7 +119,7 @@ def detect_voice(text: str, language: str | None) -> Voice:
             cue = Cue("source", match.group(), match.start(), match.end())
             return _reported(text, span, (*quote_cues, cue))
     verb = next(
-        (m for m in cues.speech_verbs.finditer(masked) if not _negated(masked, m.start(), cues)),
+        (m for m in _speech_verbs(text, masked, cues) if not _negated(masked, m.start(), cues)),
         None,
     )
     if verb:
@@ -126,6 +138,37 @@ def _negated(masked: str, verb_start: int, cues: CueSet) -> bool:
     return any(word.lower() in cues.negations for word in previous)
 
 
+def _speech_verbs(text: str, masked: str, cues: CueSet) -> list[re.Match[str]]:
+    """Speech verbs of the masked passage in order: the plain ones, less nouns spelled like them,
+    and the clausal ones that a clause or quotation follows."""
+    found = [m for m in cues.speech_verbs.finditer(masked)
+             if not _noun_reading(text, masked, m, cues)]  # fmt: skip
+    if cues.clausal_verbs is not None:
+        found += [m for m in cues.clausal_verbs.finditer(masked)
+                  if _complement(text, m.end(), cues.clausal_complements)]  # fmt: skip
+    return sorted(found, key=lambda m: m.start())
+
+
+def _complement(text: str, end: int, words: frozenset[str]) -> bool:
+    """Whether a quotation, a colon or one of `words` follows position `end` of `text`."""
+    rest = text[end:].lstrip()
+    if rest[:1] in (*_OPENERS, '"', ":"):
+        return True
+    following = _WORDS.match(rest)
+    return bool(following and following.group().lower() in words)
+
+
+def _noun_reading(text: str, masked: str, verb: re.Match[str], cues: CueSet) -> bool:
+    """Whether a speech verb that is also a noun ('demands', 'states') is used as the noun."""
+    if verb.group().lower() not in cues.noun_homographs:
+        return False
+    before = _WORDS.findall(masked[max(0, verb.start() - 40) : verb.start()])
+    previous = before[-1].lower() if before else ""
+    if previous in cues.determiners or previous.endswith(("'s", "’s")):
+        return True
+    return not _complement(text, verb.end(), cues.complements)
+
+
 def _reported(text: str, span: tuple[int, int] | None, cues: tuple[Cue, ...]) -> Voice:
     if span is None:
         return Voice("reported", cues=cues)
@@ -135,17 +178,88 @@ def _reported(text: str, span: tuple[int, int] | None, cues: tuple[Cue, ...]) ->
 def _speaker_near_verb(
     masked: str, text: str, verb_start: int, verb_end: int, cues: CueSet
 ) -> tuple[int, int] | None:
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, verb_start)]
-    left = max(breaks, default=0)
-    before = _trim_speaker(masked, left, verb_start, cues)
+    before = _subject_before(masked, verb_start, cues)
     if before is not None:
-        return _shorten(masked, before, cues.language)
+        return _shorten(masked, before, cues.language, cues.speaker_heads)
     after_end = _CLAUSE_BREAK.search(masked, verb_end)
     end = after_end.start() if after_end else len(masked)
     after = _trim_speaker(masked, verb_end, end, cues, addressees=True)
     if after is not None and len(_WORDS.findall(text[after[0] : after[1]])) <= MAX_SPEAKER_WORDS:
         return after
     return None
+
+
+def _subject_before(masked: str, verb_start: int, cues: CueSet) -> tuple[int, int] | None:
+    """The speaker span in the words before a speech verb (module docstring, rule 3)."""
+    # a parenthesis is an insertion, never a clause: 'the Directorate (HUR) declared'
+    masked = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), masked[:verb_start])
+    bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(masked)]
+    ends = [b - 1 for b in bounds[1:]] + [verb_start]  # segment n is masked[bounds[n]:ends[n]]
+    commas = {m.end() for m in re.finditer(",", masked)}
+
+    def text_of(n: int) -> str:
+        return masked[bounds[n] : ends[n]].strip()
+
+    def parenthetical(n: int) -> bool:
+        return bool(cues.parentheticals and cues.parentheticals.fullmatch(text_of(n)))
+
+    segment = len(bounds) - 1
+    if segment > 0 and bounds[segment] in commas and not text_of(segment):
+        # the verb follows a comma: 'X, in turn, said' or 'X, the economist, said' have the
+        # subject before the insertion; otherwise it is an inversion ('The talks, said X, ...')
+        n = segment - 1
+        while n > 0 and bounds[n] in commas and parenthetical(n):
+            n -= 1
+        if n < segment - 1:
+            segment = n
+        elif n > 0 and bounds[n] in commas and _apposition(text_of(n), text_of(n - 1), cues):
+            segment = n - 1
+    if cues.subject_first:
+        # verb-final order: the speaker opens the clause, even when a comma follows it
+        while segment > 0 and bounds[segment] in commas and not _opens_with_name(text_of(segment)):
+            segment -= 1
+    start, end = _own_clause(masked, bounds[segment], ends[segment], cues)
+    return _trim_speaker(masked, start, end, cues)
+
+
+def _opens_with_name(segment: str) -> bool:
+    first = _WORDS.match(segment)
+    return bool(first and first.group()[0].isupper())
+
+
+def _apposition(segment: str, previous: str, cues: CueSet) -> bool:
+    """Whether `segment` describes the name that ends `previous` ('Lopez, the bank's economist')."""
+    words, before = _WORDS.findall(segment), _WORDS.findall(previous)
+    if not words or not before or not cues.determiners:
+        return False
+    opens = words[0].lower() in cues.determiners or words[0][0].islower() or words[0].isdigit()
+    return opens and before[-1][0].isupper()
+
+
+def _own_clause(masked: str, start: int, end: int, cues: CueSet) -> tuple[int, int]:
+    """The subject of the verb's own clause in masked[start:end]: after the last subordinating
+    conjunction, or after the last coordinator when a finite verb precedes it; when the verb
+    itself follows a coordinator ('Moscow downplayed it and suggested'), the subject of the
+    first verb."""
+    words = list(_WORDS.finditer(masked, start, end))
+
+    def finite(n: int) -> bool:
+        word = words[n].group()
+        return bool(cues.finite_verbs and word[0].islower() and cues.finite_verbs.fullmatch(word))
+
+    if words and words[-1].group().lower() in cues.coordinators:
+        first = next((n for n in range(len(words) - 1) if finite(n)), None)
+        if first:
+            return _own_clause(masked, start, words[first].start(), cues)
+    for n in range(len(words) - 2, 0, -1):  # the word right before the verb is never a cut
+        word = words[n].group().lower()
+        subordinator = any(
+            " ".join(w.group().lower() for w in words[max(0, n - k) : n + 1]) in cues.subordinators
+            for k in (0, 1, 2)
+        )  # 'after', 'после того как'
+        if subordinator or (word in cues.coordinators and any(finite(m) for m in range(n))):
+            return words[n].end(), end
+    return start, end
 
 
 def _trim_speaker(
@@ -157,18 +271,25 @@ def _trim_speaker(
     """
     words = [(m.start() + start, m.end() + start) for m in _WORDS.finditer(text[start:end])]
 
-    def norm(i: int) -> str:
-        return text[words[i][0] : words[i][1]].lower()
+    def edge(entries: frozenset[str], at_start: bool) -> int:
+        """How many words at the span's start (or end) form an entry: 'has since', 'при этом'."""
+        for n in (3, 2, 1):
+            part = words[:n] if at_start else words[-n:]
+            if n <= len(words) and " ".join(text[a:b].lower() for a, b in part) in entries:
+                return n
+        last = text[words[-1][0] : words[-1][1]] if words else ""
+        return int(not at_start and cues.language == "en" and last.endswith("ly"))
 
     changed = True
     while words and changed:
         changed = False
-        if words and norm(0) in cues.relatives | cues.auxiliaries:
-            words.pop(0)
+        lead = edge(cues.relatives | cues.auxiliaries, at_start=True)
+        if lead:
+            del words[:lead]
             changed = True
-        last = norm(len(words) - 1) if words else ""
-        if words and (last in cues.auxiliaries or (cues.language == "en" and last.endswith("ly"))):
-            words.pop()
+        trail = edge(cues.auxiliaries, at_start=False) if words else 0
+        if trail:
+            del words[len(words) - trail :]
             changed = True
         if addressees and words:
             rest = text[words[0][0] : words[-1][1]]
@@ -182,18 +303,39 @@ def _trim_speaker(
     return words[0][0], words[-1][1]
 
 
-def _shorten(text: str, span: tuple[int, int], language: str) -> tuple[int, int]:
-    """A long subject before a verb keeps its head: the capitalised run that opens it (az), or
-    its last words (ru, uk: the subject usually stands right before the verb in OVS order)."""
+def _shorten(
+    text: str, span: tuple[int, int], language: str, heads: frozenset[str] = frozenset()
+) -> tuple[int, int]:
+    """A long subject before a verb keeps its head: the capitalised run that opens it with the
+    `heads` that follow the run (az), or its last words (ru, uk: the subject usually stands right
+    before the verb in OVS order)."""
     words = [(m.start() + span[0], m.end() + span[0])
              for m in _WORDS.finditer(text[span[0] : span[1]])]  # fmt: skip
     if language == "az" and len(words) > 4:
         run = 1
         while run < len(words) and text[words[run][0]].isupper():
             run += 1
+        while run < len(words) and text[words[run][0] : words[run][1]].lower() in heads:
+            run += 1  # 'Rusiya tərəfi', 'Milan prokurorluğu'
         return words[0][0], words[run - 1][1]
     if language in ("ru", "uk") and len(words) > 6:
         return words[-2][0], words[-1][1]
     if len(words) > MAX_SPEAKER_WORDS:
         return words[0][0], words[MAX_SPEAKER_WORDS - 1][1]
     return span
+
+
+def continue_quotations(texts: list[str], voices: list[Voice]) -> list[Voice]:
+    """Voices of one article's passages in order, with continued quotations (rule 4) given the
+    speaker of the quotation before them; that speaker is not in the passage, so its span is
+    None."""
+    out = list(voices)
+    for n in range(1, len(out)):
+        voice, previous = out[n], out[n - 1]
+        opens_quote = texts[n].lstrip()[:1] in (*_OPENERS, '"')
+        if (voice.kind == "reported" and voice.speaker is None and opens_quote
+                and all(c.kind == "quote" for c in voice.cues)
+                and previous.speaker is not None
+                and any(c.kind == "quote" for c in previous.cues)):  # fmt: skip
+            out[n] = Voice("reported", previous.speaker, None, None, voice.cues)
+    return out

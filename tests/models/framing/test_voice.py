@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from models.framing.commitment import commitment_distance, detect_commitment
-from models.framing.voice import detect_voice, find_quotes
+from models.framing.voice import continue_quotations, detect_voice, find_quotes
 
 
 @pytest.mark.parametrize(
@@ -102,3 +102,64 @@ def test_hedge_takes_precedence_over_attribution() -> None:
     assert detect_commitment("Самолёт, вероятно, был поражён ракетой.", "ru").label == "hedged"
     assert detect_commitment("Літак нібито збила ракета.", "uk").label == "hedged"
     assert detect_commitment("Təyyarə ehtimal ki, raketlə vurulub.", "az").label == "hedged"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "speaker"),
+    [
+        # an insertion between speaker and verb is stepped over
+        ("The spokeswoman, in turn, accused the opposition of spreading rumours.", "en",
+         "The spokeswoman"),
+        ("Maria Lopez, the bank's chief economist, warned that prices would rise.", "en",
+         "Maria Lopez"),
+        ("The National Bank (NBU) declared that rates would stay unchanged.", "en",
+         "The National Bank"),
+        # the verb's own clause: after a subordinator, after a coordinator that follows a verb
+        ("The carrier cancelled its flights and regulators claimed that the engines were unsafe.",
+         "en", "regulators"),
+        ("The minister resigned after he admitted that the figures were wrong.", "en", "he"),
+        ("The ministry summoned the ambassador and demanded an explanation.", "en",
+         "The ministry"),
+        ("The foreign ministers of Chile and Peru said the border was calm.", "en",
+         "The foreign ministers of Chile and Peru"),
+        ("The government has since demanded a recount of the votes.", "en", "The government"),
+        ("Moscow demands that Kyiv withdraw its troops from the region.", "en", "Moscow"),
+        ("The talks, said the envoy, were the hardest in years.", "en", "the envoy"),
+        ("МИД вызвал посла Чили и выразил протест против задержания моряков.", "ru", "МИД"),
+        ("Кремль тим часом заявив про готовність до нових переговорів.", "uk", "Кремль"),
+        ("Türkiyə tərəfi ilkin olaraq bu təklifi dəstəklədiyini bildirib.", "az",
+         "Türkiyə tərəfi"),
+    ],
+)  # fmt: skip
+def test_speaker_in_long_sentences(text: str, language: str, speaker: str) -> None:
+    voice = detect_voice(text, language)
+    assert voice.kind == "reported"
+    assert voice.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Talks stalled over the union's demands for higher wages.",
+        "Several member states blocked the proposal on Friday.",
+        "The smaller Baltic states rely on imports of electricity.",
+        "The president declared a state of emergency in three provinces.",
+        "Trade between the United States and Mexico grew by a tenth.",
+    ],
+)
+def test_nouns_and_non_reporting_uses_of_speech_verbs_are_the_outlets(text: str) -> None:
+    assert detect_voice(text, "en").kind == "outlet"
+
+
+def test_a_quotation_that_continues_takes_the_speaker_before_it() -> None:
+    texts = [
+        "“We will not leave this city,” the mayor said on Monday.",
+        "“The people here need us more than ever.”",
+        "“Nobody knows what comes next.”",
+        "The river rose again overnight.",
+        "“It is the worst flood in decades.”",
+    ]
+    voices = continue_quotations(texts, [detect_voice(t, "en") for t in texts])
+    assert [v.label for v in voices] == ["the mayor", "the mayor", "the mayor", "outlet",
+                                         "unnamed source"]  # fmt: skip
+    assert voices[1].speaker_start is None  # the speaker is not in that passage
