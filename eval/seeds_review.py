@@ -87,9 +87,11 @@ def review_pairs(
 
 def format_review(review: dict[str, Any], width: int = 160) -> str:
     """Plain-text listing: one block per pair (figures, terms, the two passages shortened)."""
-    lines = [f"{len(review['pairs'])} pairs with evidence >= {review['evidence_min']} "
-             f"({review['candidates']} candidate pairs, {review['below_min']} below the bar; "
-             f"{review['method']['divergence']}, stance: {review['stance']})"]  # fmt: skip
+    reached = review["candidates"] - review["below_min"]
+    lines = [f"{reached} pairs with evidence >= {review['evidence_min']}, the first "
+             f"{len(review['pairs'])} listed ({review['candidates']} candidate pairs, "
+             f"{review['below_min']} below the bar; {review['method']['divergence']}, "
+             f"stance: {review['stance']})"]  # fmt: skip
     for i, row in enumerate(review["pairs"], 1):
         lines.append(f"{i:2d}. {row['a']} | {row['b']}  evidence {row['evidence']:.3f}  "
                      f"score {row['score']:.3f}  confidence {row['confidence']:.2f}")  # fmt: skip
@@ -139,12 +141,15 @@ def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Pat
               if judged_below else "")  # fmt: skip
     table = markdown_table(["pair (a / b)", "evidence", "score", "top terms (a / b)", "verdict",
                             "reason"], rows)  # fmt: skip
+    reached = review["candidates"] - review["below_min"]
+    listed = "" if reached == len(rows) else f"; the {len(rows)} most evident are listed"
     markdown = (
-        f"{len(rows)} pairs reach evidence {review['evidence_min']} out of "
+        f"{reached} pairs reach evidence {review['evidence_min']} out of "
         f"{review['candidates']} candidate pairs (links of confidence >= "
-        f"{review['min_confidence']}); {real} of them judged a real framing difference by a "
-        f"reader. Stance: {review['stance']}. Verdicts and reasons are the team's, in "
-        f"eval/gold/seeds_verdicts.jsonl; the articles' text is not reproduced.{missed}"
+        f"{review['min_confidence']}){listed}; {real} of the {len(rows)} listed are judged a "
+        f"real framing difference by a reader. Stance: {review['stance']}. Verdicts and reasons "
+        f"are the team's, in eval/gold/seeds_verdicts.jsonl; the articles' text is not "
+        f"reproduced.{missed}"
         f"\n\n{table}"
     )
     summary = {key: review.get(key) for key in ("stance", "min_confidence", "evidence_min",

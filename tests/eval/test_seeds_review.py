@@ -22,8 +22,8 @@ REVIEW = {"method": {"divergence": "divergence.v3"}, "stance": "none", "min_conf
 
 def test_format_review_lists_counts_figures_shortened_texts_and_terms() -> None:
     lines = format_review(REVIEW, width=40).splitlines()
-    assert lines[0] == ("1 pairs with evidence >= 0.2 (3 candidate pairs, 2 below the bar; "
-                        "divergence.v3, stance: none)")  # fmt: skip
+    assert lines[0] == ("1 pairs with evidence >= 0.2, the first 1 listed (3 candidate pairs, "
+                        "2 below the bar; divergence.v3, stance: none)")  # fmt: skip
     assert lines[1].startswith(" 1. x:1 | y:2  evidence 0.500  score 0.600  confidence 0.70")
     assert lines[3] == "    A [Outlet A] " + "word " * 6 + "word..."
     assert lines[4] == "      terms: shot down, likely"
@@ -48,7 +48,13 @@ def test_record_keeps_verdicts_and_never_the_articles_text(tmp_path: Path, monke
     assert "texts" not in written["figures"]["pairs"][0]
     assert "word word" not in json.dumps(written) and "crashed" not in json.dumps(written)
     assert written["figures"]["pairs"][0]["verdict"] == "real"
-    assert "1 of them judged a real framing difference" in written["markdown"]
+    assert written["markdown"].startswith("1 pairs reach evidence 0.2 out of 3 candidate pairs")
+    assert "1 of the 1 listed are judged a real framing difference" in written["markdown"]
+    # more pairs reach the bar than are listed: the text says so
+    record_review({**REVIEW, "below_min": 0}, verdicts)
+    assert written["markdown"].startswith("3 pairs reach evidence 0.2 out of 3 candidate pairs "
+                                          "(links of confidence >= 0.2); the 1 most evident are "
+                                          "listed; 1 of the 1 listed")  # fmt: skip
     assert "| x:1 / y:2 | 0.500 | 0.600 | shot down, likely / - | real |" in written["markdown"]
 
 
