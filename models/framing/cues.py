@@ -2,12 +2,15 @@
 
 Each file holds `speech_verbs`, `source_markers` (patterns with a `speaker` group), `hedges`,
 `auxiliaries`, `relatives`, `addressees` and `negations`. Optional lists read long sentences more
-closely: `parentheticals`, `subordinators`, `coordinators` and `finite_verbs` (where a speaker
-begins), `noun_homographs`, `determiners` and `complements` (speech verbs that are also nouns),
-`clausal_verbs` and `clausal_complements` (verbs that report only before a clause),
-`speaker_heads` and `subject_first` (verb-final languages: where the speaker stands). See
-data/cues_en.json, whose `about` says what each holds. They are compiled once per language and
-process.
+closely (data/cues_en.json's `about` says what each holds):
+
+- where a speaker begins and ends: `parentheticals`, `insertions`, `subordinators`,
+  `coordinators`, `finite_verbs`, `after_stops`, `subject_stops`;
+- when a speech verb reports nothing: `noun_homographs`, `determiners`, `complements`,
+  `articles`, `passive_auxiliaries`, `clausal_verbs`, `clausal_complements`;
+- verb-final Azerbaijani: `subject_first`, `speaker_heads`, `not_heads`.
+
+They are compiled once per language and process.
 """
 
 from __future__ import annotations
@@ -42,7 +45,13 @@ class CueSet:
     clausal_verbs: re.Pattern[str] | None = None
     clausal_complements: frozenset[str] = frozenset()
     speaker_heads: frozenset[str] = frozenset()
+    not_heads: frozenset[str] = frozenset()
     subject_first: bool = False
+    articles: frozenset[str] = frozenset()
+    passive_auxiliaries: frozenset[str] = frozenset()
+    insertions: re.Pattern[str] | None = None
+    after_stops: frozenset[str] = frozenset()
+    subject_stops: frozenset[str] = frozenset()
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -81,7 +90,13 @@ def load_cues(language: str) -> CueSet:
         clausal_verbs=_alternation(raw["clausal_verbs"]) if raw.get("clausal_verbs") else None,
         clausal_complements=_lowered(raw, "clausal_complements"),
         speaker_heads=_lowered(raw, "speaker_heads"),
+        not_heads=_lowered(raw, "not_heads"),
         subject_first=bool(raw.get("subject_first", False)),
+        articles=_lowered(raw, "articles"),
+        passive_auxiliaries=_lowered(raw, "passive_auxiliaries"),
+        insertions=_full_match(raw.get("insertions", [])),
+        after_stops=_lowered(raw, "after_stops"),
+        subject_stops=_lowered(raw, "subject_stops"),
     )
 
 

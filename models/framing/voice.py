@@ -83,7 +83,7 @@ def find_quotes(text: str, min_words: int = MIN_QUOTE_WORDS) -> list[tuple[int, 
             inner = match.group()[1:-1]
             overlaps = any(s < match.end() and match.start() < e for s, e in spans)
             if not overlaps and len(_WORDS.findall(inner)) >= min_words:
-                spans.append((match.start(), match.end()))
+                spans += _interrupted(text, match.start(), match.end())
     stripped = text.strip()
     lead = len(text) - len(text.lstrip())
     if stripped and stripped[0] in _OPENERS and not any(s == lead for s, _ in spans):
@@ -97,6 +97,18 @@ def find_quotes(text: str, min_words: int = MIN_QUOTE_WORDS) -> list[tuple[int, 
                 spans.append((0, i + 1))
             break
     return sorted(spans)
+
+
+# '«Мы видим, — отметила министр, — и ...»': a quotation interrupted by its attribution
+_INTERRUPTION = re.compile(r"[,.!?…]\s*[—–]\s+[^—–]{2,80}?,?\s+[—–]\s")
+
+
+def _interrupted(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A quotation span, split in two around an attribution set off by dashes inside it."""
+    match = _INTERRUPTION.search(text, start, end)
+    if match is None:
+        return [(start, end)]
+    return [(start, match.start() + 1), (match.end() - 1, end)]
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -127,6 +139,12 @@ def detect_voice(text: str, language: str | None) -> Voice:
         span = _speaker_near_verb(masked, text, verb.start(), verb.end(), cues)
         return _reported(text, span, (*quote_cues, cue))
     if quotes:
+        colon = masked[: quotes[0][0]].rstrip()
+        if colon.endswith(":"):  # 'X addressed the government in sharp words: «...»'
+            span = _subject_before(masked, len(colon) - 1, cues)
+            if span is not None:
+                span = _shorten(masked, span, cues)
+                return Voice("reported", text[span[0] : span[1]], span[0], span[1], quote_cues)
         return Voice("reported", cues=quote_cues)
     return Voice("outlet")
 
@@ -146,7 +164,21 @@ def _speech_verbs(text: str, masked: str, cues: CueSet) -> list[re.Match[str]]:
     if cues.clausal_verbs is not None:
         found += [m for m in cues.clausal_verbs.finditer(masked)
                   if _complement(text, m.end(), cues.clausal_complements)]  # fmt: skip
-    return sorted(found, key=lambda m: m.start())
+    return sorted((m for m in found if _reports(text, masked, m, cues)), key=lambda m: m.start())
+
+
+def _reports(text: str, masked: str, verb: re.Match[str], cues: CueSet) -> bool:
+    """Whether a speech verb found in the text is used to report: not capitalised inside a
+    sentence (a name or title: 'the Said Business School'), not after an article ('the said
+    agreement'), not passive without an agent or a clause ('no date has been announced')."""
+    before = masked[: verb.start()].rstrip()
+    if verb.group()[:1].isupper() and before and before[-1] not in '.!?:;«"“„—–-(':
+        return False
+    previous = (_WORDS.findall(before[-40:]) or [""])[-1].lower()
+    if previous in cues.articles:
+        return False
+    passive = previous in cues.passive_auxiliaries
+    return not passive or _complement(text, verb.end(), cues.clausal_complements | {"by"})
 
 
 def _complement(text: str, end: int, words: frozenset[str]) -> bool:
@@ -178,15 +210,77 @@ def _reported(text: str, span: tuple[int, int] | None, cues: tuple[Cue, ...]) ->
 def _speaker_near_verb(
     masked: str, text: str, verb_start: int, verb_end: int, cues: CueSet
 ) -> tuple[int, int] | None:
+    previous = (_WORDS.findall(masked[max(0, verb_start - 40) : verb_start]) or [""])[-1]
+    if previous.lower() in cues.passive_auxiliaries:  # 'were told by the association that'
+        agent = re.match(r"\s+by\s+", masked[verb_end:])
+        if agent is None:
+            return None
+        start = verb_end + agent.end()
+        stop = re.search(r"[,;:.()]|\s(?:" + "|".join(cues.clausal_complements) + r")\b",
+                         masked[start:])  # fmt: skip
+        return _trim_speaker(masked, start, start + stop.start() if stop else len(masked), cues)
     before = _subject_before(masked, verb_start, cues)
     if before is not None:
-        return _shorten(masked, before, cues.language, cues.speaker_heads)
+        return _shorten(masked, before, cues)
     after_end = _CLAUSE_BREAK.search(masked, verb_end)
     end = after_end.start() if after_end else len(masked)
     after = _trim_speaker(masked, verb_end, end, cues, addressees=True)
+    if after is not None and cues.after_stops:
+        # circumstances follow a speaker's name: '— заявил председатель профсоюза Иван Петров на
+        # митинге', but 'источник в российских дипломатических кругах' is one noun phrase
+        words = [m.group() for m in _WORDS.finditer(masked, after[0], after[1])]
+        named = next((n for n, word in enumerate(words) if word[0].isupper()), None)
+        if named is not None:
+            after = _cut_at(masked, after, cues.after_stops, first=named + 1, names_go_on=True)
     if after is not None and len(_WORDS.findall(text[after[0] : after[1]])) <= MAX_SPEAKER_WORDS:
         return after
     return None
+
+
+_AZ_GENITIVE = re.compile(r"\w+(?:ın|in|un|ün)$")
+_AZ_POSSESSIVE = re.compile(r"\w+[^n\W][ıiuü]$")
+
+
+def _az_head(tokens: list[str], heads: frozenset[str], not_heads: frozenset[str]) -> int | None:
+    """Index of the head noun that closes an Azerbaijani subject: the first lowercase word with
+    the possessive ending after a genitive at most four words before it ('Prado muzeyinin bərpa
+    şöbəsinin rəhbəri'), or a listed head ('Rusiya tərəfi'), never one of `not_heads` (numerals
+    and quantifiers); None when there is none."""
+    for n, token in enumerate(tokens[1:], 1):
+        if not token[0].islower() or token.lower() in not_heads:
+            continue
+        if token.lower() in heads:
+            return n
+        if _AZ_POSSESSIVE.fullmatch(token) and any(
+            _AZ_GENITIVE.fullmatch(t) for t in tokens[max(0, n - 4) : n]
+        ):
+            return n
+    return None
+
+
+def _cut_at(
+    masked: str,
+    span: tuple[int, int],
+    stops: frozenset[str],
+    first: int,
+    names_go_on: bool = False,
+    verbs: re.Pattern[str] | None = None,
+) -> tuple[int, int]:
+    """`span` up to its first word (from word `first` on) in `stops` or, given `verbs`, that is
+    a lowercase finite verb; with `names_go_on`, a stop followed by a capitalised word is part of
+    the name ('Эрмитажа в Санкт-Петербурге')."""
+    words = list(_WORDS.finditer(masked, span[0], span[1]))
+    for n in range(first, len(words)):
+        word = words[n].group()
+        if verbs is not None and word[0].islower() and verbs.fullmatch(word):
+            return span[0], words[n - 1].end()
+        two = " ".join(w.group().lower() for w in words[n : n + 2])
+        if word.lower() in stops or two in stops:
+            following = words[n + 1].group() if n + 1 < len(words) else ""
+            if names_go_on and following[:1].isupper():
+                continue
+            return span[0], words[n - 1].end()
+    return span
 
 
 def _subject_before(masked: str, verb_start: int, cues: CueSet) -> tuple[int, int] | None:
@@ -200,21 +294,33 @@ def _subject_before(masked: str, verb_start: int, cues: CueSet) -> tuple[int, in
     def text_of(n: int) -> str:
         return masked[bounds[n] : ends[n]].strip()
 
-    def parenthetical(n: int) -> bool:
-        return bool(cues.parentheticals and cues.parentheticals.fullmatch(text_of(n)))
+    def insertion(n: int) -> bool:  # 'in turn', 'who asked not to be named', 'выступая ...'
+        return any(p is not None and p.fullmatch(text_of(n))
+                   for p in (cues.parentheticals, cues.insertions))  # fmt: skip
+
+    def adverbial(n: int) -> bool:  # ', в среду предупредила', ', решительно отрицает'
+        first = _WORDS.match(text_of(n))
+        return not text_of(n) or bool(first and first.group().lower() in cues.subject_stops)
 
     segment = len(bounds) - 1
-    if segment > 0 and bounds[segment] in commas and not text_of(segment):
-        # the verb follows a comma: 'X, in turn, said' or 'X, the economist, said' have the
-        # subject before the insertion; otherwise it is an inversion ('The talks, said X, ...')
+    if segment > 0 and bounds[segment] in commas and adverbial(segment):
+        # the verb follows a comma: 'X, in turn, said', 'X, the economist, said' and 'the mayor,
+        # Ivo Maric, said' have the subject before it; otherwise it is an inversion ('The talks,
+        # said X, ...')
         n = segment - 1
-        while n > 0 and bounds[n] in commas and parenthetical(n):
+        while n > 0 and bounds[n] in commas and insertion(n):
             n -= 1
         if n < segment - 1:
             segment = n
-        elif n > 0 and bounds[n] in commas and _apposition(text_of(n), text_of(n - 1), cues):
-            segment = n - 1
+        elif n > 0 and bounds[n] in commas:
+            if _apposition(text_of(n), text_of(n - 1)):
+                segment = n - 1
+            elif _opens_with_name(text_of(n)):
+                segment = n
     if cues.subject_first:
+        topic = re.search(r"\s(?:isə)\s", masked[bounds[segment] : ends[segment]])
+        if topic:  # '..., şura üzvü Patrisiya Qrin isə ... bildirib': the topic is the speaker
+            return _trim_speaker(masked, bounds[segment], bounds[segment] + topic.start(), cues)
         # verb-final order: the speaker opens the clause, even when a comma follows it
         while segment > 0 and bounds[segment] in commas and not _opens_with_name(text_of(segment)):
             segment -= 1
@@ -227,12 +333,13 @@ def _opens_with_name(segment: str) -> bool:
     return bool(first and first.group()[0].isupper())
 
 
-def _apposition(segment: str, previous: str, cues: CueSet) -> bool:
-    """Whether `segment` describes the name that ends `previous` ('Lopez, the bank's economist')."""
+def _apposition(segment: str, previous: str) -> bool:
+    """Whether `segment` describes the name that ends `previous` ('Lopez, the bank's economist':
+    it opens with a lowercase word, an article or a number)."""
     words, before = _WORDS.findall(segment), _WORDS.findall(previous)
-    if not words or not before or not cues.determiners:
+    if not words or not before:
         return False
-    opens = words[0].lower() in cues.determiners or words[0][0].islower() or words[0].isdigit()
+    opens = words[0].lower() in ("the", "a", "an") or words[0][0].islower() or words[0].isdigit()
     return opens and before[-1][0].isupper()
 
 
@@ -303,22 +410,30 @@ def _trim_speaker(
     return words[0][0], words[-1][1]
 
 
-def _shorten(
-    text: str, span: tuple[int, int], language: str, heads: frozenset[str] = frozenset()
-) -> tuple[int, int]:
+def _shorten(text: str, span: tuple[int, int], cues: CueSet) -> tuple[int, int]:
     """A long subject before a verb keeps its head: the capitalised run that opens it with the
-    `heads` that follow the run (az), or its last words (ru, uk: the subject usually stands right
-    before the verb in OVS order)."""
+    `speaker_heads` that follow the run (az); in ru and uk, a subject that opens the clause with
+    a capital up to its first `subject_stops` word ('Генеральный директор компании Ericsson | в
+    ходе конференции'), else its last words (the subject right before the verb in OVS order)."""
     words = [(m.start() + span[0], m.end() + span[0])
              for m in _WORDS.finditer(text[span[0] : span[1]])]  # fmt: skip
+    language = cues.language
     if language == "az" and len(words) > 4:
-        run = 1
-        while run < len(words) and text[words[run][0]].isupper():
-            run += 1
-        while run < len(words) and text[words[run][0] : words[run][1]].lower() in heads:
+        tokens = [text[a:b] for a, b in words]
+        head = _az_head(tokens, cues.speaker_heads, cues.not_heads)
+        run = head + 1 if head is not None else 1
+        while run < len(words) and tokens[run][0].isupper():
+            run += 1  # the capitalised run: a name ('Nazirliyi', 'Elnur Həsənov')
+        while run < len(words) and tokens[run].lower() in cues.speaker_heads:
             run += 1  # 'Rusiya tərəfi', 'Milan prokurorluğu'
         return words[0][0], words[run - 1][1]
     if language in ("ru", "uk") and len(words) > 6:
+        first = text[words[0][0] : words[0][1]]
+        if first[0].isupper() and first.lower() not in cues.subject_stops:
+            span = _cut_at(text, span, cues.subject_stops, first=1, names_go_on=True,
+                           verbs=cues.finite_verbs)  # fmt: skip
+            words = [w for w in words if w[1] <= span[1]][:MAX_SPEAKER_WORDS]
+            return words[0][0], words[-1][1]
         return words[-2][0], words[-1][1]
     if len(words) > MAX_SPEAKER_WORDS:
         return words[0][0], words[MAX_SPEAKER_WORDS - 1][1]

@@ -143,7 +143,11 @@ class VoiceOut(BaseModel):
     kind: str = Field(description="'outlet' or 'reported'.")
     label: str = Field(description="'outlet' or the speaker as named in the text.")
     speaker: str | None = None
-    start: int | None = Field(default=None, description="Speaker span in the passage text.")
+    start: int | None = Field(
+        default=None,
+        description="Speaker span in the passage text; null when the passage continues a "
+        "quotation whose speaker is named in the passage before it.",
+    )
     end: int | None = None
 
 

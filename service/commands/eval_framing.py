@@ -31,6 +31,12 @@ def framing_command(
             "[default: eval/gold/voice_commitment_hard.jsonl]"
         ),
     ] = None,
+    dev_gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="Voice/commitment development set [default: eval/gold/voice_commitment_dev.jsonl]"
+        ),
+    ] = None,
     corpus: Annotated[
         list[Path] | None,
         typer.Option(help="Articles to list the most divergent pairs of (repeatable)"),
@@ -53,18 +59,25 @@ def framing_command(
     ] = None,
 ) -> None:
     """Print the framing evaluation as JSON (and the top divergent pairs of --corpus)."""
-    from eval.framing import DEMO_DIR, VC_GOLD, VC_HARD, evaluate_framing, model_stance_provider
+    from eval.framing import (
+        DEMO_DIR,
+        VC_DEV,
+        VC_GOLD,
+        VC_HARD,
+        evaluate_framing,
+        model_stance_provider,
+    )
     from eval.seeds_review import format_review, review_pairs
 
     settings = get_settings()
     demo_dir = demo or DEMO_DIR
     if not (demo_dir / "gold.json").is_file():
         raise typer.BadParameter(f"no gold.json in {demo_dir}", param_hint="--demo")
-    vc_gold, vc_hard = gold or VC_GOLD, hard_gold or VC_HARD
-    for given, hint in ((gold, "--gold"), (hard_gold, "--hard-gold")):
+    vc_gold, vc_hard, vc_dev = gold or VC_GOLD, hard_gold or VC_HARD, dev_gold or VC_DEV
+    for given, hint in ((gold, "--gold"), (hard_gold, "--hard-gold"), (dev_gold, "--dev-gold")):
         if given is not None and not given.is_file():
             raise typer.BadParameter(f"file not found: {given}", param_hint=hint)
-    for path in (vc_gold, vc_hard):
+    for path in (vc_gold, vc_hard, vc_dev):
         if not path.is_file():
             typer.echo(f"voice/commitment gold not found at {path}: skipped", err=True)
     if stance_model is not None and stance_model not in ("finetuned", "baseline"):
@@ -76,7 +89,7 @@ def framing_command(
     provider = (
         model_stance_provider(stance_model, artifact_dir=stance_artifact) if stance_model else None
     )
-    report = evaluate_framing(demo_dir, vc_gold, vc_hard, encoder_spec=settings.encoder,
+    report = evaluate_framing(demo_dir, vc_gold, vc_hard, vc_dev, encoder_spec=settings.encoder,
                               cache_dir=settings.embedding_cache_dir,
                               stance_provider=provider)  # fmt: skip
     if corpus:

@@ -103,6 +103,11 @@ def voice_hard() -> list[dict[str, Any]]:
     return read_jsonl(GOLD_DIR / "voice_commitment_hard.jsonl")
 
 
+@pytest.fixture(scope="module")
+def voice_dev() -> list[dict[str, Any]]:
+    return read_jsonl(GOLD_DIR / "voice_commitment_dev.jsonl")
+
+
 def check_script(row: dict[str, Any], text: str) -> None:
     """The text is written in the script of its language (and Ukrainian is not Russian)."""
     lang, row_id = row["language"], row["id"]
@@ -233,7 +238,9 @@ def test_near_duplicate_check_catches_a_light_edit() -> None:
     assert jaccard(shingles(original), shingles(edited)) >= NEAR_DUPLICATE_JACCARD
 
 
-@pytest.mark.parametrize(("fixture", "prefix"), [("voice_gold", "vc"), ("voice_hard", "vch")])
+@pytest.mark.parametrize(
+    ("fixture", "prefix"), [("voice_gold", "vc"), ("voice_hard", "vch"), ("voice_dev", "vcd")]
+)
 def test_voice_commitment_schema(request: pytest.FixtureRequest, fixture: str, prefix: str) -> None:
     rows: list[dict[str, Any]] = request.getfixturevalue(fixture)
     ids = Counter(row.get("id") for row in rows)
@@ -282,26 +289,34 @@ def test_voice_commitment_coverage(voice_gold: list[dict[str, Any]]) -> None:
         assert hedged_reported and hedged_outlet, f"{lang}: hedges in only one voice"
 
 
-def test_voice_commitment_hard_set(voice_hard: list[dict[str, Any]]) -> None:
-    """The hard set keeps the mix its writers were asked for (eval/gold/README.md), per language:
-    16 passages in the outlet's voice (12 asserted, 4 hedged) and 24 reported (16 attributed, 8
-    hedged), long sentences, most of them with a named speaker."""
+@pytest.mark.parametrize(("fixture", "scale"), [("voice_hard", 1), ("voice_dev", 1.5)])
+def test_voice_commitment_long_sentence_sets(
+    request: pytest.FixtureRequest, fixture: str, scale: float
+) -> None:
+    """The hard and development sets keep the mix their writers were asked for
+    (eval/gold/README.md), per language: in the outlet's voice 12 asserted and 4 hedged, reported
+    16 attributed and 8 hedged (times 1.5 in the development set); long sentences, nearly all
+    reported ones with a named speaker."""
+    rows_all: list[dict[str, Any]] = request.getfixturevalue(fixture)
     for lang in LANGUAGES:
-        rows = [row for row in voice_hard if row["language"] == lang]
+        rows = [row for row in rows_all if row["language"] == lang]
         mix = Counter((row["voice"], row["commitment"]) for row in rows)
         expected = {("outlet", "asserted"): 12, ("outlet", "hedged"): 4,
                     ("reported", "attributed"): 16, ("reported", "hedged"): 8}  # fmt: skip
-        assert mix == expected, f"{lang}: {mix}"
+        assert mix == {key: int(n * scale) for key, n in expected.items()}, f"{lang}: {mix}"
         assert min(len(row["text"].split()) for row in rows) >= 15, f"{lang}: a short sentence"
         named = sum(row["speaker"] is not None for row in rows)
-        assert named >= 22, f"{lang}: only {named} named speakers"
+        assert named >= int(22 * scale), f"{lang}: only {named} named speakers"
 
 
 def test_voice_sets_do_not_share_sentences(
-    voice_gold: list[dict[str, Any]], voice_hard: list[dict[str, Any]]
-) -> None:
-    first = [(row["id"], shingles(row["text"])) for row in voice_gold]
-    near = [(row["id"], gold_id) for row in voice_hard for gold_id, other in first
+    voice_gold: list[dict[str, Any]], voice_hard: list[dict[str, Any]],
+    voice_dev: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    """No sentence of the hard (test) set nearly repeats one of the team gold or of the
+    development set, on which the rules were developed."""
+    others = [(row["id"], shingles(row["text"])) for row in voice_gold + voice_dev]
+    near = [(row["id"], other_id) for row in voice_hard for other_id, other in others
             if jaccard(shingles(row["text"]), other) >= NEAR_DUPLICATE_JACCARD]  # fmt: skip
     assert not near, f"near-duplicates between the voice sets: {near}"
 

@@ -163,3 +163,64 @@ def test_a_quotation_that_continues_takes_the_speaker_before_it() -> None:
     assert [v.label for v in voices] == ["the mayor", "the mayor", "the mayor", "outlet",
                                          "unnamed source"]  # fmt: skip
     assert voices[1].speaker_start is None  # the speaker is not in that passage
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "speaker"),
+    [
+        # a quotation interrupted by its attribution
+        ("«Цены вырастут, — предупредил глава центробанка Армении, — уже к весне».", "ru",
+         "глава центробанка Армении"),
+        # a speaker after the verb ends after the name, before the circumstances
+        ("„Мы не отступим“, — заявил глава профсоюза Армен Саргсян на пресс-конференции.", "ru",
+         "глава профсоюза Армен Саргсян"),
+        ("„Мы не отступим“, — заявил источник в российских дипломатических кругах.", "ru",
+         "источник в российских дипломатических кругах"),
+        # a subject that opens the clause, with an insertion and an adverbial before the verb
+        ("Министр финансов Чили, несмотря на критику, в понедельник объявил, что налог отменят.",
+         "ru", "Министр финансов Чили"),
+        ("Генеральна директорка компанії Nordlys під час конференції також заявила, що завод "
+         "закриють.", "uk", "Генеральна директорка компанії Nordlys"),
+        # a quotation introduced by a colon
+        ("Посол Чили выступил перед журналистами с коротким заявлением: «Мы не покинем страну».",
+         "ru", "Посол Чили"),
+        ("Як повідомило міністерство енергетики Молдови, постачання відновлять у вівторок.", "uk",
+         "міністерство енергетики Молдови"),
+        # Azerbaijani: the subject's head noun after its genitives, and a topic marked by 'isə'
+        ("Bakı Metropoliteninin mətbuat xidmətinin rəhbəri Orxan Quliyev jurnalistlərə bildirib "
+         "ki, yeni stansiya dekabrda açılacaq.", "az",
+         "Bakı Metropoliteninin mətbuat xidmətinin rəhbəri Orxan Quliyev"),
+        ("Nazirlik hesabatı dərc edib, şirkətin sədri Elvin Məmmədov isə bildirib ki, qiymətlər "
+         "artmayacaq.", "az", "şirkətin sədri Elvin Məmmədov"),
+    ],
+)  # fmt: skip
+def test_speaker_in_long_sentences_ru_uk_az(text: str, language: str, speaker: str) -> None:
+    voice = detect_voice(text, language)
+    assert voice.kind == "reported"
+    assert voice.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("No date has been announced for the reopening of the bridge.", "en"),
+        ("Under the said agreement, the fleet may fish in northern waters.", "en"),
+        ("The exhibition, titled “Nothing Was Said”, opens in May.", "en"),
+        ("Трагедия на шахте напоминает катастрофу 2010 года.", "ru"),  # 'напоминает, что' reports
+    ],
+)
+def test_speech_verbs_that_report_nothing(text: str, language: str) -> None:
+    assert detect_voice(text, language).kind == "outlet"
+
+
+def test_a_relative_clause_can_report() -> None:
+    # 'which X said were ...' and 'which X blames on ...' attribute a claim to X
+    voice = detect_voice("The photos showed dents in the hull, which two naval engineers said "
+                         "were typical of a collision.", "en")  # fmt: skip
+    assert voice.kind == "reported" and voice.speaker == "two naval engineers"
+
+
+def test_a_passive_speech_verb_reports_its_agent() -> None:
+    voice = detect_voice("Tenants were told by the housing trust last month that rents would "
+                         "rise.", "en")  # fmt: skip
+    assert voice.kind == "reported" and voice.speaker == "the housing trust"
