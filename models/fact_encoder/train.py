@@ -5,6 +5,12 @@ event, with every rendering of each fact (six outlets, four languages). The loss
 contrastive (Khosla et al., 2020) over the batch's cosine similarities at `temperature`: each text
 is pulled toward the other renderings of its fact and pushed from every other text, the hardest
 being the other facts of its own event. Mean pooling over all tokens, as e5 and the pipeline do.
+
+With `combined` > 0, each batch also holds that share (of its facts) of two-fact texts: one
+outlet's renderings of two facts of a group joined into one passage, as real passages often
+state a fact together with another. Such a text has both facts' labels, and the loss counts as
+positives the texts that share any label with it (multi-label supervised contrastive), so a
+one-fact rendering learns to find the passage that contains its fact among others.
 """
 
 from __future__ import annotations
@@ -29,14 +35,19 @@ log = logging.getLogger(__name__)
 def supervised_contrastive_loss(embeddings, labels, temperature: float):
     """Mean over texts of -log softmax mass on the texts that share its label.
 
-    embeddings float (n, d), L2-normalised; labels long (n,), every label at least twice.
+    embeddings float (n, d), L2-normalised; labels long (n,), every label at least twice, or
+    bool (n, k), a text's set of labels: then texts that share any label are positives.
     """
     import torch
 
     similarities = embeddings.float() @ embeddings.float().T / temperature
     self_mask = torch.eye(len(labels), dtype=torch.bool, device=embeddings.device)
     similarities = similarities.masked_fill(self_mask, float("-inf"))
-    positives = (labels[:, None] == labels[None, :]) & ~self_mask
+    if labels.dim() == 2:
+        shared = (labels.float() @ labels.float().T) > 0
+    else:
+        shared = labels[:, None] == labels[None, :]
+    positives = shared & ~self_mask
     log_probs = similarities - torch.logsumexp(similarities, dim=1, keepdim=True)
     log_probs = log_probs.masked_fill(self_mask, 0.0)
     return (-(log_probs * positives).sum(dim=1) / positives.sum(dim=1)).mean()
@@ -62,6 +73,30 @@ def fact_batches(
         [item for group in groups[begin : begin + groups_per_batch] for item in group]
         for begin in range(0, len(groups), groups_per_batch)
     ]
+
+
+def combined_texts(
+    sets: list[FactSet], batch: list[tuple[int, int]], share: float, rng: random.Random
+) -> list[tuple[str, tuple[int, int]]]:
+    """round(share x facts) two-fact texts for a batch: two facts of one event, one outlet's
+    renderings of both joined in a random order, with the batch labels of both facts."""
+    out: list[tuple[str, tuple[int, int]]] = []
+    by_event: dict[int, list[int]] = {}
+    for label, (s, _) in enumerate(batch):
+        by_event.setdefault(s, []).append(label)
+    pools = [labels for labels in by_event.values() if len(labels) >= 2]
+    for _ in range(round(share * len(batch)) if pools else 0):
+        a, b = rng.sample(rng.choice(pools), 2)
+        first, second = sets[batch[a][0]].facts[batch[a][1]], sets[batch[b][0]].facts[batch[b][1]]
+        outlets = {r.outlet: r.text for r in second.renderings}
+        shared = [r for r in first.renderings if r.outlet in outlets]
+        if not shared:
+            continue
+        rendering = rng.choice(shared)
+        parts = [rendering.text, outlets[rendering.outlet]]
+        rng.shuffle(parts)
+        out.append((" ".join(parts), (a, b)))
+    return out
 
 
 def _embed(model, tokenizer, texts: list[str], max_length: int):
@@ -92,7 +127,8 @@ def train_fact_encoder(
     max_length: int = 128,
     warmup_steps: int = 8,
     max_steps: int | None = None,
-    name: str = "e5-facts-lora-v1",
+    name: str = "e5-facts-lora-v2",
+    combined: float = 0.5,
 ) -> dict:
     """Train the adapter on every fact set of `fact_dir` and save it into `out_dir`.
 
@@ -134,14 +170,20 @@ def train_fact_encoder(
         for batch in fact_batches(sets, facts_per_group, groups_per_batch, rng):
             if step >= total:
                 break
-            texts, labels = [], []
+            texts, label_sets = [], []
             for label, (s, f) in enumerate(batch):
                 for rendering in sets[s].facts[f].renderings:
                     texts.append(rendering.text)
-                    labels.append(label)
+                    label_sets.append((label,))
+            for text, pair in combined_texts(sets, batch, combined, rng):
+                texts.append(text)
+                label_sets.append(pair)
+            labels = torch.zeros(len(texts), len(batch), dtype=torch.bool)
+            for row, members in enumerate(label_sets):
+                labels[row, list(members)] = True
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 embeddings = _embed(model, tokenizer, texts, max_length)
-            loss = supervised_contrastive_loss(embeddings, torch.tensor(labels), temperature)
+            loss = supervised_contrastive_loss(embeddings, labels, temperature)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -172,6 +214,7 @@ def train_fact_encoder(
             groups_per_batch=groups_per_batch,
             max_length=max_length,
             warmup_steps=warmup_steps,
+            combined=combined,
             steps=step,
             bf16_autocast=bf16,
         ),

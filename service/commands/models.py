@@ -113,11 +113,15 @@ def train_facts_command(
     epochs: Annotated[int, typer.Option(min=1)] = 8,
     lr: Annotated[float, typer.Option(help="LoRA learning rate")] = 3e-4,
     name: Annotated[str, typer.Option(help="Artifact name written into its config")] = (
-        "e5-facts-lora-v1"
+        "e5-facts-lora-v2"
     ),
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
     ] = None,
+    combined: Annotated[
+        float,
+        typer.Option(min=0.0, max=2.0, help="Two-fact texts per batch, as a share of its facts"),
+    ] = 0.5,
 ) -> None:
     """Train the fact encoder's adapter reproducibly (fixed seed; logs time and hardware)."""
     from models.e5 import build_e5_directory, default_model_dir
@@ -130,6 +134,14 @@ def train_facts_command(
         raise typer.BadParameter(str(error), param_hint="--facts") from error
     e5 = build_e5_directory(e5_dir or default_model_dir())
     report = train_fact_encoder(
-        facts, out, e5, seed=seed, epochs=epochs, lr=lr, name=name, max_steps=max_steps
+        facts,
+        out,
+        e5,
+        seed=seed,
+        epochs=epochs,
+        lr=lr,
+        name=name,
+        max_steps=max_steps,
+        combined=combined,
     )
     typer.echo(json.dumps(report, indent=2))

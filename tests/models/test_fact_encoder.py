@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import math
 import random
@@ -78,6 +79,45 @@ def test_supervised_contrastive_loss() -> None:
     assert float(supervised_contrastive_loss(same, labels, 0.05)) == pytest.approx(math.log(3))
 
 
+def test_multi_label_loss_counts_any_shared_fact_as_positive() -> None:
+    import torch
+
+    from models.fact_encoder.train import supervised_contrastive_loss
+
+    # texts of fact 0, of fact 1, and a two-fact text that holds both
+    labels = torch.tensor([[1, 0], [1, 0], [0, 1], [0, 1], [1, 1]], dtype=torch.bool)
+    single = torch.tensor([0, 0, 1, 1, 0])  # the two-fact text labelled with its first fact only
+    facts = torch.tensor([[1.0, 0.0], [1.0, 0.01], [0.0, 1.0], [0.01, 1.0]])
+    between = torch.nn.functional.normalize(torch.cat([facts, torch.tensor([[1.0, 1.0]])]), dim=-1)
+    on_first = torch.nn.functional.normalize(torch.cat([facts, torch.tensor([[1.0, 0.0]])]), dim=-1)
+    # with both labels, the two-fact text belongs between its facts; with one, on that fact
+    assert supervised_contrastive_loss(between, labels, 0.5) < supervised_contrastive_loss(
+        on_first, labels, 0.5)  # fmt: skip
+    assert supervised_contrastive_loss(on_first, single, 0.5) < supervised_contrastive_loss(
+        between, single, 0.5)  # fmt: skip
+    # one-hot label sets give the single-label loss
+    one_hot = torch.nn.functional.one_hot(single[:4], 2).bool()
+    assert float(supervised_contrastive_loss(between[:4], one_hot, 0.05)) == pytest.approx(
+        float(supervised_contrastive_loss(between[:4], single[:4], 0.05)))  # fmt: skip
+
+
+def test_combined_texts_join_two_facts_of_one_event_in_one_outlets_words(tmp_path: Path) -> None:
+    from models.fact_encoder.train import combined_texts, fact_batches
+
+    write_set(tmp_path / "a.json", 6)
+    write_set(tmp_path / "b.json", 2)
+    sets = read_fact_sets(tmp_path)
+    batch = fact_batches(sets, facts_per_group=8, groups_per_batch=2, rng=random.Random(0))[0]
+    texts = combined_texts(sets, batch, 0.5, random.Random(1))
+    assert len(texts) == round(0.5 * len(batch))
+    for text, (a, b) in texts:
+        (sa, fa), (sb, fb) = batch[a], batch[b]
+        assert sa == sb and fa != fb  # two facts of one event
+        outlet = text.split(" told by ")[1].split()[0]
+        assert f"fact {fa} told by {outlet}" in text and f"fact {fb} told by {outlet}" in text
+    assert combined_texts(sets, batch, 0.0, random.Random(1)) == []
+
+
 def test_fact_batches_cover_every_fact_once_in_same_event_groups(tmp_path: Path) -> None:
     from models.fact_encoder.train import fact_batches
 
@@ -115,6 +155,21 @@ def test_shipped_adapter_is_small_and_its_calibration_was_fitted_on_it() -> None
     report = json.loads(files[CONFIG_FILE].read_text(encoding="utf-8"))
     assert report["name"] == FACTS_ARTIFACT.name
     assert report["data"]["facts"] >= 150
+
+
+def test_shipped_adapter_was_trained_with_the_commands_defaults() -> None:
+    """The model card's training command gives no tuning flag: the recorded hyperparameters
+    are the defaults of `train_fact_encoder` (and so of `parallax models train-facts`)."""
+    from models.fact_encoder.train import train_fact_encoder
+
+    report = json.loads((FACTS_ARTIFACT / CONFIG_FILE).read_text(encoding="utf-8"))
+    parameters = inspect.signature(train_fact_encoder).parameters
+    defaults = {name: p.default for name, p in parameters.items()
+                if p.default is not inspect.Parameter.empty}  # fmt: skip
+    recorded = {key: value for key, value in report["params"].items() if key in defaults}
+    assert recorded == {key: defaults[key] for key in recorded}
+    assert {"seed", "epochs", "lr", "combined"} <= set(recorded)
+    assert report["name"] == defaults["name"]
 
 
 # Our own sentences: one fact told twice in two languages, and another fact of the same story.
