@@ -46,6 +46,23 @@ def test_passage_stance_agreement_counts_argmax_labels_against_gold() -> None:
     assert passage_stance_agreement(result, gold, stance)["pairs"] == 1  # type: ignore[arg-type]
 
 
+def test_speaker_match_is_stricter_than_recall_and_allows_an_apposition() -> None:
+    from eval.framing import _speaker_found
+
+    text = "Maria Lopez, the bank's chief economist, warned that prices would rise."
+    row = {"text": text, "speaker_start": 0, "speaker_end": text.index(", warned")}
+    name = (0, len("Maria Lopez"))
+    assert _speaker_found(row, *name) and _speaker_found(row, *name, strict=True)
+    apposition = (text.index("the bank"), text.index(", warned"))
+    assert _speaker_found(row, *apposition, strict=True)
+    # a predicted span that swallows the clause covers the gold span, but does not match it
+    named = {"text": text, "speaker_start": 0, "speaker_end": len("Maria Lopez")}
+    swallowing = (0, text.index(" prices"))
+    assert _speaker_found(named, *swallowing)
+    assert not _speaker_found(named, *swallowing, strict=True)
+    assert not _speaker_found(row, text.index("prices"), len(text))
+
+
 def test_voice_commitment_metrics_on_hand_rows() -> None:
     text = "«Мы не уйдём», — заявил источник в МИД России."
     start = text.index("источник")
