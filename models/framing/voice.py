@@ -316,6 +316,12 @@ def _subject_before(masked: str, verb_start: int, cues: CueSet) -> tuple[int, in
         return not text_of(n) or bool(first and first.group().lower() in cues.subject_stops)
 
     segment = len(bounds) - 1
+    if segment > 0 and bounds[segment] in commas and text_of(segment).lower() in cues.coordinators:
+        # ', and demanded' / ', и выразил': the verb shares the subject of the clause's first verb
+        while segment > 0 and bounds[segment] in commas:
+            segment -= 1
+        start, end = _own_clause(masked, bounds[segment], verb_start, cues)
+        return _trim_speaker(masked, start, end, cues)
     if segment > 0 and bounds[segment] in commas and adverbial(segment):
         # the verb follows a comma: 'X, in turn, said', 'X, the economist, said' and 'the mayor,
         # Ivo Maric, said' have the subject before it; otherwise it is an inversion ('The talks,

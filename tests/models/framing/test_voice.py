@@ -120,6 +120,8 @@ def test_hedge_takes_precedence_over_attribution() -> None:
         ("The minister resigned after he admitted that the figures were wrong.", "en", "he"),
         ("The ministry summoned the ambassador and demanded an explanation.", "en",
          "The ministry"),
+        ("The ministry summoned the ambassador over the arrests, and demanded an explanation.",
+         "en", "The ministry"),
         ("The foreign ministers of Chile and Peru said the border was calm.", "en",
          "The foreign ministers of Chile and Peru"),
         ("The government has since demanded a recount of the votes.", "en", "The government"),
@@ -181,6 +183,8 @@ def test_a_quotation_that_continues_takes_the_speaker_before_it() -> None:
          "ru", "Министр финансов Чили"),
         ("Генеральна директорка компанії Nordlys під час конференції також заявила, що завод "
          "закриють.", "uk", "Генеральна директорка компанії Nordlys"),
+        ("Президент Чили Габриэль Борич в телефонном разговоре принес извинения за инцидент, "
+         "и выразил соболезнования семьям погибших.", "ru", "Президент Чили Габриэль Борич"),
         # a quotation introduced by a colon
         ("Посол Чили выступил перед журналистами с коротким заявлением: «Мы не покинем страну».",
          "ru", "Посол Чили"),
