@@ -26,7 +26,7 @@ import numpy as np
 from models.fact_encoder import CONFIG_FILE
 from models.fact_encoder.data import FactSet, read_fact_sets
 from models.stance.finetuned import lora_config
-from models.stance.train import BASE_MODEL_ID, hardware_summary
+from models.stance.train import BASE_MODEL_ID, hardware_summary, save_peft_adapter
 from models.torch_encoder import PREFIXES, cpu_supports_bf16
 
 log = logging.getLogger(__name__)
@@ -228,14 +228,5 @@ def train_fact_encoder(
 
 def save_adapter(model, report: dict, out_dir: Path) -> None:
     """peft adapter (fp16) + `fact_encoder_config.json` into `out_dir`."""
-    import torch
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for param in model.parameters():
-        if param.requires_grad:
-            param.data = param.data.to(torch.float16)
-    model.peft_config["default"].base_model_name_or_path = BASE_MODEL_ID
-    model.save_pretrained(str(out_dir))
-    (out_dir / "README.md").unlink(missing_ok=True)  # peft's template; the model card is ours
+    out_dir = save_peft_adapter(model, out_dir)
     (out_dir / CONFIG_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

