@@ -1,9 +1,18 @@
 """Remove the debris that scraped article text carries, and undo hard line wrapping.
 
-Real scraped articles contain inline image data (`<image>data:...</image>`), "Related article:"
-teasers, "See Also" link lists, comment counters and hard-wrapped lines. `clean_text` removes them
-and returns text whose paragraphs are separated by blank lines and whose sentences are not broken
-across lines, so that passages cut from it read as the article does.
+Real scraped articles contain inline image data (`<image>data:...</image>`), photo captions and
+credits, "Related article:" teasers, "See Also" link lists, comment counters and hard-wrapped
+lines. `clean_text` removes them and returns text whose paragraphs are separated by blank lines
+and whose sentences are not broken across lines, so that passages cut from it read as the article
+does.
+
+A caption describes a picture, not the story: aligned with the body of another article it makes
+links that no reader would draw ("the wreckage near the airport, Dec. 25" against "tensions began
+on Dec. 25 when the jet crashed"). `is_caption` recognises the three shapes captions take in
+news text, in all four languages: a paragraph led by a photo marker ("Photo:", "Фото:",
+"Şəkil:"), a short paragraph ending in a photo credit ("... (Photo: Reuters)", "... / AFP"), and
+the wire-agency caption, one verbless-looking sentence that ends in a comma and a date
+("The wreckage of the jet near Aktau, Kazakhstan, Dec. 25, 2024.").
 """
 
 from __future__ import annotations
@@ -36,8 +45,39 @@ _COMMENT_COUNTER = re.compile(
     r"\d+\s+şərh)\s*:?\s*$",
     re.IGNORECASE,
 )
+# Captions: at most this many words (a body paragraph is rarely so short and so shaped).
+CAPTION_MAX_WORDS = 40
+_PHOTO_WORD = (
+    r"(?:(?:file |archive )?photo(?:graph)?|image|picture|illustration|фото(?:графия)?|"
+    r"иллюстрация|скриншот|світлина|ілюстрація|foto(?:şəkil)?|şəkil)"
+)
+_CAPTION_LEAD = re.compile(rf"^\W?{_PHOTO_WORD}(?:\s+(?:by|credit))?\s*[:：|/©]", re.IGNORECASE)
+_AGENCY = r"(?:reuters|afp|ap|epa|getty images|tass|ria novosti|тасс|риа новости|ап|анадолу|apa)"
+_CAPTION_CREDIT = re.compile(
+    rf"(?:[(|/—–-]\s*{_PHOTO_WORD}\s*[:：©]\s*[^.:()]{{1,60}}\)?|"
+    rf"\((?:{_AGENCY})(?: photo)?(?:/[^)]{{1,40}})?\)|"
+    rf"\s[/|]\s*{_AGENCY}(?:/[\w .-]{{1,40}})?|©\s*[^.]{{1,60}})\.?$",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_MONTHS_GENITIVE = (
+    r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
+    r"січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня|"
+    r"yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr)"
+)
+_CAPTION_DATE = re.compile(
+    rf"(?<!day),\s*(?:{_MONTHS}\.? \d{{1,2}}, \d{{4}}|\d{{1,2}} {_MONTHS} \d{{4}}|"
+    rf"\d{{1,2}} {_MONTHS_GENITIVE} \d{{4}}(?: (?:года|г|року|р|il|ildə))?\.?|"
+    r"\d{1,2}\.\d{1,2}\.\d{4})\.?$",
+    re.IGNORECASE,
+)
 _SENTENCE_END = tuple(".!?…:;")
 _CLOSERS = "\"”»'’)]"
+# A sentence end followed by a new sentence (a caption is one sentence; "Dec." is no end).
+_SENTENCE_INSIDE = re.compile(r"(?<![A-Z][a-z])(?<![A-Z])[.!?…]\s+[A-ZА-ЯІЇЄҐƏÖÜÇŞĞ]")
 _BULLET = re.compile(r"^\s*([-•*·]|\d+[.)])\s")
 
 
@@ -93,8 +133,19 @@ def _drop_debris(blocks: list[list[str]]) -> list[str]:
             if _COMMENT_COUNTER.match(line):
                 continue
             kept.append(line)
-        out.extend(_unwrap(kept))
+        out.extend(paragraph for paragraph in _unwrap(kept) if not is_caption(paragraph))
     return out
+
+
+def is_caption(paragraph: str) -> bool:
+    """A photo caption or credit (module docstring): led by a photo marker, ended by a credit,
+    or one sentence ending in ', <date>.'; never a paragraph of more than CAPTION_MAX_WORDS."""
+    if len(paragraph.split()) > CAPTION_MAX_WORDS:
+        return False
+    if _CAPTION_LEAD.match(paragraph) or _CAPTION_CREDIT.search(paragraph):
+        return True
+    dated = _CAPTION_DATE.search(paragraph)
+    return dated is not None and not _SENTENCE_INSIDE.search(paragraph[: dated.start()])
 
 
 def _looks_like_link_title(line: str) -> bool:

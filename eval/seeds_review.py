@@ -14,11 +14,17 @@ is skipped with a message, never an error.
 `--record` writes eval/results/seeds_review.json, rendered in RESULTS.md: ids, figures and
 terms with the team's verdicts from `eval/gold/seeds_verdicts.jsonl` (pair ids, verdict, a
 reason in our own words). Never the articles' text: it is not ours to redistribute.
+
+A verdict names passages by id ("article:index"), and ids move when segmentation or cleaning
+changes. Each verdict therefore also keeps a fingerprint of the two passages it judged (the first
+12 hex digits of the SHA-1 of each text, `fingerprint`): a verdict whose passages have since
+changed is reported as "stale", never applied to passages nobody read.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import textwrap
 from pathlib import Path
@@ -34,6 +40,13 @@ MIN_CONFIDENCE = 0.2
 TERMS_SHOWN = 3
 VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_verdicts.jsonl"
 STANCE_CHOICES = ("none", "finetuned", "baseline")
+STALE = {"verdict": "stale", "reason": "the passages changed since this verdict; judge again"}
+UNJUDGED = {"verdict": "unjudged", "reason": ""}
+
+
+def fingerprint(text: str) -> str:
+    """A passage's fingerprint: the first 12 hex digits of the SHA-1 of its text."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
 def review_pairs(
@@ -62,6 +75,10 @@ def review_pairs(
     outlet = {a.id: a.outlet for a in result.articles}
     confidence = {(al.a, al.b): al.confidence for al in result.alignments}
     candidates = [p for p in framing.pairs if p.same_event]
+
+    def fingerprints(pair: Any) -> dict[str, str]:
+        return {"a": fingerprint(passages[pair.a].text), "b": fingerprint(passages[pair.b].text)}
+
     ranked = sorted(candidates, key=lambda p: (-(p.divergence.evidence or 0.0), p.a, p.b))
     shown = [p for p in ranked if (p.divergence.evidence or 0.0) >= evidence_min][:k]
     rows = []
@@ -77,9 +94,11 @@ def review_pairs(
             "terms": {"a": [t.term for t in pair.contrast.terms_a[:TERMS_SHOWN]],
                       "b": [t.term for t in pair.contrast.terms_b[:TERMS_SHOWN]]},
             "texts": {"a": passages[pair.a].text, "b": passages[pair.b].text},
+            "fingerprints": fingerprints(pair),
         })  # fmt: skip
-    below = [{"a": p.a, "b": p.b, "evidence": p.divergence.evidence} for p in ranked
-             if (p.divergence.evidence or 0.0) < evidence_min]  # fmt: skip
+    below = [{"a": p.a, "b": p.b, "evidence": p.divergence.evidence,
+              "fingerprints": fingerprints(p)}
+             for p in ranked if (p.divergence.evidence or 0.0) < evidence_min]  # fmt: skip
     return {"method": framing.method, "stance": stance, "min_confidence": min_confidence,
             "evidence_min": evidence_min, "candidates": len(candidates),
             "below_min": len(below), "pairs": rows, "below": below}  # fmt: skip
@@ -104,8 +123,9 @@ def format_review(review: dict[str, Any], width: int = 160) -> str:
     return "\n".join(lines)
 
 
-def read_verdicts(path: Path = VERDICTS) -> dict[tuple[str, str], dict[str, str]]:
-    """(a, b) -> {"verdict", "reason"} from the verdicts JSONL (absent file: none)."""
+def read_verdicts(path: Path = VERDICTS) -> dict[tuple[str, str], dict[str, Any]]:
+    """(a, b) -> {"verdict", "reason", "fingerprint"} from the verdicts JSONL (absent file: none;
+    "fingerprint" is None in a row written without one)."""
     if not path.is_file():
         return {}
     verdicts = {}
@@ -115,8 +135,20 @@ def read_verdicts(path: Path = VERDICTS) -> dict[tuple[str, str], dict[str, str]
         row = json.loads(line)
         if row.get("verdict") not in ("real", "not real"):
             raise ValueError(f"{path}:{number}: verdict must be 'real' or 'not real'")
-        verdicts[(row["a"], row["b"])] = {"verdict": row["verdict"], "reason": row["reason"]}
+        verdicts[(row["a"], row["b"])] = {"verdict": row["verdict"], "reason": row["reason"],
+                                          "fingerprint": row.get("fingerprint")}  # fmt: skip
     return verdicts
+
+
+def judge(verdicts: dict[tuple[str, str], dict[str, Any]], pair: dict[str, Any]) -> dict[str, str]:
+    """The team's {"verdict", "reason"} on a reviewed pair: UNJUDGED when there is none, STALE
+    when the verdict's fingerprints are not those of the pair's passages now."""
+    judged = verdicts.get((pair["a"], pair["b"]))
+    if judged is None:
+        return UNJUDGED
+    if judged["fingerprint"] and judged["fingerprint"] != pair.get("fingerprints"):
+        return STALE
+    return {"verdict": judged["verdict"], "reason": judged["reason"]}
 
 
 def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Path:
@@ -124,7 +156,7 @@ def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Pat
     verdicts = read_verdicts(verdicts_path)
     rows, figures = [], []
     for row in review["pairs"]:
-        judged = verdicts.get((row["a"], row["b"]), {"verdict": "unjudged", "reason": ""})
+        judged = judge(verdicts, row)
         kept = {key: value for key, value in row.items() if key != "texts"}
         # a speaker is a span of the article: record only whose voice it is, never the words
         kept["voice"] = {side: "outlet" if voice == "outlet" else "source"
@@ -134,8 +166,8 @@ def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Pat
         rows.append([f"{row['a']} / {row['b']}", row["evidence"], row["score"], terms,
                      judged["verdict"], judged["reason"]])  # fmt: skip
     real = sum(f["verdict"] == "real" for f in figures)
-    judged_below = [verdicts[(p["a"], p["b"])]["verdict"] for p in review.get("below", [])
-                    if (p["a"], p["b"]) in verdicts]  # fmt: skip
+    judged_below = [judge(verdicts, p)["verdict"] for p in review.get("below", [])]
+    judged_below = [verdict for verdict in judged_below if verdict in ("real", "not real")]
     missed = (f" Of the {len(judged_below)} judged candidates below the bar, "
               f"{judged_below.count('real')} are real framing differences."
               if judged_below else "")  # fmt: skip

@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 
 from eval import seeds_review
-from eval.seeds_review import format_review, read_verdicts, record_review, run_review
+from eval.seeds_review import (
+    fingerprint,
+    format_review,
+    judge,
+    read_verdicts,
+    record_review,
+    run_review,
+)
 
 ROW = {
     "a": "x:1", "b": "y:2", "evidence": 0.5, "score": 0.6, "confidence": 0.7,
@@ -58,6 +65,22 @@ def test_record_keeps_verdicts_and_never_the_articles_text(tmp_path: Path, monke
     assert "| x:1 / y:2 | 0.500 | 0.600 | shot down, likely / - | real |" in written["markdown"]
 
 
+def test_a_verdict_on_passages_that_changed_is_stale_not_applied(tmp_path: Path) -> None:
+    path = tmp_path / "verdicts.jsonl"
+    prints = {"a": fingerprint("The plane crashed."), "b": fingerprint("It was shot down.")}
+    path.write_text(json.dumps({"a": "x:1", "b": "y:2", "verdict": "real", "reason": "r",
+                                "fingerprint": prints}) + "\n")  # fmt: skip
+    verdicts = read_verdicts(path)
+    assert judge(verdicts, {"a": "x:1", "b": "y:2", "fingerprints": prints})["verdict"] == "real"
+    moved = {**prints, "a": fingerprint("A photo caption.")}
+    assert judge(verdicts, {"a": "x:1", "b": "y:2", "fingerprints": moved})["verdict"] == "stale"
+    assert (
+        judge(verdicts, {"a": "x:1", "b": "y:3", "fingerprints": prints})["verdict"] == "unjudged"
+    )
+    assert fingerprint("The plane crashed.") != fingerprint("The plane crashed!")
+    assert len(fingerprint("x")) == 12
+
+
 def test_read_verdicts_rejects_an_unknown_verdict(tmp_path: Path) -> None:
     path = tmp_path / "verdicts.jsonl"
     path.write_text(json.dumps({"a": "x", "b": "y", "verdict": "maybe", "reason": ""}) + "\n")
@@ -79,3 +102,5 @@ def test_the_team_verdicts_file_is_valid_and_names_passages() -> None:
     for (a, b), judged in verdicts.items():
         assert a.split(":")[0] != b.split(":")[0] and a.count(":") == b.count(":") == 1
         assert 20 <= len(judged["reason"]) <= 160  # one line, in our own words
+        # ids move when segmentation changes: every verdict keeps what it judged
+        assert set(judged["fingerprint"]) == {"a", "b"}
