@@ -29,6 +29,11 @@ least half of the gold span's characters, and as matched (`speaker_match`) when 
 least half of the longer span's, so that a speaker span swallowing half a clause does not count.
 A gold span with an apposition set off by commas ('Maria Lopez, the bank's economist') may be
 matched by its whole, by its part before the first comma or by its part after the last.
+
+Framing pairs (eval/framing_pairs.py): the divergence on pairs of passages written by helpers
+with no access to the repository, test and development sets, each pair labelled framed alike or
+differently; stance from the model when one is given, else left out (the pairs have no gold
+stance).
 """
 
 from __future__ import annotations
@@ -47,8 +52,9 @@ from sklearn.metrics import adjusted_rand_score, precision_recall_fscore_support
 
 from corpus.loaders import load_articles
 from corpus.schema import Passage
+from eval.framing_pairs import FP_DEV, FP_TEST, evaluate_framing_pairs
 from models.cache import CachedEncoder
-from models.encoders import DEFAULT_ENCODER, make_encoder
+from models.encoders import DEFAULT_ENCODER, Encoder, make_encoder
 from models.framing import events as events_mod
 from models.framing.commitment import COMMITMENTS, detect_commitment
 from models.framing.divergence import (
@@ -73,6 +79,12 @@ SECOND_ROUND = "second_round"  # the demo gold's second annotation round (corpus
 TARGETS = ("Russia", "Azerbaijan")
 
 
+def make_eval_encoder(encoder_spec: str, cache_dir: Path | None) -> Encoder:
+    """The encoder `encoder_spec`, behind the embedding cache when `cache_dir` is given."""
+    base = make_encoder(encoder_spec)
+    return CachedEncoder(base, cache_dir) if cache_dir is not None else base
+
+
 def run_compare(paths: list[Path], meta: Path | None, encoder_spec: str, cache_dir: Path | None,
                 threshold: float = 0.5) -> tuple[CompareResult, dict[str, np.ndarray]]:  # fmt: skip
     """Load and compare articles (links of confidence >= `threshold`); also return the passage
@@ -80,8 +92,7 @@ def run_compare(paths: list[Path], meta: Path | None, encoder_spec: str, cache_d
     loaded = load_articles(paths, sidecar=meta)
     if loaded.errors:
         logger.warning("skipped: %s", "; ".join(f"{e.path}: {e.message}" for e in loaded.errors))
-    base = make_encoder(encoder_spec)
-    encoder = CachedEncoder(base, cache_dir) if cache_dir is not None else base
+    encoder = make_eval_encoder(encoder_spec, cache_dir)
     result = compare(loaded.articles, encoder, threshold=threshold)
     embeddings = {aid: encoder.encode([p.text for p in ps], "passage")
                   for aid, ps in result.passages.items()}  # fmt: skip
@@ -442,6 +453,8 @@ def evaluate_framing(
     encoder_spec: str = DEFAULT_ENCODER,
     cache_dir: Path | None = None,
     stance_provider: Callable[[CompareResult], Mapping[str, Any]] | None = None,
+    pairs_test: Path | None = FP_TEST,
+    pairs_dev: Path | None = FP_DEV,
 ) -> dict[str, Any]:
     """All framing figures; `stance_provider(result)` gives passage stance (default: gold)."""
     gold = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
@@ -477,6 +490,15 @@ def evaluate_framing(
             report[key + "_gold"] = str(path)
         elif path is not None:
             logger.warning("voice/commitment gold not found at %s: skipped", path)
+    pair_stance = getattr(stance_provider, "score_passages", None)
+    for key, path in (("framing_pairs_test", pairs_test), ("framing_pairs_dev", pairs_dev)):
+        if path is not None and Path(path).exists():
+            scored = evaluate_framing_pairs(Path(path), make_eval_encoder(encoder_spec, cache_dir),
+                                            pair_stance)  # fmt: skip
+            report[key] = {name: value for name, value in scored.items() if name != "rows"}
+            report[key]["stance"] = "none" if pair_stance is None else stance_source
+        elif path is not None:
+            logger.warning("framing pairs not found at %s: skipped", path)
     return report
 
 
@@ -486,13 +508,16 @@ def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS,
     """A `stance_provider` that scores every passage with the stance model `kind` ("finetuned"
     or "baseline", models/stance; the shipped artifact unless `artifact_dir`) toward `targets`."""
 
-    def provide(result: CompareResult) -> Mapping[str, Any]:
+    def score_passages(passages: Mapping[str, Passage]) -> Mapping[str, Any]:
         from models.stance import load_stance_model, score_stance
 
         model = load_stance_model(kind, artifact_dir=artifact_dir)
-        passages = list(result.passage_index().values())
-        scores = score_stance([p.text for p in passages], list(targets), model)
-        return {p.id: s for p, s in zip(passages, scores, strict=True)}
+        scores = score_stance([p.text for p in passages.values()], list(targets), model)
+        return dict(zip(passages, scores, strict=True))
+
+    def provide(result: CompareResult) -> Mapping[str, Any]:
+        return score_passages(result.passage_index())
 
     provide.kind = kind  # type: ignore[attr-defined]
+    provide.score_passages = score_passages  # type: ignore[attr-defined]
     return provide

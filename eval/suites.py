@@ -87,7 +87,8 @@ def _framing(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     return SuiteOutcome(runs, _framing_markdown(runs), "demo corpus gold (corpus/demo/gold.json); "
                         "eval/gold/voice_commitment_gold.jsonl; "
                         "eval/gold/voice_commitment_hard.jsonl; "
-                        "eval/gold/voice_commitment_dev.jsonl")  # fmt: skip
+                        "eval/gold/voice_commitment_dev.jsonl; "
+                        "eval/gold/framing_pairs/{test,dev}.jsonl")  # fmt: skip
 
 
 def _framing_markdown(runs: dict[str, dict]) -> str:
@@ -130,6 +131,7 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
                             "hedged R", "attributed P", "attributed R", "reported voice P",
                             "reported voice R", "speaker recall", "speaker match"],
                            vc_rows)  # fmt: skip
+    pairs_note = _framing_pairs_markdown(runs)
     events = report.get("events", {})
     agreement = []
     for source, r in runs.items():
@@ -183,8 +185,50 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
         "developed: optimistic figures). 'speaker recall': the predicted speaker span covers half "
         "of the gold span; 'speaker match': the two share half of the longer span (either may be a "
         "gold span's part before or after an apposition set off by commas):"
-        f"\n\n{voice}\n\nEvents recovered on the demo corpus (5 gold events): "
+        f"\n\n{voice}{pairs_note}\n\nEvents recovered on the demo corpus (5 gold events): "
         f"{json.dumps(events)}"
+    )
+
+
+def _framing_pairs_markdown(runs: dict[str, dict]) -> str:
+    """The framing pair sets' table (eval/framing_pairs.py), one row per set, stance and
+    subset; empty when no run scored them."""
+    from eval.record import markdown_table
+
+    rows, terms = [], []
+    for report in runs.values():
+        for key, name in (("framing_pairs_test", "test"), ("framing_pairs_dev", "development")):
+            scored = report.get(key)
+            if scored is None:
+                continue
+            for subset, a in scored["auc"].items():
+                rows.append([name, scored["stance"], subset, a["pairs"], a["different"],
+                             a["score_auc"], a["evidence_auc"], a["stance_auc"] or "-",
+                             a["commitment_auc"], a["contrast_auc"],
+                             a["residual_auc"]])  # fmt: skip
+            t = scored["terms"]
+            terms.append([name, scored["stance"], t["sides"], t["top_precision"],
+                          t["gold_recall"], t["sides_hit"]])  # fmt: skip
+    if not rows:
+        return ""
+    aucs = markdown_table(["set", "stance", "pairs", "n", "different", "score AUC",
+                           "evidence AUC", "stance", "commitment", "contrast", "residual"],
+                          [list(r) for r in dict.fromkeys(tuple(r) for r in rows)])  # fmt: skip
+    matched = markdown_table(["set", "stance", "sides", "top-3 precision", "marked words found",
+                              "sides with a right term"],
+                             [list(r) for r in dict.fromkeys(tuple(r) for r in terms)])  # fmt: skip
+    return (
+        "\n\nFraming pairs (eval/gold/framing_pairs): pairs of passages that report one fact, "
+        "written by four helpers (one per language) with no access to the repository, labelled "
+        "framed *differently* or *alike*; 12 of each language's 40 pairs have side b in another "
+        "language. Each pair is scored as an unaligned pair (no calibrated confidence: the "
+        "residual is the cosine's rank among the set's pairs). The test set is evaluation only; "
+        "the development set is for developing the components. ROC AUC of the score, of the "
+        "evidence and of each component; 'X against alike': the pairs that differ mainly by X "
+        f"against all alike pairs:\n\n{aucs}\n\nTop contrast terms against the words the "
+        "writers marked as carrying the difference (the top 3 terms of each side with marked "
+        "words; a term matches a marked phrase when they share a word, compared by its first 5 "
+        f"letters):\n\n{matched}"
     )
 
 

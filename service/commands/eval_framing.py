@@ -37,6 +37,16 @@ def framing_command(
             help="Voice/commitment development set [default: eval/gold/voice_commitment_dev.jsonl]"
         ),
     ] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(help="Framing pair test set [default: eval/gold/framing_pairs/test.jsonl]"),
+    ] = None,
+    dev_pairs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Framing pair development set [default: eval/gold/framing_pairs/dev.jsonl]"
+        ),
+    ] = None,
     corpus: Annotated[
         list[Path] | None,
         typer.Option(help="Articles to list the most divergent pairs of (repeatable)"),
@@ -61,6 +71,8 @@ def framing_command(
     """Print the framing evaluation as JSON (and the top divergent pairs of --corpus)."""
     from eval.framing import (
         DEMO_DIR,
+        FP_DEV,
+        FP_TEST,
         VC_DEV,
         VC_GOLD,
         VC_HARD,
@@ -74,12 +86,14 @@ def framing_command(
     if not (demo_dir / "gold.json").is_file():
         raise typer.BadParameter(f"no gold.json in {demo_dir}", param_hint="--demo")
     vc_gold, vc_hard, vc_dev = gold or VC_GOLD, hard_gold or VC_HARD, dev_gold or VC_DEV
-    for given, hint in ((gold, "--gold"), (hard_gold, "--hard-gold"), (dev_gold, "--dev-gold")):
+    pairs_test, pairs_dev = pairs or FP_TEST, dev_pairs or FP_DEV
+    for given, hint in ((gold, "--gold"), (hard_gold, "--hard-gold"), (dev_gold, "--dev-gold"),
+                        (pairs, "--pairs"), (dev_pairs, "--dev-pairs")):  # fmt: skip
         if given is not None and not given.is_file():
             raise typer.BadParameter(f"file not found: {given}", param_hint=hint)
-    for path in (vc_gold, vc_hard, vc_dev):
+    for path in (vc_gold, vc_hard, vc_dev, pairs_test, pairs_dev):
         if not path.is_file():
-            typer.echo(f"voice/commitment gold not found at {path}: skipped", err=True)
+            typer.echo(f"gold not found at {path}: skipped", err=True)
     if stance_model is not None and stance_model not in ("finetuned", "baseline"):
         raise typer.BadParameter("use finetuned or baseline", param_hint="--stance-model")
     if stance_artifact is not None and stance_model is None:
@@ -90,8 +104,8 @@ def framing_command(
         model_stance_provider(stance_model, artifact_dir=stance_artifact) if stance_model else None
     )
     report = evaluate_framing(demo_dir, vc_gold, vc_hard, vc_dev, encoder_spec=settings.encoder,
-                              cache_dir=settings.embedding_cache_dir,
-                              stance_provider=provider)  # fmt: skip
+                              cache_dir=settings.embedding_cache_dir, stance_provider=provider,
+                              pairs_test=pairs_test, pairs_dev=pairs_dev)  # fmt: skip
     if corpus:
         missing = [str(p) for p in corpus if not p.exists()]
         if missing:

@@ -289,16 +289,23 @@ def test_voice_commitment_coverage(voice_gold: list[dict[str, Any]]) -> None:
         assert hedged_reported and hedged_outlet, f"{lang}: hedges in only one voice"
 
 
-@pytest.mark.parametrize(("fixture", "scale"), [("voice_hard", 1), ("voice_dev", 1.5)])
+# The development set has 60 sentences per language, and 60 more in Ukrainian by a second writer.
+DEV_SCALE = {"en": 1.5, "ru": 1.5, "uk": 3, "az": 1.5}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "scales"), [("voice_hard", dict.fromkeys(LANGUAGES, 1)), ("voice_dev", DEV_SCALE)]
+)
 def test_voice_commitment_long_sentence_sets(
-    request: pytest.FixtureRequest, fixture: str, scale: float
+    request: pytest.FixtureRequest, fixture: str, scales: dict[str, float]
 ) -> None:
     """The hard and development sets keep the mix their writers were asked for
     (eval/gold/README.md), per language: in the outlet's voice 12 asserted and 4 hedged, reported
-    16 attributed and 8 hedged (times 1.5 in the development set); long sentences, nearly all
-    reported ones with a named speaker."""
+    16 attributed and 8 hedged (times the language's scale in the development set); long
+    sentences, nearly all reported ones with a named speaker."""
     rows_all: list[dict[str, Any]] = request.getfixturevalue(fixture)
     for lang in LANGUAGES:
+        scale = scales[lang]
         rows = [row for row in rows_all if row["language"] == lang]
         mix = Counter((row["voice"], row["commitment"]) for row in rows)
         expected = {("outlet", "asserted"): 12, ("outlet", "hedged"): 4,
@@ -432,3 +439,37 @@ def test_fact_sets_repeat_no_held_out_sentence_or_event() -> None:
                 if any(jaccard(grams, other) >= NEAR_DUPLICATE_JACCARD for other in held_out[lang]):
                     near.append(f"{fact_set['event']} {fact['id']} {rendering['outlet']}")
     assert not near, f"fact-set renderings that nearly repeat a held-out sentence: {near}"
+
+
+@pytest.mark.parametrize("split", ["test", "dev"])
+def test_framing_pair_sets_keep_their_mix(split: str) -> None:
+    """Each writer's 40 pairs (eval/gold/framing_pairs/WRITING_GUIDE.md): 20 framed differently
+    (6 by wording, 5 by certainty, 5 by source, 4 by evaluation) and 20 alike; 12 with side b
+    in another language, 6 of each label; every marked term in its side's text."""
+    from eval.framing_pairs import GOLD_DIR as PAIRS_DIR
+    from eval.framing_pairs import read_framing_pairs
+
+    pairs = read_framing_pairs(PAIRS_DIR / f"{split}.jsonl")
+    prefix = "fpt" if split == "test" else "fpd"
+    for lang in LANGUAGES:
+        own = [p for p in pairs if p.language_a == lang]
+        assert all(p.id.startswith(f"{prefix}-{lang}-") for p in own)
+        assert Counter(p.difference for p in own) == {None: 20, "wording": 6, "certainty": 5,
+                                                      "source": 5, "evaluation": 4}  # fmt: skip
+        crossed = [p for p in own if p.language_b != lang]
+        assert len(crossed) == 12 and sum(p.different for p in crossed) == 6, lang
+        assert all(p.terms_a or p.terms_b for p in own if p.different), lang
+
+
+def test_framing_pair_sets_do_not_share_passages() -> None:
+    """No passage of the test set nearly repeats one of the development set. One pair of pairs
+    is known and kept: two writers, independently, chose Ukraine's routine 90-day extension of
+    martial law (both framed alike, one in English, one in Azerbaijani against English)."""
+    from eval.framing_pairs import FP_DEV, FP_TEST, read_framing_pairs
+
+    known = {("fpt-en-020", "fpd-az-032")}
+    dev = [(p.id, shingles(text)) for p in read_framing_pairs(FP_DEV) for text in (p.a, p.b)]
+    near = [(p.id, other_id) for p in read_framing_pairs(FP_TEST) for text in (p.a, p.b)
+            for other_id, other in dev
+            if jaccard(shingles(text), other) >= NEAR_DUPLICATE_JACCARD]  # fmt: skip
+    assert set(near) <= known, f"near-duplicates between the framing pair sets: {near}"
