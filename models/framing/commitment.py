@@ -8,6 +8,8 @@
   no such marker outside its direct quotations;
 - asserted: stated as fact in the outlet's voice.
 
+"So-called" ('так называемый', 'так званий') is no hedge: it keeps the outlet at a distance from
+a name, not from the claim, and the writers of every voice set labelled such sentences asserted.
 Hedge cues inside direct quotations are ignored (they are the speaker's wording, not the
 outlet's commitment), and so are hedge cues that overlap the attribution cue itself (az
 'bildirilir' is both). `commitment.v2`; v1 labelled every reported passage attributed. The label

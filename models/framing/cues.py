@@ -52,6 +52,8 @@ class CueSet:
     insertions: re.Pattern[str] | None = None
     after_stops: frozenset[str] = frozenset()
     subject_stops: frozenset[str] = frozenset()
+    topic_openers: frozenset[str] = frozenset()
+    topic_relatives: re.Pattern[str] | None = None
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -97,6 +99,8 @@ def load_cues(language: str) -> CueSet:
         insertions=_full_match(raw.get("insertions", [])),
         after_stops=_lowered(raw, "after_stops"),
         subject_stops=_lowered(raw, "subject_stops"),
+        topic_openers=_lowered(raw, "topic_openers"),
+        topic_relatives=_full_match(raw.get("topic_relatives", [])),
     )
 
 

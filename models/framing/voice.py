@@ -191,12 +191,28 @@ def _reports(text: str, masked: str, verb: re.Match[str], cues: CueSet) -> bool:
     if previous in cues.articles:
         return False
     passive = previous in cues.passive_auxiliaries
-    return not passive or _complement(text, verb.end(), cues.clausal_complements | {"by"})
+    if passive and not _complement(text, verb.end(), cues.clausal_complements | {"by"}):
+        return False
+    return not _describes(masked, verb.start(), cues)
+
+
+def _describes(masked: str, verb_start: int, cues: CueSet) -> bool:
+    """Whether the verb is in a relative clause about a topic ('реформа, про яку X заявив ще
+    навесні, ...'; 'выборы, о которых заявлял X, ...'): a description, not a report."""
+    if cues.topic_relatives is None:
+        return False
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, verb_start)]
+    words = _WORDS.findall(masked[max([0, *breaks]) : verb_start])
+    return (len(words) >= 2 and words[0].lower() in cues.topic_openers
+            and cues.topic_relatives.fullmatch(words[1]) is not None)  # fmt: skip
 
 
 def _complement(text: str, end: int, words: frozenset[str]) -> bool:
-    """Whether a quotation, a colon or one of `words` follows position `end` of `text`."""
+    """Whether a quotation, a colon or one of `words` follows position `end` of `text`, after at
+    most a comma ('нагадує, що')."""
     rest = text[end:].lstrip()
+    if rest.startswith(","):
+        rest = rest[1:].lstrip()
     if rest[:1] in (*_OPENERS, '"', ":"):
         return True
     following = _WORDS.match(rest)
@@ -233,7 +249,7 @@ def _speaker_near_verb(
         stop = re.search(r"[,;:.()]|\s(?:" + clause + r")\b", masked[start:])
         return _trim_speaker(masked, start, start + stop.start() if stop else len(masked), cues)
     before = _subject_before(masked, verb_start, cues)
-    if before is not None:
+    if before is not None and not _opens_topic(masked, before, cues):
         return _shorten(masked, before, cues)
     after_end = _CLAUSE_BREAK.search(masked, verb_end)
     end = after_end.start() if after_end else len(masked)
@@ -248,6 +264,13 @@ def _speaker_near_verb(
     if after is not None and len(_WORDS.findall(text[after[0] : after[1]])) <= MAX_SPEAKER_WORDS:
         return after
     return None
+
+
+def _opens_topic(masked: str, span: tuple[int, int], cues: CueSet) -> bool:
+    """Whether the words before a speech verb are its topic ('Об этом сообщил X', 'Про рекордну
+    кількість туристів повідомило X'): the speaker then follows the verb."""
+    first = _WORDS.match(masked, span[0])
+    return bool(first and first.group().lower() in cues.topic_openers)
 
 
 _AZ_GENITIVE = re.compile(r"\w+(?:ın|in|un|ün)$")

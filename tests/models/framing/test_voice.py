@@ -196,6 +196,21 @@ def test_a_quotation_that_continues_takes_the_speaker_before_it() -> None:
          "Bakı Metropoliteninin mətbuat xidmətinin rəhbəri Orxan Quliyev"),
         ("Nazirlik hesabatı dərc edib, şirkətin sədri Elvin Məmmədov isə bildirib ki, qiymətlər "
          "artmayacaq.", "az", "şirkətin sədri Elvin Məmmədov"),
+        # the words before the verb are its topic, so the speaker follows it
+        ("Об этом сообщил министр транспорта Грузии Леван Давиташвили.", "ru",
+         "министр транспорта Грузии Леван Давиташвили"),
+        ("Про нові тарифи на проїзд повідомив міський голова Луцька.", "uk",
+         "міський голова Луцька"),
+        # a participial insertion after the subject; an addressee after the verb is no speaker
+        ("Троє науковців, знайомих із результатами аудиту, розповіли агентству, що звіт "
+         "переписали.", "uk", "Троє науковців"),
+        # source markers with an adjective, and with 'as relayed by'
+        ("За останніми даними митної служби Молдови, черги на кордоні скоротилися.", "uk",
+         "митної служби Молдови"),
+        ("Міст через Дністер, як передають місцеві журналісти, закрили на ремонт.", "uk",
+         "місцеві журналісти"),
+        # a verb that reports only before a clause, here after a comma
+        ("Мерія Тбілісі оголосила, що метро працюватиме до півночі.", "uk", "Мерія Тбілісі"),
     ],
 )  # fmt: skip
 def test_speaker_in_long_sentences_ru_uk_az(text: str, language: str, speaker: str) -> None:
@@ -211,10 +226,28 @@ def test_speaker_in_long_sentences_ru_uk_az(text: str, language: str, speaker: s
         ("Under the said agreement, the fleet may fish in northern waters.", "en"),
         ("The exhibition, titled “Nothing Was Said”, opens in May.", "en"),
         ("Трагедия на шахте напоминает катастрофу 2010 года.", "ru"),  # 'напоминает, что' reports
+        # 'announced a tender' is an act, not a report; 'announced that' is one
+        ("Мерія Тбілісі оголосила новий тендер на ремонт доріг.", "uk"),
+        ("Мэрия Тбилиси объявила тендер на ремонт дорог.", "ru"),
+        # a speech verb in a relative clause about a topic describes it
+        ("Реформа, про яку міністр освіти заявив ще взимку, набула чинності.", "uk"),
+        ("Закон, о котором говорил премьер-министр, вступил в силу в понедельник.", "ru"),
     ],
 )
 def test_speech_verbs_that_report_nothing(text: str, language: str) -> None:
     assert detect_voice(text, language).kind == "outlet"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The so-called green corridor for grain ships reopened on Monday.", "en"),
+        ("Так звана «зелена смуга» для вантажівок запрацювала в понеділок.", "uk"),
+        ("Так называемый «зелёный коридор» для грузовиков открылся в понедельник.", "ru"),
+    ],
+)
+def test_so_called_sets_a_name_apart_and_hedges_nothing(text: str, language: str) -> None:
+    assert detect_commitment(text, language).label == "asserted"
 
 
 def test_a_relative_clause_can_report() -> None:
