@@ -4,11 +4,12 @@
 
 Divergence (demo gold, corpus/demo/gold.json): every fact annotated `framing: alike|different`
 is a positive (different) or negative (alike) example. Its passages (the sentences holding the
-gold quotes) form cross-article pairs; each pair is scored with `divergence.v3` (and, for the
-before/after record, `divergence.v2` and `divergence.v1`; weights fixed a priori), the fact's
+gold quotes) form cross-article pairs; each pair is scored with `divergence.v4` (and, for the
+before/after record, `divergence.v3`, `divergence.v2` and `divergence.v1`; weights fixed a
+priori), the fact's
 score is its most divergent pair, and ROC AUC separates different from alike. Each component's
 own AUC is reported, and, as a check of the weights, the AUC of a logistic regression over the
-components fit by leave-one-event-out cross-validation. For v3, the AUC of the pairs' evidence
+components fit by leave-one-event-out cross-validation. From v3 on, the AUC of the pairs' evidence
 (the ranking of `eval.seeds_review`) and how many facts reach `EVIDENCE_MIN` (and how many of
 them are annotated different) are reported too. Pair
 similarity is the encoder's cosine; the residual's reference distribution is the similarities of
@@ -63,6 +64,7 @@ from models.framing.divergence import (
     METHOD,
     METHOD_V1,
     METHOD_V2,
+    METHOD_V3,
     WEIGHTS,
 )
 from models.framing.frame import divergence_of_pair, fit_background, frame_passages
@@ -475,7 +477,8 @@ def evaluate_framing(
     if stance_provider is not None:
         report["passage_stance"] = passage_stance_agreement(result, gold, stance)
     report["stance_annotations"] = stance_agreement(demo_dir)
-    for method, suffix in ((METHOD, ""), (METHOD_V2, "_v2"), (METHOD_V1, "_v1")):
+    for method, suffix in ((METHOD, ""), (METHOD_V3, "_v3"), (METHOD_V2, "_v2"),
+                           (METHOD_V1, "_v1")):  # fmt: skip
         report["divergence" + suffix] = divergence_auc(
             score_gold_facts(result, embeddings, gold, stance, method), method
         )
@@ -493,10 +496,13 @@ def evaluate_framing(
     pair_stance = getattr(stance_provider, "score_passages", None)
     for key, path in (("framing_pairs_test", pairs_test), ("framing_pairs_dev", pairs_dev)):
         if path is not None and Path(path).exists():
-            scored = evaluate_framing_pairs(Path(path), make_eval_encoder(encoder_spec, cache_dir),
-                                            pair_stance)  # fmt: skip
-            report[key] = {name: value for name, value in scored.items() if name != "rows"}
-            report[key]["stance"] = "none" if pair_stance is None else stance_source
+            encoder = make_eval_encoder(encoder_spec, cache_dir)
+            report[key] = {}
+            for method in (METHOD, METHOD_V3):
+                scored = evaluate_framing_pairs(Path(path), encoder, pair_stance, method)
+                report[key][method] = {name: value for name, value in scored.items()
+                                       if name != "rows"}  # fmt: skip
+                report[key][method]["stance"] = "none" if pair_stance is None else stance_source
         elif path is not None:
             logger.warning("framing pairs not found at %s: skipped", path)
     return report

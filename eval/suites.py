@@ -96,7 +96,8 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
 
     rows = []
     for source, report in runs.items():
-        for key in ("divergence", "divergence_v2", "divergence_v1", "divergence_without_stance",
+        for key in ("divergence", "divergence_v3", "divergence_v2", "divergence_v1",
+                    "divergence_without_stance", "divergence_without_stance_v3",
                     "divergence_without_stance_v2", "divergence_without_stance_v1"):  # fmt: skip
             if key not in report:
                 continue
@@ -194,38 +195,46 @@ def _framing_pairs_markdown(runs: dict[str, dict]) -> str:
     """The framing pair sets' table (eval/framing_pairs.py), one row per set, stance and
     subset; empty when no run scored them."""
     from eval.record import markdown_table
+    from models.framing.divergence import METHOD
 
     rows, terms = [], []
     for report in runs.values():
         for key, name in (("framing_pairs_test", "test"), ("framing_pairs_dev", "development")):
-            scored = report.get(key)
-            if scored is None:
-                continue
-            for subset, a in scored["auc"].items():
-                rows.append([name, scored["stance"], subset, a["pairs"], a["different"],
-                             a["score_auc"], a["evidence_auc"], a["stance_auc"] or "-",
-                             a["commitment_auc"], a["contrast_auc"],
-                             a["residual_auc"]])  # fmt: skip
-            t = scored["terms"]
-            terms.append([name, scored["stance"], t["sides"], t["top_precision"],
-                          t["gold_recall"], t["sides_hit"]])  # fmt: skip
+            for method, scored in report.get(key, {}).items():
+                # every subset for the default method on the test set; the overall row otherwise
+                subsets = scored["auc"] if (name, method) == ("test", METHOD) else ["all"]
+                for subset in subsets:
+                    a = scored["auc"][subset]
+                    rows.append([name, method, scored["stance"], subset, a["pairs"],
+                                 a["different"], a["score_auc"], a["evidence_auc"],
+                                 a["stance_auc"] or "-", a["commitment_auc"], a["contrast_auc"],
+                                 a["cosine_residual_auc"]])  # fmt: skip
+                t = scored["terms"]
+                terms.append([name, method, scored["stance"], t["sides"], t["top_precision"],
+                              t["gold_recall"], t["sides_hit"]])  # fmt: skip
     if not rows:
         return ""
-    aucs = markdown_table(["set", "stance", "pairs", "n", "different", "score AUC",
-                           "evidence AUC", "stance", "commitment", "contrast", "residual"],
+    aucs = markdown_table(["set", "method", "stance", "pairs", "n", "different", "score AUC",
+                           "evidence AUC", "stance", "commitment", "contrast",
+                           "cosine residual"],
                           [list(r) for r in dict.fromkeys(tuple(r) for r in rows)])  # fmt: skip
-    matched = markdown_table(["set", "stance", "sides", "top-3 precision", "marked words found",
-                              "sides with a right term"],
+    matched = markdown_table(["set", "method", "stance", "sides", "top-3 precision",
+                              "marked words found", "sides with a right term"],
                              [list(r) for r in dict.fromkeys(tuple(r) for r in terms)])  # fmt: skip
     return (
         "\n\nFraming pairs (eval/gold/framing_pairs): pairs of passages that report one fact, "
         "written by four helpers (one per language) with no access to the repository, labelled "
         "framed *differently* or *alike*; 12 of each language's 40 pairs have side b in another "
-        "language. Each pair is scored as an unaligned pair (no calibrated confidence: the "
-        "residual is the cosine's rank among the set's pairs). The test set is evaluation only; "
-        "the development set is for developing the components. ROC AUC of the score, of the "
-        "evidence and of each component; 'X against alike': the pairs that differ mainly by X "
-        f"against all alike pairs:\n\n{aucs}\n\nTop contrast terms against the words the "
+        "language. The set gives the fact as shared, so each pair is scored with same-fact "
+        "probability 1 (residual 0); 'cosine residual' is the AUC of what the residual would "
+        "add, 1 - the rank of the pair's cosine among the set's pairs. The test set is "
+        "evaluation only; the development set is for developing the components. ROC AUC of the "
+        "score, of the evidence and of each component (every subset for the default method on "
+        "the test set, the overall figure otherwise); 'X against alike': the pairs that differ "
+        "mainly by X "
+        "against all alike pairs. With the stance model, stance is scored toward this tool's "
+        "default targets, Russia and Azerbaijan, whichever actors a pair is about:"
+        f"\n\n{aucs}\n\nTop contrast terms against the words the "
         "writers marked as carrying the difference (the top 3 terms of each side with marked "
         "words; a term matches a marked phrase when they share a word, compared by its first 5 "
         f"letters):\n\n{matched}"

@@ -28,7 +28,7 @@ part of the page is left out (no placeholders, no invented numbers):
          "confidence": float,                                     # optional, in [0, 1]
          "divergence": {                                          # optional
              "score": float in [0, 1], "components": {name: float},
-             "evidence": float in [0, 1],                         # optional (divergence.v3)
+             "evidence": float in [0, 1],                         # optional (v3 and later)
              "contrast_terms": [{"passage": passage id, "term": str,
                                  "start": int, "end": int}]}}],   # offsets into passage text
      "facts": [{"id": str, "passages": [passage id], "label": str,   # optional; label optional
@@ -42,9 +42,9 @@ part of the page is left out (no placeholders, no invented numbers):
 Without `facts`, the fact groups are the connected components of the alignments
 (`FACT_GROUPING_METHOD`). A fact group's divergence is its `divergence` when given, else the
 largest divergence score among its aligned pairs, and its evidence the largest pair `evidence`
-(divergence.v3: P(same fact) x the framing signals). Rows, and the pairs inside a row, are
-ordered by evidence when the result has it, then by divergence: a high score between passages
-that may not state one fact should not top the page. Groups at or above the result's bar
+(divergence.v3 and later: P(same fact) x the framing signals). Rows, and the pairs inside a
+row, are ordered by evidence when the result has it, then by divergence: a high score between
+passages that may not state one fact should not top the page. Groups at or above the result's bar
 (`method.divergence.evidence_min`) are marked. Without `coverage`, a source omits a fact
 group when it has no passage in it. Contrast-term offsets are read as offsets into the passage
 text; offsets into the article text are accepted when they match the term.

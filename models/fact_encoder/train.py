@@ -170,7 +170,8 @@ def train_fact_encoder(
         for batch in fact_batches(sets, facts_per_group, groups_per_batch, rng):
             if step >= total:
                 break
-            texts, label_sets = [], []
+            texts: list[str] = []
+            label_sets: list[tuple[int, ...]] = []
             for label, (s, f) in enumerate(batch):
                 for rendering in sets[s].facts[f].renderings:
                     texts.append(rendering.text)

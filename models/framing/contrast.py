@@ -50,6 +50,9 @@ that carry the framing rather than the topic:
   in a same-language pair, words whose stem the other side also uses ("closure" / "close");
 - `Contrast.only_a` / `only_b` list the lexicon concepts found on one side only, the lexical
   evidence that `divergence.v3` ranks pairs by.
+
+`contrast.v4` (`contrast_pair_v4`) is v3 with `framing-lexicon.v4`, which adds general concepts
+of political framing to v3's story-specific ones (lexicon.py).
 """
 
 from __future__ import annotations
@@ -57,11 +60,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
-from models.framing.lexicon import LEXICON_V2, LEXICON_V3, ConceptMatch, find_concepts, stopwords
+from models.framing.lexicon import (
+    LEXICON_V2,
+    LEXICON_V3,
+    LEXICON_V4,
+    ConceptMatch,
+    find_concepts,
+    stopwords,
+)
 from models.framing.text import Token, is_content, tokenize
 
 MIN_Z = 0.5
@@ -413,14 +424,16 @@ def contrast_pair_v3(
     exclude_b: Sequence[tuple[int, int]] = (),
     cues_a: Sequence[tuple[int, int]] = (),
     cues_b: Sequence[tuple[int, int]] = (),
+    lexicon: str = LEXICON_V3,
 ) -> Contrast:
     """`contrast.v3` (module docstring): arguments of `contrast_pair`, plus `cues_a` / `cues_b`,
     the spans of each side's framing cues (hedges that set its commitment apart), shown as terms.
+    `lexicon=LEXICON_V4` makes it `contrast.v4` (`contrast_pair_v4`).
     """
     z_a, z_b, shared = _z_scores(text_a, language_a, text_b, language_b, background, source_a,
                                  source_b)  # fmt: skip
-    hits_a = _concepts(text_a, language_a, exclude_a, LEXICON_V3)
-    hits_b = _concepts(text_b, language_b, exclude_b, LEXICON_V3)
+    hits_a = _concepts(text_a, language_a, exclude_a, lexicon)
+    hits_b = _concepts(text_b, language_b, exclude_b, lexicon)
     concepts_a, concepts_b = {h.concept for h in hits_a}, {h.concept for h in hits_b}
     common = concepts_a & concepts_b
     same = language_a == language_b  # stems are compared within one language only
@@ -437,6 +450,11 @@ def contrast_pair_v3(
     value = V2_SHARE_WEIGHT * share + (1 - V2_SHARE_WEIGHT) * concept_part
     return Contrast(terms_a, terms_b, float(value), tuple(sorted(concepts_a - common)),
                     tuple(sorted(concepts_b - common)))  # fmt: skip
+
+
+def contrast_pair_v4(*args: Any, **kwargs: Any) -> Contrast:
+    """`contrast.v4`: `contrast.v3` with `framing-lexicon.v4` (module docstring)."""
+    return contrast_pair_v3(*args, **{**kwargs, "lexicon": LEXICON_V4})
 
 
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”«»]\s*$")

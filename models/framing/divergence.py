@@ -31,7 +31,7 @@ version name.
   contrast.py);
 - weights `WEIGHTS_V2`: contrast and stance carry more, commitment and residual less.
 
-`divergence.v3` (`METHOD_V3`, the default) keeps v2's score (same components and weights, with
+`divergence.v3` (`METHOD_V3`) keeps v2's score (same components and weights, with
 `contrast.v3`: framing-lexicon v3 and terms that carry the framing, see contrast.py) and adds the
 pair's `evidence` of a framing difference (`framing_evidence`), by which pairs are ranked:
 
@@ -46,6 +46,10 @@ residual. The score says how differently two passages are framed assuming they s
 evidence says how sure we are that they do state one fact and frame it differently, so a pair of
 doubtful alignment, or one whose difference is only topic words or a quoted source's wording,
 ranks low. A pair counts as a framing difference when its evidence is at least `EVIDENCE_MIN`.
+
+`divergence.v4` (`METHOD_V4`, the default) is v3 with `contrast.v4`: the framing lexicon adds
+general concepts of political framing (lexicon.py) to the contrast value and to the evidence's
+lexical part; weights, components and the evidence formula are v3's.
 """
 
 from __future__ import annotations
@@ -59,15 +63,18 @@ from scipy.spatial.distance import jensenshannon
 METHOD_V1 = "divergence.v1"
 METHOD_V2 = "divergence.v2"
 METHOD_V3 = "divergence.v3"
-METHOD = METHOD_V3
-METHODS = (METHOD_V1, METHOD_V2, METHOD_V3)
+METHOD_V4 = "divergence.v4"
+METHOD = METHOD_V4
+METHODS = (METHOD_V1, METHOD_V2, METHOD_V3, METHOD_V4)
 COMPONENTS = ("stance", "commitment", "contrast", "residual")
 WEIGHTS_V1: dict[str, float] = {"stance": 0.35, "commitment": 0.25, "contrast": 0.15,
                                 "residual": 0.25}  # fmt: skip
 WEIGHTS_V2: dict[str, float] = {"stance": 0.35, "commitment": 0.2, "contrast": 0.3,
                                 "residual": 0.15}  # fmt: skip
 WEIGHTS_V3 = dict(WEIGHTS_V2)
-WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2, METHOD_V3: WEIGHTS_V3}
+WEIGHTS_V4 = dict(WEIGHTS_V3)
+WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2, METHOD_V3: WEIGHTS_V3,
+           METHOD_V4: WEIGHTS_V4}  # fmt: skip
 # Evidence of one framing difference at a certain fact: asserted vs hedged alone gives 0.4, one
 # framing concept in the outlet's voice alone 0.3 (no stance); EVIDENCE_MIN asks for about that
 # much at P(same fact) = 0.5 to 0.67, or for more framing at a less certain fact.

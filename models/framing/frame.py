@@ -33,6 +33,7 @@ from models.framing.divergence import (
     METHOD_V1,
     METHOD_V2,
     METHOD_V3,
+    METHOD_V4,
     METHODS,
     WEIGHTS,
     PairDivergence,
@@ -42,11 +43,15 @@ from models.framing.divergence import (
     score_pair,
     semantic_residual,
 )
-from models.framing.lexicon import LEXICON_V2, LEXICON_V3
+from models.framing.lexicon import LEXICON_V2, LEXICON_V3, LEXICON_V4
 from models.framing.voice import Voice, continue_quotations, detect_voice
 
 logger = logging.getLogger(__name__)
-CONTRAST_OF = {METHOD_V1: "contrast.v1", METHOD_V2: "contrast.v2", METHOD_V3: "contrast.v3"}
+CONTRAST_OF = {METHOD_V1: "contrast.v1", METHOD_V2: "contrast.v2", METHOD_V3: "contrast.v3",
+               METHOD_V4: "contrast.v4"}  # fmt: skip
+LEXICON_OF = {METHOD_V2: LEXICON_V2, METHOD_V3: LEXICON_V3, METHOD_V4: LEXICON_V4}
+# methods whose pairs carry the evidence of a framing difference
+WITH_EVIDENCE = (METHOD_V3, METHOD_V4)
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,8 @@ def divergence_of_pair(
     """Divergence and contrast terms of two passages (aligned or not).
 
     `sources` (article id -> text) switches lexical contrast to source-level word statistics.
-    `method` is "divergence.v3" (default), "divergence.v2" or "divergence.v1"; `weights` default
-    to its own. With v3 the divergence carries its `evidence` (divergence.py).
+    `method` is one of METHODS (default `METHOD`); `weights` default to its own. From v3 on the
+    divergence carries its `evidence` (divergence.py).
     """
     if method not in METHODS:
         raise ValueError(f"unknown divergence method {method!r}; use one of {', '.join(METHODS)}")
@@ -141,11 +146,11 @@ def divergence_of_pair(
     source_a = sources.get(pa.article_id) if sources else None
     source_b = sources.get(pb.article_id) if sources else None
     exclude_a, exclude_b = _attribution_spans(fa), _attribution_spans(fb)
-    if method == METHOD_V3:
+    if method in WITH_EVIDENCE:
         contrast = contrast_pair_v3(
             pa.text, lang_a, pb.text, lang_b, background, top_k, source_a=source_a,
             source_b=source_b, exclude_a=exclude_a, exclude_b=exclude_b,
-            cues_a=_hedge_spans(fa, fb), cues_b=_hedge_spans(fb, fa),
+            cues_a=_hedge_spans(fa, fb), cues_b=_hedge_spans(fb, fa), lexicon=LEXICON_OF[method],
         )  # fmt: skip
     else:
         contrast_fn = contrast_pair if method == METHOD_V1 else contrast_pair_v2
@@ -177,7 +182,7 @@ def divergence_of_pair(
             "a": any(c.kind == "quote" for c in fa.voice.cues),
             "b": any(c.kind == "quote" for c in fb.voice.cues),
         }  # fmt: skip
-    if method == METHOD_V3:
+    if method in WITH_EVIDENCE:
         divergence = _with_evidence(divergence, contrast, fa, fb, confidence, weights)
     return divergence, contrast
 
@@ -271,10 +276,10 @@ def frame_result(
         "contrast": CONTRAST_OF[method], "commitment": COMMITMENT_METHOD, "events": event_source,
         "stance": "given" if stance else "absent",
     }  # fmt: skip
-    if method == METHOD_V3:
-        described.update({"lexicon": LEXICON_V3, "evidence_min": EVIDENCE_MIN})
-    elif method != METHOD_V1:
-        described["lexicon"] = LEXICON_V2
+    if method != METHOD_V1:
+        described["lexicon"] = LEXICON_OF[method]
+    if method in WITH_EVIDENCE:
+        described["evidence_min"] = EVIDENCE_MIN
     return Framing(
         method=described, passages=framed, pairs=pairs, events=dict(event_of), fact_groups=groups,
         coverage=coverage.coverage(groups, event_of, camp_of),

@@ -8,9 +8,12 @@ and a concept found on one side only is a framing contrast ("shot down" / "crash
 stoplists hold function words and generic discourse markers ("furthermore", "additionally"),
 which are never contrast terms.
 
-Two versions: `framing-lexicon.v2` (contrast.v2) and `framing-lexicon.v3` (contrast.v3), which is
+Three versions: `framing-lexicon.v2` (contrast.v2); `framing-lexicon.v3` (contrast.v3), which is
 v2 with the removals and additions listed under "v3" in the JSON (neutral names of the event
-such as "crash", and words whose frame is not their concept's, are no longer framing terms).
+such as "crash", and words whose frame is not their concept's, are no longer framing terms);
+and `framing-lexicon.v4` (contrast.v4), v3 with the general concepts listed under "v4" (the
+loaded labels and judgements of political news at large: "crackdown", "sham", "puppet",
+"historic breakthrough", "capitulation" ...), where v2 and v3 held the vocabulary of one story.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LEXICON_V2 = "framing-lexicon.v2"
 LEXICON_V3 = "framing-lexicon.v3"
-LEXICONS = (LEXICON_V2, LEXICON_V3)
+LEXICON_V4 = "framing-lexicon.v4"
+LEXICONS = (LEXICON_V2, LEXICON_V3, LEXICON_V4)
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,15 @@ def concept_patterns(language: str, version: str = LEXICON_V2) -> dict[str, list
     raw = json.loads((DATA_DIR / "framing_lexicon.json").read_text(encoding="utf-8"))
     patterns = {concept: list(by_language.get(language) or by_language["en"])
                 for concept, by_language in raw["concepts"].items()}  # fmt: skip
-    if version == LEXICON_V3:
+    if version in (LEXICON_V3, LEXICON_V4):
         for concept, by_language in raw["v3"]["remove"].items():
             dropped = set(by_language.get(language) or by_language["en"])
             patterns[concept] = [p for p in patterns[concept] if p not in dropped]
         for concept, by_language in raw["v3"]["add"].items():
             patterns[concept] += by_language.get(language) or by_language["en"]
+    if version == LEXICON_V4:
+        for concept, by_language in raw["v4"]["concepts"].items():
+            patterns[concept] = list(by_language.get(language) or by_language["en"])
     return patterns
 
 

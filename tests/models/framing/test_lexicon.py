@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.framing.lexicon import LEXICON_V3, concept_patterns, find_concepts
+from models.framing.lexicon import LEXICON_V3, LEXICON_V4, concept_patterns, find_concepts
 
 
 def concepts(text: str, language: str, version: str = LEXICON_V3) -> list[tuple[str, str]]:
@@ -23,6 +23,39 @@ def test_v3_independent_is_sovereignty_unless_it_labels_an_analyst_or_outlet() -
         ("sovereignty", "independent")]  # fmt: skip
     assert concepts("Независимый эксперт и независимость.", "ru") == [
         ("sovereignty", "независимость")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "concept"),
+    [
+        ("Police cracked down on the rally.", "en", "crackdown"),
+        ("Оппозиция назвала голосование фарсом.", "ru", "sham"),
+        ("Уряд запровадив цензуру в ефірі.", "uk", "censorship"),
+        ("Müxalifət seçkini saxta seçki adlandırıb.", "az", "sham"),
+    ],
+)
+def test_v4_adds_general_concepts_of_political_framing(text: str, language: str,
+                                                      concept: str) -> None:  # fmt: skip
+    assert concept in {c for c, _ in concepts(text, language, LEXICON_V4)}
+    assert concept not in {c for c, _ in concepts(text, language, LEXICON_V3)}
+
+
+def test_v4_keeps_v3s_concepts_and_changes() -> None:
+    assert concepts("The plane crashed; it was a tragedy.", "en", LEXICON_V4) == [
+        ("accident", "tragedy")]  # fmt: skip
+    v3, v4 = concept_patterns("ru", LEXICON_V3), concept_patterns("ru", LEXICON_V4)
+    assert all(v4[name] == patterns for name, patterns in v3.items())
+    assert len(v4) > len(v3)
+
+
+def test_neutral_news_sentences_carry_no_v4_concept() -> None:
+    for text, language in [
+        ("The parliament voted on the budget on Tuesday after a long debate.", "en"),
+        ("Суд рассмотрит апелляцию в следующем месяце.", "ru"),
+        ("Делегації провели переговори про торгівлю та транзит.", "uk"),
+        ("Nazirlik yeni qaydaları gələn ay açıqlayacaq.", "az"),
+    ]:
+        assert concepts(text, language, LEXICON_V4) == []
 
 
 def test_unknown_lexicon_version_lists_the_known_ones() -> None:
