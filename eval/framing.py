@@ -39,6 +39,7 @@ stance).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections import Counter
@@ -70,6 +71,7 @@ from models.framing.divergence import (
 from models.framing.frame import divergence_of_pair, fit_background, frame_passages
 from models.framing.voice import detect_voice
 from models.pipeline import CompareResult, compare
+from models.stance.actors import AUTO
 
 logger = logging.getLogger(__name__)
 
@@ -493,18 +495,37 @@ def evaluate_framing(
             report[key + "_gold"] = str(path)
         elif path is not None:
             logger.warning("voice/commitment gold not found at %s: skipped", path)
-    pair_stance = getattr(stance_provider, "score_passages", None)
+    report.update(_framing_pairs(stance_provider, stance_source, pairs_test, pairs_dev,
+                                 encoder_spec, cache_dir))  # fmt: skip
+    return report
+
+
+def _framing_pairs(
+    stance_provider: Any, stance_source: str, pairs_test: Path | None, pairs_dev: Path | None,
+    encoder_spec: str, cache_dir: Path | None,
+) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """The framing pair sets scored with the current and the previous divergence: without
+    stance when `stance_provider` is None, else with the model's stance toward the fixed targets
+    and toward the states each pair names (per pair, as compare's 'auto' does for an event)."""
+    variants: list[tuple[str, Any]] = [("none", None)]
+    score = getattr(stance_provider, "score_passages", None)
+    if score is not None:
+        variants = [(f"{stance_source} toward {', '.join(TARGETS)}", score),
+                    (f"{stance_source} toward the states each pair names",
+                     functools.partial(score, targets_now=(AUTO,)))]  # fmt: skip
+    report: dict[str, list[dict[str, Any]]] = {}
     for key, path in (("framing_pairs_test", pairs_test), ("framing_pairs_dev", pairs_dev)):
-        if path is not None and Path(path).exists():
-            encoder = make_eval_encoder(encoder_spec, cache_dir)
-            report[key] = {}
-            for method in (METHOD, METHOD_V3):
-                scored = evaluate_framing_pairs(Path(path), encoder, pair_stance, method)
-                report[key][method] = {name: value for name, value in scored.items()
-                                       if name != "rows"}  # fmt: skip
-                report[key][method]["stance"] = "none" if pair_stance is None else stance_source
-        elif path is not None:
-            logger.warning("framing pairs not found at %s: skipped", path)
+        if path is None or not Path(path).exists():
+            if path is not None:
+                logger.warning("framing pairs not found at %s: skipped", path)
+            continue
+        encoder = make_eval_encoder(encoder_spec, cache_dir)
+        report[key] = []
+        for method in (METHOD, METHOD_V3):
+            for stance_name, stance in variants:
+                scored = evaluate_framing_pairs(Path(path), encoder, stance, method)
+                summary = {name: value for name, value in scored.items() if name != "rows"}
+                report[key].append({**summary, "stance": stance_name})
     return report
 
 
@@ -512,14 +533,27 @@ def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS,
                           artifact_dir: Path | None = None,
                           ) -> Callable[[CompareResult], Mapping[str, Any]]:  # fmt: skip
     """A `stance_provider` that scores every passage with the stance model `kind` ("finetuned"
-    or "baseline", models/stance; the shipped artifact unless `artifact_dir`) toward `targets`."""
+    or "baseline", models/stance; the shipped artifact unless `artifact_dir`) toward `targets`.
 
-    def score_passages(passages: Mapping[str, Passage]) -> Mapping[str, Any]:
+    Its `score_passages(passages, targets_now=None)` scores a mapping of passages (toward
+    `targets_now` when given; "auto" among the targets stands for the states the passages name,
+    one mention being enough: `models.stance.actors.resolve_targets`). The model is loaded once.
+    """
+    loaded: list[Any] = []
+
+    def score_passages(
+        passages: Mapping[str, Passage], targets_now: tuple[str, ...] | None = None
+    ) -> Mapping[str, Any]:
         from models.stance import load_stance_model, score_stance
+        from models.stance.actors import resolve_targets
 
-        model = load_stance_model(kind, artifact_dir=artifact_dir)
-        scores = score_stance([p.text for p in passages.values()], list(targets), model)
-        return dict(zip(passages, scores, strict=True))
+        if not loaded:
+            loaded.append(load_stance_model(kind, artifact_dir=artifact_dir))
+        texts = [p.text for p in passages.values()]
+        chosen = list(resolve_targets(targets_now or targets, texts, min_mentions=1))
+        if not chosen:
+            return {}
+        return dict(zip(passages, score_stance(texts, chosen, loaded[0]), strict=True))
 
     def provide(result: CompareResult) -> Mapping[str, Any]:
         return score_passages(result.passage_index())

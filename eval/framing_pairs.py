@@ -110,7 +110,9 @@ def score_framing_pairs(
 ) -> list[dict[str, Any]]:
     """One row per pair: label, score, evidence, components, top terms and their gold match.
 
-    `stance(passages)`, when given, returns passage id -> stance distribution per target.
+    `stance(passages)`, when given, returns passage id -> stance distribution per target; it is
+    called once per pair, with the pair's two passages, so that targets chosen from the passages
+    ('auto') are the pair's own.
     """
     passages: dict[str, Passage] = {}
     language_of: dict[str, str] = {}
@@ -126,7 +128,12 @@ def score_framing_pairs(
     vectors_b = encoder.encode([p.b for p in pairs], "passage")
     cosines = np.einsum("ij,ij->i", vectors_a, vectors_b) / (
         np.linalg.norm(vectors_a, axis=1) * np.linalg.norm(vectors_b, axis=1))  # fmt: skip
-    stances = stance(passages) if stance is not None else None
+    stances: dict[str, Any] | None = None
+    if stance is not None:
+        stances = {}
+        for pair in pairs:
+            ids = (f"{pair.id}/a", f"{pair.id}/b")
+            stances.update(stance({pid: passages[pid] for pid in ids}))
     rows = []
     for pair, cosine in zip(pairs, cosines, strict=True):
         divergence, contrast = divergence_of_pair(

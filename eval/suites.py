@@ -200,7 +200,8 @@ def _framing_pairs_markdown(runs: dict[str, dict]) -> str:
     rows, terms = [], []
     for report in runs.values():
         for key, name in (("framing_pairs_test", "test"), ("framing_pairs_dev", "development")):
-            for method, scored in report.get(key, {}).items():
+            for scored in report.get(key, []):
+                method = scored["method"]
                 # every subset for the default method on the test set; the overall row otherwise
                 subsets = scored["auc"] if (name, method) == ("test", METHOD) else ["all"]
                 for subset in subsets:
@@ -233,7 +234,8 @@ def _framing_pairs_markdown(runs: dict[str, dict]) -> str:
         "the test set, the overall figure otherwise); 'X against alike': the pairs that differ "
         "mainly by X "
         "against all alike pairs. With the stance model, stance is scored toward this tool's "
-        "default targets, Russia and Azerbaijan, whichever actors a pair is about:"
+        "default targets, Russia and Azerbaijan, whichever actors a pair is about, and toward "
+        "the states the pair names ('auto', at most four, one mention enough):"
         f"\n\n{aucs}\n\nTop contrast terms against the words the "
         "writers marked as carrying the difference (the top 3 terms of each side with marked "
         "words; a term matches a marked phrase when they share a word, compared by its first 5 "

@@ -22,7 +22,7 @@ from models import alignment
 from models.calibration import LinkCalibration
 from models.encoder import Encoder
 from models.framing import Framing, apply_framing, frame_result
-from models.stance.actors import LEXICON_VERSION
+from models.stance.actors import LEXICON_VERSION, resolve_targets
 from models.stance.scoring import (
     AGGREGATE_METHOD,
     DEFAULT_TARGETS,
@@ -75,7 +75,9 @@ def compare(
     """Segment, embed, align, score stance (with `stance_model`) and framing (when `frame`).
 
     `embeddings` optionally maps article id -> precomputed (n_passages, d) float32 embeddings.
-    `targets` are the actors stance is scored toward.
+    `targets` are the actors stance is scored toward; `"auto"` among them stands for the states
+    the articles are about (`models.stance.actors.resolve_targets`: named in two passages or
+    more, the most named first, at most four). The targets scored are `method.stance_targets`.
     `calibration` maps link features to confidence (default: the packaged one fitted on
     `encoder`'s embeddings, `LinkCalibration.for_encoder`); links with
     confidence below `threshold` are dropped.
@@ -120,7 +122,12 @@ def compare(
                            translations=aligned.translations)  # fmt: skip
     if stance_model is not None:
         started = time.perf_counter()
-        score_articles_stance(result, stance_model, list(targets))
+        texts = [p.text for article in articles for p in passages[article.id]]
+        resolved = list(resolve_targets(targets, texts))
+        if resolved:
+            score_articles_stance(result, stance_model, resolved)
+        else:  # 'auto' found no actor and none was named: there is nothing to score toward
+            result.method.update({"stance": stance_model.name, "stance_targets": []})
         timings["stance_s"] = time.perf_counter() - started
     if frame:
         started = time.perf_counter()

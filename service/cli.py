@@ -57,7 +57,8 @@ def compare(
     target: Annotated[
         list[str] | None,
         typer.Option(
-            help="Actor to score stance toward (repeatable) [default: Russia, Azerbaijan]"
+            help="Actor to score stance toward (repeatable); 'auto': the states the articles "
+            "name most (at most four) [default: Russia, Azerbaijan]"
         ),
     ] = None,
     stance_dtype: StanceDtypeOption = None,

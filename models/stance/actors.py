@@ -15,15 +15,23 @@ Patterns are stems matched at a word start, case-insensitively, with the rest of
 as the inflection (`Росси` + `и`/`ей`/`йских`). Stems were chosen to be unambiguous across the four
 languages: "Rus" alone would match English "rust", so Azerbaijani "Rus" must stand as a word.
 The lexicon is this module's data and carries its version in `LEXICON_VERSION`; a target that is
-not in it falls back to plain case-insensitive search.
+not in it falls back to plain case-insensitive search. `actors-v2` adds five states of the region's
+news (Georgia, Iran, Kazakhstan, the USA, China) to v1's, whose patterns it keeps.
+
+`involved_actors` picks the states and unions a set of passages is about (the most mentioned
+ones), and `resolve_targets` puts them in place of the target `AUTO`: stance toward the actors
+involved, whichever they are, rather than a fixed pair.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
-LEXICON_VERSION = "actors-v1"
+LEXICON_VERSION = "actors-v2"
+AUTO = "auto"  # the target that stands for the actors a text set is about
+AUTO_LIMIT = 4  # at most this many actors replace AUTO
 
 # actor -> tiers of regex stems (a stem ending in "\b" must end the word; others take a suffix).
 _LEXICON: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -102,6 +110,55 @@ _LEXICON: dict[str, tuple[tuple[str, ...], ...]] = {
         (r"Brussels", r"Брюссел", r"Brüssel"),
         (),
     ),
+    "Georgia": (
+        # in this region's news 'Georgia' is the country far more often than the US state
+        (r"Georgia", r"Грузи", r"Грузії", r"Грузія", r"Gürcüstan", r"Gürcü"),
+        (r"Tbilisi", r"Тбилис", r"Тбіліс", r"Tbilis"),
+        (r"Kobakhidze", r"Кобахидзе", r"Кобахідзе", r"Kobaxidze"),
+    ),
+    "Iran": (
+        (r"Iran", r"Иран", r"Іран", r"İran"),
+        (r"Tehran", r"Тегеран", r"Tehran"),
+        (r"Araghchi", r"Аракчи", r"Аракчі", r"Ərağçi", r"Pezeshkian", r"Пезешкиан", r"Пезешкіан"),
+    ),
+    "Kazakhstan": (
+        # az 'Qazax' alone is also a district of Azerbaijan
+        (r"Kazakh", r"Казах", r"Qazaxıstan"),
+        (r"Astana", r"Астан"),
+        (r"Tokayev", r"Токаев", r"Токаєв", r"Tokayev"),
+    ),
+    "USA": (
+        (
+            r"(?-i:U\.S\.)",
+            r"(?-i:US\b)",
+            r"(?-i:USA\b)",
+            r"United States",
+            r"American",
+            r"США\b",
+            r"Соединённ\w* Штат",
+            r"Соединенн\w* Штат",
+            r"Сполучен\w* Штат",
+            r"Американ",
+            r"ABŞ",
+            r"Amerika",
+        ),
+        (
+            r"Washington",
+            r"Вашингтон",
+            r"Vaşinqton",
+            r"White House",
+            r"Бел\w* дом",
+            r"Біл\w* д[оі]м",
+            r"Ağ Ev",
+        ),
+        (r"Trump", r"Трамп", r"Tramp", r"Rubio", r"Рубио", r"Рубіо"),
+    ),
+    "China": (
+        # 'Кита' + ending, not 'кита' (the whale's genitive)
+        (r"China", r"Chinese", r"Кита[йяюе]", r"Çin\b", r"Çinin", r"Çinə", r"Çində"),
+        (r"Beijing", r"Пекин", r"Пекін", r"Pekin"),
+        (r"Xi Jinping", r"Си Цзиньпин", r"Сі Цзіньпін", r"Si Cinpin"),
+    ),
     "Kremlin": ((r"Kremlin", r"Кремл", r"Kreml"), (), (r"Peskov", r"Песков", r"Пєсков")),
     "Putin": ((r"Putin", r"Путин", r"Путін"),),
     "Aliyev": ((r"Aliyev", r"Алиев", r"Алієв", r"Əliyev"),),
@@ -111,7 +168,10 @@ _LEXICON: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 # The states and unions among the actors; each one's tiers cover its capital and its officials.
+# COUNTRIES are those of actors-v1, which the stance model's training data draws absent targets
+# from (models/stance/train.py); STATES adds actors-v2's.
 COUNTRIES = ("Russia", "Azerbaijan", "Ukraine", "Armenia", "Turkey", "EU")
+STATES = (*COUNTRIES, "Georgia", "Iran", "Kazakhstan", "USA", "China")
 
 # Word characters include letters of all four alphabets (Python's \w is Unicode-aware).
 _WORD_START = r"(?<!\w)"
@@ -150,3 +210,31 @@ def find_actor_mention(text: str, target: str) -> tuple[int, int] | None:
         if match:
             return match.span()
     return None
+
+
+def involved_actors(
+    texts: Sequence[str], limit: int = AUTO_LIMIT, min_mentions: int = 2
+) -> tuple[str, ...]:
+    """The states and unions `texts` are about: those named (by any tier) in at least
+    `min_mentions` of the texts, the most often named first (ties by name), at most `limit`."""
+    counts = {state: sum(find_actor_mention(text, state) is not None for text in texts)
+              for state in STATES}  # fmt: skip
+    ranked = sorted((state for state, n in counts.items() if n >= max(min_mentions, 1)),
+                    key=lambda state: (-counts[state], state))  # fmt: skip
+    return tuple(ranked[:limit])
+
+
+def resolve_targets(
+    targets: Sequence[str], texts: Sequence[str], min_mentions: int = 2
+) -> tuple[str, ...]:
+    """`targets` with `AUTO` (any case) replaced by the actors `texts` are about
+    (`involved_actors`), duplicates dropped, order kept. Without AUTO, `targets` unchanged."""
+    if not any(target.strip().casefold() == AUTO for target in targets):
+        return tuple(targets)
+    resolved: list[str] = []
+    for target in targets:
+        if target.strip().casefold() == AUTO:
+            resolved += involved_actors(texts, min_mentions=min_mentions)
+        else:
+            resolved.append(target)
+    return tuple(dict.fromkeys(resolved))

@@ -76,7 +76,8 @@ class ArticleIn(BaseModel):
 class StanceRequest(ArticleIn):
     targets: list[Target] | None = Field(
         default=None, min_length=1,
-        description="Actors to score stance toward; default from settings (Russia, Azerbaijan).",
+        description="Actors to score stance toward; default from settings (Russia, Azerbaijan). "
+        "'auto' stands for the states the article names (at most four, the most named first).",
     )  # fmt: skip
     window: Window = 1
 

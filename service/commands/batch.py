@@ -91,7 +91,10 @@ def batch(
     ] = "baseline",
     target: Annotated[
         list[str] | None,
-        typer.Option(help="Actor to score stance toward (repeatable; default Russia, Azerbaijan)."),
+        typer.Option(
+            help="Actor to score stance toward (repeatable; default Russia, Azerbaijan); 'auto': "
+            "the states each event's articles name most (at most four)."
+        ),
     ] = None,
     stance_dtype: StanceDtypeOption = None,
 ) -> None:

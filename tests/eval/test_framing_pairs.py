@@ -109,3 +109,17 @@ def test_pairs_are_scored_with_the_product_divergence(tmp_path: Path, fake_encod
     assert "reportedly" in rows["t-2"]["terms"]["b"]
     assert rows["t-3"]["components"]["commitment"] == 0
     assert report["auc"]["all"]["pairs"] == 4 and report["terms"]["sides"] == 3
+
+
+def test_stance_is_asked_pair_by_pair(tmp_path: Path, fake_encoder) -> None:
+    asked: list[list[str]] = []
+
+    def stance(passages):  # favor for side a, against for side b, toward one target
+        asked.append(sorted(passages))
+        side = {pid: pid.endswith("/a") for pid in passages}
+        return {pid: {"X": {"favor": float(a), "against": float(not a), "none": 0.0}}
+                for pid, a in side.items()}  # fmt: skip
+
+    report = evaluate_framing_pairs(write(tmp_path / "pairs.jsonl", PAIRS), fake_encoder, stance)
+    assert asked == [[f"{p['id']}/a", f"{p['id']}/b"] for p in PAIRS]
+    assert all(row["components"]["stance"] == 1.0 for row in report["rows"])

@@ -55,3 +55,48 @@ def test_countries_are_actors_of_the_lexicon() -> None:
     from models.stance.actors import COUNTRIES, known_actors
 
     assert set(COUNTRIES) <= set(known_actors())
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "mention"),
+    [
+        ("The U.S. and China traded accusations.", "USA", "U.S."),
+        ("США ввели санкции.", "USA", "США"),
+        ("Білий дім відповів.", "USA", "Білий дім"),
+        ("ABŞ sanksiya tətbiq edib.", "USA", "ABŞ"),
+        ("Грузинские власти задержали журналиста.", "Georgia", "Грузинские"),
+        ("Gürcüstanın baş naziri çıxış edib.", "Georgia", "Gürcüstanın"),
+        ("Tehran rejected the claim.", "Iran", "Tehran"),
+        ("Уряд Казахстану заперечив.", "Kazakhstan", "Казахстану"),
+        ("Çinin mövqeyi dəyişmədi.", "China", "Çinin"),
+    ],
+)
+def test_actors_v2_adds_states_of_the_regions_news(text: str, target: str, mention: str) -> None:
+    assert _mention(text, target) == mention
+
+
+def test_actors_v2_avoids_pronouns_whales_and_districts() -> None:
+    assert find_actor_mention("Let us meet in Baku.", "USA") is None  # 'us' is no state
+    assert find_actor_mention("Рыбаки видели кита у берега.", "China") is None  # the whale
+    assert find_actor_mention("Qazax rayonunda yağış yağıb.", "Kazakhstan") is None  # district
+
+
+def test_involved_actors_are_the_most_named_states() -> None:
+    from models.stance.actors import involved_actors
+
+    texts = ["Iran and Russia signed a deal.", "Tehran praised it.", "Moscow said little.",
+             "Georgia watched.", "The Kremlin and Iran's envoy met."]  # fmt: skip
+    assert involved_actors(texts) == ("Iran", "Russia")  # Georgia is named once
+    assert involved_actors(texts, min_mentions=1) == ("Iran", "Russia", "Georgia")
+    assert involved_actors(texts, limit=1) == ("Iran",)
+    assert involved_actors(["Nothing about states."]) == ()
+
+
+def test_auto_target_resolves_to_the_involved_actors_in_place() -> None:
+    from models.stance.actors import resolve_targets
+
+    texts = ["Iran and Russia signed a deal.", "Tehran praised it.", "Moscow said little."]
+    assert resolve_targets(["Azerbaijan", "AUTO"], texts) == ("Azerbaijan", "Iran", "Russia")
+    assert resolve_targets(["Russia", "auto"], texts) == ("Russia", "Iran")  # no duplicates
+    assert resolve_targets(["Russia", "Azerbaijan"], texts) == ("Russia", "Azerbaijan")
+    assert resolve_targets(["auto"], ["No states here."]) == ()

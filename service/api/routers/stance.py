@@ -10,8 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from corpus.schema import Article
+from corpus.schema import Article, Passage
 from corpus.segment import split_passages
+from models.stance.actors import resolve_targets
 from service.api import errors
 from service.api.articles import article_out, to_article
 from service.api.deps import EngineDep, SettingsDep, inference_slot
@@ -33,14 +34,23 @@ def stance(body: StanceRequest, engine: EngineDep, settings: SettingsDep) -> dic
     targets = list(dict.fromkeys(body.targets or settings.default_targets))
     check_targets(targets, settings)
     article = to_article(body, "a1", ("body",))
-    return analyse_article(article, targets, engine, body.window)
+    passages = split_passages(article, body.window)
+    # 'auto': the states this article names; one mention is enough in a single article
+    targets = list(resolve_targets(targets, [p.text for p in passages], min_mentions=1))
+    check_targets(targets, settings)
+    return analyse_article(article, targets, engine, body.window, passages)
 
 
 def analyse_article(
-    article: Article, targets: list[str], engine: Engine, window: int = 1
+    article: Article,
+    targets: list[str],
+    engine: Engine,
+    window: int = 1,
+    passages: list[Passage] | None = None,
 ) -> dict[str, Any]:
-    """The `StanceResponse` body of `article`."""
-    passages = split_passages(article, window)
+    """The `StanceResponse` body of `article` (`passages`: its passages, when already split).
+    `targets` are resolved (no 'auto'); an empty list scores no stance."""
+    passages = split_passages(article, window) if passages is None else passages
     texts = [p.text for p in passages]
     rows: list[dict[str, Any]] = [
         {"id": p.id, "index": p.index, "start": p.start, "end": p.end, "text": p.text}
@@ -48,12 +58,12 @@ def analyse_article(
     ]
     aggregate: dict[str, Any] = {"passages": len(passages)}
     unavailable = []
-    if engine.stance is not None:
+    if engine.stance is None:
+        unavailable.append("stance")
+    elif targets:  # none when 'auto' found no state named: `targets` says so
         stances, aggregate["stance"] = engine.score_stance(texts, targets)
         for row, scores in zip(rows, stances, strict=True):
             row["stance"] = scores
-    else:
-        unavailable.append("stance")
     if engine.annotator is not None:
         for row, notes in zip(rows, engine.annotate(texts, article.language or "en"), strict=True):
             row.update({k: notes[k] for k in ("voice", "commitment") if notes.get(k)})

@@ -98,3 +98,18 @@ def test_frame_result_keeps_v1_reproducible_and_names_each_method(compared) -> N
         assert "commitment_label_distance" not in pair.divergence.details
     with pytest.raises(ValueError, match="unknown divergence method"):
         frame_result(compared, None, method="divergence.v9")
+
+
+def test_auto_targets_are_the_states_the_articles_name(fake_encoder) -> None:
+    from tests.stance_fakes import KeywordStanceModel
+
+    articles = [Article(id=lang, text=text, outlet=f"{lang}-outlet", language=lang)
+                for lang, text in TEXTS.items()]  # fmt: skip
+    result = compare(articles, fake_encoder, stance_model=KeywordStanceModel(),
+                     targets=("auto",))  # fmt: skip
+    # both are named in three passages ('Russian House', 'России', 'Rus evini'); ties go by name
+    assert result.method["stance_targets"] == ["Azerbaijan", "Russia"]
+    assert set(next(iter(result.stance.values()))) == {"Azerbaijan", "Russia"}
+    nothing = [Article(id="x", text="The museum opened a new hall on Monday.", language="en")]
+    empty = compare(nothing, fake_encoder, stance_model=KeywordStanceModel(), targets=("auto",))
+    assert empty.method["stance_targets"] == [] and not empty.stance

@@ -123,3 +123,21 @@ def test_before_models_load_readyz_and_inference_answer_503(settings: Settings) 
     refused = client.post("/v1/stance", json={"text": ENGLISH})
     assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
     store.close()
+
+
+def test_stance_toward_auto_scores_the_states_the_article_names(
+    stance_client: TestClient,
+) -> None:
+    response = stance_client.post(
+        "/v1/stance", json={"text": ENGLISH, "language": "en", "targets": ["auto", "Moscow"]}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["targets"] == ["Azerbaijan", "Russia", "Moscow"]
+    assert set(body["passages"][0]["stance"]) == {"Azerbaijan", "Russia", "Moscow"}
+    nothing = stance_client.post(
+        "/v1/stance", json={"text": "The museum opened a new hall.", "targets": ["auto"]}
+    )
+    assert nothing.status_code == 200
+    assert nothing.json()["targets"] == [] and "stance" not in nothing.json()["unavailable"]
+    assert all("stance" not in p for p in nothing.json()["passages"])
