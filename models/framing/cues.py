@@ -54,6 +54,7 @@ class CueSet:
     subject_stops: frozenset[str] = frozenset()
     topic_openers: frozenset[str] = frozenset()
     topic_relatives: re.Pattern[str] | None = None
+    title_words: frozenset[str] = frozenset()
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -101,6 +102,7 @@ def load_cues(language: str) -> CueSet:
         subject_stops=_lowered(raw, "subject_stops"),
         topic_openers=_lowered(raw, "topic_openers"),
         topic_relatives=_full_match(raw.get("topic_relatives", [])),
+        title_words=_lowered(raw, "title_words"),
     )
 
 

@@ -134,9 +134,10 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 def detect_voice(text: str, language: str | None) -> Voice:
     """The voice of passage `text` in `language` (en, ru, uk, az; others use English cues)."""
     cues = load_cues(language or "en")
-    quotes = find_quotes(text)
+    found = find_quotes(text)
+    quotes = [q for q in found if not _title(text, q[1], cues)]  # a title is masked, no quote
     quote_cues = tuple(Cue("quote", text[s:e], s, e) for s, e in quotes)
-    masked = _mask(text, quotes)
+    masked = _mask(text, found)
     for pattern in cues.source_markers:
         match = pattern.search(masked)
         if match:
@@ -160,6 +161,12 @@ def detect_voice(text: str, language: str | None) -> Voice:
                 return Voice("reported", text[span[0] : span[1]], span[0], span[1], quote_cues)
         return Voice("reported", cues=quote_cues)
     return Voice("outlet")
+
+
+def _title(text: str, end: int, cues: CueSet) -> bool:
+    """Whether the quotation ending at `end` is a title ('«...» adlı film'), not a quotation."""
+    following = _WORDS.match(text[end:].lstrip())
+    return bool(following and following.group().lower() in cues.title_words)
 
 
 def _negated(masked: str, verb_start: int, cues: CueSet) -> bool:
@@ -273,8 +280,59 @@ def _opens_topic(masked: str, span: tuple[int, int], cues: CueSet) -> bool:
     return bool(first and first.group().lower() in cues.topic_openers)
 
 
-_AZ_GENITIVE = re.compile(r"\w+(?:ın|in|un|ün)$")
-_AZ_POSSESSIVE = re.compile(r"\w+[^n\W][ıiuü]$")
+_AZ_GENITIVE = re.compile(r"[\w-]+(?:ın|in|un|ün)$")  # 'SOCAR-ın' too
+# 'şimalındakı', 'Bakıdakı': where something is, an adjective, not a possessive head
+_AZ_LOCATIVE_ADJECTIVE = re.compile(r"\w+(?:dakı|dəki|takı|təki)")
+# a word in the locative or ablative case ('Saatlıda', 'Bakıdan'): a place, not part of a name
+_AZ_PLACE = re.compile(r"\w+(?:da|də|ta|tə|dan|dən|tan|tən)")
+# relative participles ('izləyən', 'olan', 'istəməyən'), less nouns that end alike
+_AZ_PARTICIPLE = re.compile(r"\w{2,}(?:an|ən)")
+_AZ_NOT_PARTICIPLES = frozenset((
+    "zaman", "insan", "vətən", "meydan", "tərəfindən", "yenidən", "birdən", "hərdən", "sonradan",
+    "əvvəldən", "ilən", "nadan", "divan", "liman", "ekran", "plan", "qadağan", "kapitan",
+))  # fmt: skip
+
+
+def _az_subject_start(tokens: list[str]) -> int:
+    """Index where an Azerbaijani subject starts: after a leading adverbial closed by 'sonra' or
+    'əvvəl' on an ablative ('yarmarkasından sonra', 'çıxış etdikdən sonra'), when words remain."""
+    start = 0
+    for n in range(1, len(tokens) - 1):
+        closes = tokens[n].lower() in ("sonra", "əvvəl")
+        if closes and tokens[n - 1].lower().endswith(("dan", "dən")):
+            start = n + 1
+    return start
+
+
+def _az_participle(tokens: list[str], before: int) -> int | None:
+    """Index of the last relative participle before index `before` (and the last word), or None."""
+    found = None
+    for n, token in enumerate(tokens[: min(before, len(tokens) - 1)]):
+        word = token.lower()
+        ablative = word.endswith(("dan", "dən")) and not word.endswith(("edən", "gedən"))
+        if (token[0].islower() and _AZ_PARTICIPLE.fullmatch(word) and not ablative
+                and word not in _AZ_NOT_PARTICIPLES):  # fmt: skip
+            found = n
+    return found
+
+
+def _az_named_head(tokens: list[str], start: int, cues: CueSet) -> int | None:
+    """The head of the noun phrase that a participle describes, from `start`: a genitive head
+    ('Konqresin baş katibi'), else the word before the first capitalised word (whose run the
+    caller adds), else the first word."""
+    rest = tokens[start:]
+    if not rest:
+        return None
+    head = _az_head(["", *rest], cues.speaker_heads, cues.not_heads)
+    if head is not None:
+        return start + head - 1
+    capital = next((n for n, token in enumerate(rest) if token[0].isupper()), None)
+    if capital is not None and capital <= 4:
+        return start + capital - 1 if capital > 0 else start
+    return start
+
+
+_AZ_POSSESSIVE = re.compile(r"[\w-]+[^n\W][ıiuü]$")  # 'vitse-prezidenti' too
 
 
 def _az_head(tokens: list[str], heads: frozenset[str], not_heads: frozenset[str]) -> int | None:
@@ -287,8 +345,10 @@ def _az_head(tokens: list[str], heads: frozenset[str], not_heads: frozenset[str]
             continue
         if token.lower() in heads:
             return n
-        if _AZ_POSSESSIVE.fullmatch(token) and any(
-            _AZ_GENITIVE.fullmatch(t) for t in tokens[max(0, n - 4) : n]
+        if (
+            _AZ_POSSESSIVE.fullmatch(token)
+            and not _AZ_LOCATIVE_ADJECTIVE.fullmatch(token)
+            and any(_AZ_GENITIVE.fullmatch(t) for t in tokens[max(0, n - 4) : n])
         ):
             return n
     return None
@@ -363,11 +423,22 @@ def _subject_before(masked: str, verb_start: int, cues: CueSet) -> tuple[int, in
         topic = re.search(r"\s(?:isə)\s", masked[bounds[segment] : ends[segment]])
         if topic:  # '..., şura üzvü Patrisiya Qrin isə ... bildirib': the topic is the speaker
             return _trim_speaker(masked, bounds[segment], bounds[segment] + topic.start(), cues)
-        # verb-final order: the speaker opens the clause, even when a comma follows it
-        while segment > 0 and bounds[segment] in commas and not _opens_with_name(text_of(segment)):
+        # verb-final order: the speaker opens the clause, even when a comma follows it, unless
+        # a subordinator opens a clause of its own ('..., çünki X bildirib')
+        while (segment > 0 and bounds[segment] in commas and not _opens_with_name(text_of(segment))
+               and not _opens_subordinate(text_of(segment), cues)):  # fmt: skip
             segment -= 1
+        bare = len(_WORDS.findall(text_of(segment))) <= 2  # 'belə ki,' alone: the clause follows
+        if _opens_subordinate(text_of(segment), cues) and bare and segment + 1 < len(bounds):
+            segment += 1
     start, end = _own_clause(masked, bounds[segment], ends[segment], cues)
     return _trim_speaker(masked, start, end, cues)
+
+
+def _opens_subordinate(segment: str, cues: CueSet) -> bool:
+    words = [w.lower() for w in _WORDS.findall(segment)[:2]]
+    return bool(words) and (words[0] in cues.subordinators
+                            or " ".join(words) in cues.subordinators)  # fmt: skip
 
 
 def _opens_with_name(segment: str) -> bool:
@@ -462,10 +533,21 @@ def _shorten(text: str, span: tuple[int, int], cues: CueSet) -> tuple[int, int]:
     language = cues.language
     if language == "az" and len(words) > 4:
         tokens = [text[a:b] for a, b in words]
+        begin = _az_subject_start(tokens)
+        tokens, words = tokens[begin:], words[begin:]
         head = _az_head(tokens, cues.speaker_heads, cues.not_heads)
+        # a participle before the subject's name describes the head that follows it ('bazarı
+        # izləyən ekspert Kamran Mirzəyev'); one after the name is in the reported clause
+        name = next((n for n in range((head or 0) + 1, len(tokens)) if tokens[n][0].isupper()),
+                    len(tokens))  # fmt: skip
+        described = _az_participle(tokens, before=name)
+        if described is not None:
+            head = _az_named_head(tokens, described + 1, cues)
         run = head + 1 if head is not None else 1
-        while run < len(words) and tokens[run][0].isupper():
-            run += 1  # the capitalised run: a name ('Nazirliyi', 'Elnur Həsənov')
+        while (
+            run < len(words) and tokens[run][0].isupper() and not _AZ_PLACE.fullmatch(tokens[run])
+        ):
+            run += 1  # the capitalised run: a name ('Nazirliyi', 'Elnur Həsənov'), not 'Saatlıda'
         while run < len(words) and tokens[run].lower() in cues.speaker_heads:
             run += 1  # 'Rusiya tərəfi', 'Milan prokurorluğu'
         return words[0][0], words[run - 1][1]

@@ -211,6 +211,18 @@ def test_a_quotation_that_continues_takes_the_speaker_before_it() -> None:
          "місцеві журналісти"),
         # a verb that reports only before a clause, here after a comma
         ("Мерія Тбілісі оголосила, що метро працюватиме до півночі.", "uk", "Мерія Тбілісі"),
+        # Azerbaijani: a passive report from an ablative source; a participle before the head
+        # noun; a subordinate clause with its own subject; a leading adverbial closed by 'sonra'
+        ("Nazirliyin mətbuat xidmətindən bildirilib ki, körpü təmir olunacaq.", "az",
+         "Nazirliyin mətbuat xidmətindən"),
+        ("Bazarı izləyən müstəqil ekspert Rəşad Quliyev bildirib ki, qiymətlər artacaq.", "az",
+         "Bazarı izləyən müstəqil ekspert Rəşad Quliyev"),
+        ("Manat bahalaşıb, çünki Mərkəzi Bankın sədri Taleh Kazımov bildirib ki, faizlər "
+         "dəyişməyəcək.", "az", "Mərkəzi Bankın sədri Taleh Kazımov"),
+        ("Forumun açılışından sonra Dəmir Yollarının sədri Cavid Qurbanov bəyan edib ki, qatarlar "
+         "işləyəcək.", "az", "Dəmir Yollarının sədri Cavid Qurbanov"),
+        ("Şəhərin şimalındakı fermerlərin nümayəndələri şikayət ediblər ki, su çatmır.", "az",
+         "Şəhərin şimalındakı fermerlərin nümayəndələri"),
     ],
 )  # fmt: skip
 def test_speaker_in_long_sentences_ru_uk_az(text: str, language: str, speaker: str) -> None:
@@ -232,6 +244,8 @@ def test_speaker_in_long_sentences_ru_uk_az(text: str, language: str, speaker: s
         # a speech verb in a relative clause about a topic describes it
         ("Реформа, про яку міністр освіти заявив ще взимку, набула чинності.", "uk"),
         ("Закон, о котором говорил премьер-министр, вступил в силу в понедельник.", "ru"),
+        # a quotation followed by 'adlı' is a title, and what it says is nobody's speech
+        ("«Sükutun səsi bizi çağırır» adlı film festivalda göstərilib.", "az"),
     ],
 )
 def test_speech_verbs_that_report_nothing(text: str, language: str) -> None:
@@ -248,6 +262,11 @@ def test_speech_verbs_that_report_nothing(text: str, language: str) -> None:
 )
 def test_so_called_sets_a_name_apart_and_hedges_nothing(text: str, language: str) -> None:
     assert detect_commitment(text, language).label == "asserted"
+
+
+def test_azerbaijani_modal_hedges_but_an_approximate_number_does_not() -> None:
+    assert detect_commitment("Körpü gələn il bağlana bilər.", "az").label == "hedged"
+    assert detect_commitment("Səfər təxminən yeddi saat çəkəcək.", "az").label == "asserted"
 
 
 def test_a_relative_clause_can_report() -> None:
