@@ -55,6 +55,7 @@ class CueSet:
     topic_openers: frozenset[str] = frozenset()
     topic_relatives: re.Pattern[str] | None = None
     title_words: frozenset[str] = frozenset()
+    not_reports: re.Pattern[str] | None = None
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -103,6 +104,7 @@ def load_cues(language: str) -> CueSet:
         topic_openers=_lowered(raw, "topic_openers"),
         topic_relatives=_full_match(raw.get("topic_relatives", [])),
         title_words=_lowered(raw, "title_words"),
+        not_reports=_alternation(raw["not_reports"]) if raw.get("not_reports") else None,
     )
 
 

@@ -179,11 +179,14 @@ def _negated(masked: str, verb_start: int, cues: CueSet) -> bool:
 def _speech_verbs(text: str, masked: str, cues: CueSet) -> list[re.Match[str]]:
     """Speech verbs of the masked passage in order: the plain ones, less nouns spelled like them,
     and the clausal ones that a clause or quotation follows."""
+    if cues.not_reports is not None:  # 'All told, ...': a set phrase, no report
+        masked = cues.not_reports.sub(lambda m: " " * len(m.group()), masked)
     found = [m for m in cues.speech_verbs.finditer(masked)
              if not _noun_reading(text, masked, m, cues)]  # fmt: skip
     if cues.clausal_verbs is not None:
         found += [m for m in cues.clausal_verbs.finditer(masked)
-                  if _complement(text, m.end(), cues.clausal_complements)]  # fmt: skip
+                  if _complement(text, m.end(), cues.clausal_complements, gap=True)
+                  or _after_quotation(text, m.start())]  # fmt: skip
     return sorted((m for m in found if _reports(text, masked, m, cues)), key=lambda m: m.start())
 
 
@@ -195,6 +198,8 @@ def _reports(text: str, masked: str, verb: re.Match[str], cues: CueSet) -> bool:
     if verb.group()[:1].isupper() and before and before[-1] not in '.!?:;«"“„—–-(':
         return False
     previous = (_WORDS.findall(before[-40:]) or [""])[-1].lower()
+    if _after_quotation(text, verb.start()):
+        previous = ""  # the word before is the quotation's own ('“... this,” declared X')
     if previous in cues.articles:
         return False
     passive = previous in cues.passive_auxiliaries
@@ -214,12 +219,25 @@ def _describes(masked: str, verb_start: int, cues: CueSet) -> bool:
             and cues.topic_relatives.fullmatch(words[1]) is not None)  # fmt: skip
 
 
-def _complement(text: str, end: int, words: frozenset[str]) -> bool:
+# a short time or place phrase between a verb and its clause: 'hinted on Sunday that'
+_GAP = re.compile(r"(?:on|in|at|during|last|this|earlier|later)\s+(?:the\s+|a\s+|an\s+)?[\w-]+\s+")
+
+
+def _after_quotation(text: str, start: int) -> bool:
+    """Whether a quotation ends right before position `start` ('“...,” declared X')."""
+    return text[:start].rstrip().rstrip(",").endswith(("”", "»", '"', "“"))
+
+
+def _complement(text: str, end: int, words: frozenset[str], gap: bool = False) -> bool:
     """Whether a quotation, a colon or one of `words` follows position `end` of `text`, after at
-    most a comma ('нагадує, що')."""
+    most a comma ('нагадує, що') or, with `gap`, a short time or place phrase."""
     rest = text[end:].lstrip()
     if rest.startswith(","):
         rest = rest[1:].lstrip()
+    if gap and (skipped := _GAP.match(rest)):
+        following = _WORDS.match(rest[skipped.end() :])
+        if following and following.group().lower() in words:
+            return True
     if rest[:1] in (*_OPENERS, '"', ":"):
         return True
     following = _WORDS.match(rest)

@@ -289,9 +289,9 @@ def test_voice_commitment_coverage(voice_gold: list[dict[str, Any]]) -> None:
         assert hedged_reported and hedged_outlet, f"{lang}: hedges in only one voice"
 
 
-# The development set has 60 sentences per language, and 60 more in Ukrainian and in Azerbaijani
-# by second writers.
-DEV_SCALE = {"en": 1.5, "ru": 1.5, "uk": 3, "az": 3}
+# The development set has 60 sentences per language, and 60 more in Ukrainian, Azerbaijani and
+# English by second writers.
+DEV_SCALE = {"en": 3, "ru": 1.5, "uk": 3, "az": 3}
 
 
 @pytest.mark.parametrize(

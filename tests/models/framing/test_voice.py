@@ -269,6 +269,38 @@ def test_azerbaijani_modal_hedges_but_an_approximate_number_does_not() -> None:
     assert detect_commitment("Səfər təxminən yeddi saat çəkəcək.", "az").label == "asserted"
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # a clausal verb right after the quotation it reports, or behind a time phrase
+        ("“Nobody expected this,” declared the mayor of Porto.", "the mayor of Porto"),
+        ("The opposition leader hinted on Sunday that she might step down.",
+         "The opposition leader"),
+        ("The ministry announced on Friday that taxis would be cheaper.", "The ministry"),
+        # the agent of the figures, not the figures
+        ("According to figures released on Monday by the national statistics office, prices "
+         "rose.", "the national statistics office"),
+    ],
+)  # fmt: skip
+def test_english_reports_after_quotes_time_phrases_and_figures(text: str, speaker: str) -> None:
+    voice = detect_voice(text, "en")
+    assert voice.kind == "reported" and voice.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "All told, more than a million passengers passed through the airport.",  # set phrase
+        "The ministry announced new rules for taxis.",  # an act, not a report
+    ],
+)
+def test_english_speech_verbs_that_report_nothing(text: str) -> None:
+    assert detect_voice(text, "en").kind == "outlet"
+    assert detect_commitment("The line will almost certainly miss its deadline.", "en").label == (
+        "hedged"
+    )
+
+
 def test_a_relative_clause_can_report() -> None:
     # 'which X said were ...' and 'which X blames on ...' attribute a claim to X
     voice = detect_voice("The photos showed dents in the hull, which two naval engineers said "
