@@ -33,8 +33,9 @@ matched by its whole, by its part before the first comma or by its part after th
 
 Framing pairs (eval/framing_pairs.py): the divergence on pairs of passages written by helpers
 with no access to the repository, test and development sets, each pair labelled framed alike or
-differently; stance from the model when one is given, else left out (the pairs have no gold
-stance).
+differently, scored with the current and the previous divergence; with a stance model, stance
+toward the fixed targets and toward the states each pair names, else none (the pairs have no
+gold stance).
 """
 
 from __future__ import annotations
