@@ -52,7 +52,8 @@ that carry the framing rather than the topic:
   evidence that `divergence.v3` ranks pairs by.
 
 `contrast.v4` (`contrast_pair_v4`) is v3 with `framing-lexicon.v4`, which adds general concepts
-of political framing to v3's story-specific ones (lexicon.py).
+of political framing to v3's story-specific ones (lexicon.py); `contrast.v5` (`contrast_pair_v5`)
+is v3 with `framing-lexicon.v5`, which adds positive and negative appraisal to v4.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ from models.framing.lexicon import (
     LEXICON_V2,
     LEXICON_V3,
     LEXICON_V4,
+    LEXICON_V5,
     ConceptMatch,
     find_concepts,
     stopwords,
@@ -455,6 +457,11 @@ def contrast_pair_v3(
 def contrast_pair_v4(*args: Any, **kwargs: Any) -> Contrast:
     """`contrast.v4`: `contrast.v3` with `framing-lexicon.v4` (module docstring)."""
     return contrast_pair_v3(*args, **{**kwargs, "lexicon": LEXICON_V4})
+
+
+def contrast_pair_v5(*args: Any, **kwargs: Any) -> Contrast:
+    """`contrast.v5`: `contrast.v3` with `framing-lexicon.v5` (module docstring)."""
+    return contrast_pair_v3(*args, **{**kwargs, "lexicon": LEXICON_V5})
 
 
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”«»]\s*$")

@@ -47,9 +47,14 @@ evidence says how sure we are that they do state one fact and frame it different
 doubtful alignment, or one whose difference is only topic words or a quoted source's wording,
 ranks low. A pair counts as a framing difference when its evidence is at least `EVIDENCE_MIN`.
 
-`divergence.v4` (`METHOD_V4`, the default) is v3 with `contrast.v4`: the framing lexicon adds
-general concepts of political framing (lexicon.py) to the contrast value and to the evidence's
-lexical part; weights, components and the evidence formula are v3's.
+`divergence.v4` (`METHOD_V4`) is v3 with `contrast.v4`: the framing lexicon adds general
+concepts of political framing (lexicon.py) to the contrast value and to the evidence's lexical
+part; weights, components and the evidence formula are v3's.
+
+`divergence.v5` (`METHOD_V5`, the default) is v4 with `contrast.v5`: the lexicon adds positive
+and negative appraisal ("landmark", "long-overdue" / "blow to", "reckless"), so a side that
+judges the fact where the other does not, or judges it the other way, counts as framed
+differently; two sides that judge alike share the concept.
 """
 
 from __future__ import annotations
@@ -64,8 +69,9 @@ METHOD_V1 = "divergence.v1"
 METHOD_V2 = "divergence.v2"
 METHOD_V3 = "divergence.v3"
 METHOD_V4 = "divergence.v4"
-METHOD = METHOD_V4
-METHODS = (METHOD_V1, METHOD_V2, METHOD_V3, METHOD_V4)
+METHOD_V5 = "divergence.v5"
+METHOD = METHOD_V5
+METHODS = (METHOD_V1, METHOD_V2, METHOD_V3, METHOD_V4, METHOD_V5)
 COMPONENTS = ("stance", "commitment", "contrast", "residual")
 WEIGHTS_V1: dict[str, float] = {"stance": 0.35, "commitment": 0.25, "contrast": 0.15,
                                 "residual": 0.25}  # fmt: skip
@@ -73,8 +79,9 @@ WEIGHTS_V2: dict[str, float] = {"stance": 0.35, "commitment": 0.2, "contrast": 0
                                 "residual": 0.15}  # fmt: skip
 WEIGHTS_V3 = dict(WEIGHTS_V2)
 WEIGHTS_V4 = dict(WEIGHTS_V3)
+WEIGHTS_V5 = dict(WEIGHTS_V4)
 WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2, METHOD_V3: WEIGHTS_V3,
-           METHOD_V4: WEIGHTS_V4}  # fmt: skip
+           METHOD_V4: WEIGHTS_V4, METHOD_V5: WEIGHTS_V5}  # fmt: skip
 # Evidence of one framing difference at a certain fact: asserted vs hedged alone gives 0.4, one
 # framing concept in the outlet's voice alone 0.3 (no stance); EVIDENCE_MIN asks for about that
 # much at P(same fact) = 0.5 to 0.67, or for more framing at a less certain fact.

@@ -34,6 +34,7 @@ from models.framing.divergence import (
     METHOD_V2,
     METHOD_V3,
     METHOD_V4,
+    METHOD_V5,
     METHODS,
     WEIGHTS,
     PairDivergence,
@@ -43,15 +44,16 @@ from models.framing.divergence import (
     score_pair,
     semantic_residual,
 )
-from models.framing.lexicon import LEXICON_V2, LEXICON_V3, LEXICON_V4
+from models.framing.lexicon import LEXICON_V2, LEXICON_V3, LEXICON_V4, LEXICON_V5
 from models.framing.voice import Voice, continue_quotations, detect_voice
 
 logger = logging.getLogger(__name__)
 CONTRAST_OF = {METHOD_V1: "contrast.v1", METHOD_V2: "contrast.v2", METHOD_V3: "contrast.v3",
-               METHOD_V4: "contrast.v4"}  # fmt: skip
-LEXICON_OF = {METHOD_V2: LEXICON_V2, METHOD_V3: LEXICON_V3, METHOD_V4: LEXICON_V4}
+               METHOD_V4: "contrast.v4", METHOD_V5: "contrast.v5"}  # fmt: skip
+LEXICON_OF = {METHOD_V2: LEXICON_V2, METHOD_V3: LEXICON_V3, METHOD_V4: LEXICON_V4,
+              METHOD_V5: LEXICON_V5}  # fmt: skip
 # methods whose pairs carry the evidence of a framing difference
-WITH_EVIDENCE = (METHOD_V3, METHOD_V4)
+WITH_EVIDENCE = (METHOD_V3, METHOD_V4, METHOD_V5)
 
 
 @dataclass(frozen=True)

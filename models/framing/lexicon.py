@@ -8,12 +8,14 @@ and a concept found on one side only is a framing contrast ("shot down" / "crash
 stoplists hold function words and generic discourse markers ("furthermore", "additionally"),
 which are never contrast terms.
 
-Three versions: `framing-lexicon.v2` (contrast.v2); `framing-lexicon.v3` (contrast.v3), which is
+Four versions: `framing-lexicon.v2` (contrast.v2); `framing-lexicon.v3` (contrast.v3), which is
 v2 with the removals and additions listed under "v3" in the JSON (neutral names of the event
 such as "crash", and words whose frame is not their concept's, are no longer framing terms);
-and `framing-lexicon.v4` (contrast.v4), v3 with the general concepts listed under "v4" (the
-loaded labels and judgements of political news at large: "crackdown", "sham", "puppet",
-"historic breakthrough", "capitulation" ...), where v2 and v3 held the vocabulary of one story.
+`framing-lexicon.v4` (contrast.v4), v3 with the general concepts listed under "v4" (the loaded
+labels and judgements of political news at large: "crackdown", "sham", "puppet", "historic
+breakthrough", "capitulation" ...), where v2 and v3 held the vocabulary of one story; and
+`framing-lexicon.v5` (contrast.v5), v4 with two appraisal concepts under "v5", the words by which
+a text judges favourably ("landmark", "long-overdue") or unfavourably ("blow to", "reckless").
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 LEXICON_V2 = "framing-lexicon.v2"
 LEXICON_V3 = "framing-lexicon.v3"
 LEXICON_V4 = "framing-lexicon.v4"
-LEXICONS = (LEXICON_V2, LEXICON_V3, LEXICON_V4)
+LEXICON_V5 = "framing-lexicon.v5"
+LEXICONS = (LEXICON_V2, LEXICON_V3, LEXICON_V4, LEXICON_V5)
 
 
 @dataclass(frozen=True)
@@ -48,14 +51,15 @@ def concept_patterns(language: str, version: str = LEXICON_V2) -> dict[str, list
     raw = json.loads((DATA_DIR / "framing_lexicon.json").read_text(encoding="utf-8"))
     patterns = {concept: list(by_language.get(language) or by_language["en"])
                 for concept, by_language in raw["concepts"].items()}  # fmt: skip
-    if version in (LEXICON_V3, LEXICON_V4):
+    if version in (LEXICON_V3, LEXICON_V4, LEXICON_V5):
         for concept, by_language in raw["v3"]["remove"].items():
             dropped = set(by_language.get(language) or by_language["en"])
             patterns[concept] = [p for p in patterns[concept] if p not in dropped]
         for concept, by_language in raw["v3"]["add"].items():
             patterns[concept] += by_language.get(language) or by_language["en"]
-    if version == LEXICON_V4:
-        for concept, by_language in raw["v4"]["concepts"].items():
+    additions = {LEXICON_V4: ("v4",), LEXICON_V5: ("v4", "v5")}.get(version, ())
+    for section in additions:
+        for concept, by_language in raw[section]["concepts"].items():
             patterns[concept] = list(by_language.get(language) or by_language["en"])
     return patterns
 

@@ -37,7 +37,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
     stance = {pid: {"Russia": one_hot("none")} for pid in compared.passage_index()}
     stance["ru:1"] = {"Russia": one_hot("favor")}
     framing = frame_result(compared, stance)
-    assert framing.method["divergence"] == "divergence.v4"
+    assert framing.method["divergence"] == "divergence.v5"
     assert framing.method["events"] == "metadata"
     assert len(framing.pairs) == len(compared.alignments)
     for pair in framing.pairs:
@@ -50,7 +50,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
 
     document = apply_framing(result_to_dict(compared), framing)
     json.dumps(document, ensure_ascii=False)  # serialisable
-    assert document["method"]["divergence"]["divergence"] == "divergence.v4"
+    assert document["method"]["divergence"]["divergence"] == "divergence.v5"
     first = document["alignments"][0]
     assert {"score", "components", "details", "evidence"} <= set(first["divergence"])
     assert 0.0 <= first["divergence"]["evidence"] <= 1.0
@@ -74,12 +74,15 @@ def test_without_stance_the_stance_component_is_absent(compared) -> None:
 
 
 def test_frame_result_keeps_v1_reproducible_and_names_each_method(compared) -> None:
-    from models.framing.divergence import WEIGHTS_V1, WEIGHTS_V2, WEIGHTS_V3, WEIGHTS_V4
+    from models.framing.divergence import WEIGHTS_V1, WEIGHTS_V2, WEIGHTS_V3, WEIGHTS_V4, WEIGHTS_V5
 
     v1 = frame_result(compared, None, method="divergence.v1")
     v2 = frame_result(compared, None, method="divergence.v2")
     v3 = frame_result(compared, None, method="divergence.v3")
-    v4 = frame_result(compared, None)
+    v4 = frame_result(compared, None, method="divergence.v4")
+    v5 = frame_result(compared, None)
+    assert v5.method["contrast"] == "contrast.v5" and v5.method["weights"] == WEIGHTS_V5
+    assert v5.method["lexicon"] == "framing-lexicon.v5" and v5.method["evidence_min"] == 0.2
     assert v4.method["contrast"] == "contrast.v4" and v4.method["weights"] == WEIGHTS_V4
     assert v4.method["lexicon"] == "framing-lexicon.v4" and v4.method["evidence_min"] == 0.2
     assert all(p.divergence.evidence is not None for p in v4.pairs)

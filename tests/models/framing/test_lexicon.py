@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from models.framing.lexicon import LEXICON_V3, LEXICON_V4, concept_patterns, find_concepts
+from models.framing.lexicon import (
+    LEXICON_V3,
+    LEXICON_V4,
+    LEXICON_V5,
+    concept_patterns,
+    find_concepts,
+)
 
 
 def concepts(text: str, language: str, version: str = LEXICON_V3) -> list[tuple[str, str]]:
@@ -56,6 +62,20 @@ def test_neutral_news_sentences_carry_no_v4_concept() -> None:
         ("Nazirlik yeni qaydaları gələn ay açıqlayacaq.", "az"),
     ]:
         assert concepts(text, language, LEXICON_V4) == []
+
+
+def test_v5_adds_appraisal_in_both_directions() -> None:
+    praise = "The reform is a long-overdue step."
+    assert concepts(praise, "en", LEXICON_V5) == [("positive_appraisal", "long-overdue")]
+    assert concepts(praise, "en", LEXICON_V4) == []
+    assert concepts("The plan undermines trust.", "en", LEXICON_V5) == [
+        ("negative_appraisal", "undermines")]  # fmt: skip
+    assert concepts("Реформа стала своевременным решением.", "ru", LEXICON_V5) == [
+        ("positive_appraisal", "своевременным")]  # fmt: skip
+    v4, v5 = concept_patterns("uk", LEXICON_V4), concept_patterns("uk", LEXICON_V5)
+    assert set(v5) - set(v4) == {"positive_appraisal", "negative_appraisal"}
+    assert all(v5[name] == patterns for name, patterns in v4.items())
+    assert concepts("Делегації провели переговори про торгівлю та транзит.", "uk", LEXICON_V5) == []
 
 
 def test_unknown_lexicon_version_lists_the_known_ones() -> None:
