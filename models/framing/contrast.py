@@ -51,9 +51,9 @@ that carry the framing rather than the topic:
 - `Contrast.only_a` / `only_b` list the lexicon concepts found on one side only, the lexical
   evidence that `divergence.v3` ranks pairs by.
 
-`contrast.v4` (`contrast_pair_v4`) is v3 with `framing-lexicon.v4`, which adds general concepts
-of political framing to v3's story-specific ones (lexicon.py); `contrast.v5` (`contrast_pair_v5`)
-is v3 with `framing-lexicon.v5`, which adds positive and negative appraisal to v4.
+`contrast.v4` is `contrast_pair_v3` with `lexicon=LEXICON_V4`, which adds general concepts of
+political framing to v3's story-specific ones (lexicon.py); `contrast.v5` is the same with
+`lexicon=LEXICON_V5`, which adds positive and negative appraisal to v4.
 """
 
 from __future__ import annotations
@@ -61,7 +61,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
@@ -69,8 +68,6 @@ from sklearn.feature_extraction.text import CountVectorizer
 from models.framing.lexicon import (
     LEXICON_V2,
     LEXICON_V3,
-    LEXICON_V4,
-    LEXICON_V5,
     ConceptMatch,
     find_concepts,
     stopwords,
@@ -430,7 +427,7 @@ def contrast_pair_v3(
 ) -> Contrast:
     """`contrast.v3` (module docstring): arguments of `contrast_pair`, plus `cues_a` / `cues_b`,
     the spans of each side's framing cues (hedges that set its commitment apart), shown as terms.
-    `lexicon=LEXICON_V4` makes it `contrast.v4` (`contrast_pair_v4`).
+    `lexicon=LEXICON_V4` (`LEXICON_V5`) makes it `contrast.v4` (`contrast.v5`).
     """
     z_a, z_b, shared = _z_scores(text_a, language_a, text_b, language_b, background, source_a,
                                  source_b)  # fmt: skip
@@ -452,16 +449,6 @@ def contrast_pair_v3(
     value = V2_SHARE_WEIGHT * share + (1 - V2_SHARE_WEIGHT) * concept_part
     return Contrast(terms_a, terms_b, float(value), tuple(sorted(concepts_a - common)),
                     tuple(sorted(concepts_b - common)))  # fmt: skip
-
-
-def contrast_pair_v4(*args: Any, **kwargs: Any) -> Contrast:
-    """`contrast.v4`: `contrast.v3` with `framing-lexicon.v4` (module docstring)."""
-    return contrast_pair_v3(*args, **{**kwargs, "lexicon": LEXICON_V4})
-
-
-def contrast_pair_v5(*args: Any, **kwargs: Any) -> Contrast:
-    """`contrast.v5`: `contrast.v3` with `framing-lexicon.v5` (module docstring)."""
-    return contrast_pair_v3(*args, **{**kwargs, "lexicon": LEXICON_V5})
 
 
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”«»]\s*$")

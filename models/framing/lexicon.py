@@ -51,7 +51,7 @@ def concept_patterns(language: str, version: str = LEXICON_V2) -> dict[str, list
     raw = json.loads((DATA_DIR / "framing_lexicon.json").read_text(encoding="utf-8"))
     patterns = {concept: list(by_language.get(language) or by_language["en"])
                 for concept, by_language in raw["concepts"].items()}  # fmt: skip
-    if version in (LEXICON_V3, LEXICON_V4, LEXICON_V5):
+    if version != LEXICON_V2:  # v3 and every later version build on v3's changes
         for concept, by_language in raw["v3"]["remove"].items():
             dropped = set(by_language.get(language) or by_language["en"])
             patterns[concept] = [p for p in patterns[concept] if p not in dropped]
