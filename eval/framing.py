@@ -54,7 +54,7 @@ from sklearn.metrics import adjusted_rand_score, precision_recall_fscore_support
 
 from corpus.loaders import load_articles
 from corpus.schema import Passage
-from eval.framing_pairs import FP_DEV, FP_TEST, evaluate_framing_pairs
+from eval.framing_pairs import FP_DEV, FP_TEST, evaluate_framing_pairs_methods
 from models.cache import CachedEncoder
 from models.encoders import DEFAULT_ENCODER, Encoder, make_encoder
 from models.framing import events as events_mod
@@ -91,17 +91,17 @@ def make_eval_encoder(encoder_spec: str, cache_dir: Path | None) -> Encoder:
 
 
 def run_compare(paths: list[Path], meta: Path | None, encoder_spec: str, cache_dir: Path | None,
-                threshold: float = 0.5) -> tuple[CompareResult, dict[str, np.ndarray]]:  # fmt: skip
+                threshold: float = 0.5, encoder: Encoder | None = None,
+                ) -> tuple[CompareResult, dict[str, np.ndarray]]:  # fmt: skip
     """Load and compare articles (links of confidence >= `threshold`); also return the passage
-    embeddings per article."""
+    embeddings per article (compare's own). `encoder`, when given, is used instead of building
+    `encoder_spec` (behind the cache at `cache_dir`)."""
     loaded = load_articles(paths, sidecar=meta)
     if loaded.errors:
         logger.warning("skipped: %s", "; ".join(f"{e.path}: {e.message}" for e in loaded.errors))
-    encoder = make_eval_encoder(encoder_spec, cache_dir)
+    encoder = encoder or make_eval_encoder(encoder_spec, cache_dir)
     result = compare(loaded.articles, encoder, threshold=threshold)
-    embeddings = {aid: encoder.encode([p.text for p in ps], "passage")
-                  for aid, ps in result.passages.items()}  # fmt: skip
-    return result, embeddings
+    return result, dict(result.embeddings)
 
 
 def locate(result: CompareResult, file: str, quote: str) -> Passage:
@@ -465,8 +465,9 @@ def evaluate_framing(
     gold = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
     meta = json.loads((demo_dir / "meta.json").read_text(encoding="utf-8"))
     articles_dir = demo_dir / meta.get("articles_dir", "articles")
+    encoder = make_eval_encoder(encoder_spec, cache_dir)
     result, embeddings = run_compare([articles_dir], demo_dir / "meta.json", encoder_spec,
-                                     cache_dir)  # fmt: skip
+                                     cache_dir, encoder=encoder)  # fmt: skip
     stance: Mapping[str, Any]
     if stance_provider is None:
         stance, stance_source = gold_stance(result, gold), "gold one-hot (demo annotations)"
@@ -497,13 +498,13 @@ def evaluate_framing(
         elif path is not None:
             logger.warning("voice/commitment gold not found at %s: skipped", path)
     report.update(_framing_pairs(stance_provider, stance_source, pairs_test, pairs_dev,
-                                 encoder_spec, cache_dir))  # fmt: skip
+                                 encoder))  # fmt: skip
     return report
 
 
 def _framing_pairs(
     stance_provider: Any, stance_source: str, pairs_test: Path | None, pairs_dev: Path | None,
-    encoder_spec: str, cache_dir: Path | None,
+    encoder: Encoder,
 ) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
     """The framing pair sets scored with the current and the two previous divergences: without
     stance when `stance_provider` is None, else with the model's stance toward the fixed targets
@@ -520,11 +521,10 @@ def _framing_pairs(
             if path is not None:
                 logger.warning("framing pairs not found at %s: skipped", path)
             continue
-        encoder = make_eval_encoder(encoder_spec, cache_dir)
         report[key] = []
-        for method in (METHOD, METHOD_V4, METHOD_V3):
-            for stance_name, stance in variants:
-                scored = evaluate_framing_pairs(Path(path), encoder, stance, method)
+        methods = (METHOD, METHOD_V4, METHOD_V3)
+        for stance_name, stance in variants:
+            for scored in evaluate_framing_pairs_methods(Path(path), encoder, stance, methods):
                 summary = {name: value for name, value in scored.items() if name != "rows"}
                 report[key].append({**summary, "stance": stance_name})
     return report
@@ -540,21 +540,24 @@ def model_stance_provider(kind: str, targets: tuple[str, ...] = TARGETS,
     `targets_now` when given; "auto" among the targets stands for the states the passages name,
     one mention being enough: `models.stance.actors.resolve_targets`). The model is loaded once.
     """
-    loaded: list[Any] = []
+
+    @functools.cache
+    def model() -> Any:
+        from models.stance import load_stance_model
+
+        return load_stance_model(kind, artifact_dir=artifact_dir)
 
     def score_passages(
         passages: Mapping[str, Passage], targets_now: tuple[str, ...] | None = None
     ) -> Mapping[str, Any]:
-        from models.stance import load_stance_model, score_stance
+        from models.stance import score_stance
         from models.stance.actors import resolve_targets
 
-        if not loaded:
-            loaded.append(load_stance_model(kind, artifact_dir=artifact_dir))
         texts = [p.text for p in passages.values()]
         chosen = list(resolve_targets(targets_now or targets, texts, min_mentions=1))
         if not chosen:
             return {}
-        return dict(zip(passages, score_stance(texts, chosen, loaded[0]), strict=True))
+        return dict(zip(passages, score_stance(texts, chosen, model()), strict=True))
 
     def provide(result: CompareResult) -> Mapping[str, Any]:
         return score_passages(result.passage_index())

@@ -34,8 +34,14 @@ from sklearn.metrics import roc_auc_score
 
 from corpus.schema import Passage
 from models.encoders import Encoder
+from models.framing.contrast import LanguageBackground
 from models.framing.divergence import COMPONENTS, METHOD, semantic_residual
-from models.framing.frame import divergence_of_pair, fit_background, frame_passages
+from models.framing.frame import (
+    PassageFraming,
+    divergence_of_pair,
+    fit_background,
+    frame_passages,
+)
 from models.framing.text import tokenize
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold" / "framing_pairs"
@@ -106,9 +112,10 @@ def score_framing_pairs(
     pairs: list[FramingPair],
     encoder: Encoder,
     stance: Callable[[Mapping[str, Passage]], Mapping[str, Any]] | None = None,
-    method: str = METHOD,
-) -> list[dict[str, Any]]:
-    """One row per pair: label, score, evidence, components, top terms and their gold match.
+    methods: tuple[str, ...] = (METHOD,),
+) -> dict[str, list[dict[str, Any]]]:
+    """Method -> one row per pair: label, score, evidence, components, top terms and their gold
+    match. Voice, background, embeddings and stance are computed once for all `methods`.
 
     `stance(passages)`, when given, returns passage id -> stance distribution per target; it is
     called once per pair, with the pair's two passages, so that targets chosen from the passages
@@ -134,26 +141,36 @@ def score_framing_pairs(
         for pair in pairs:
             ids = (f"{pair.id}/a", f"{pair.id}/b")
             stances.update(stance({pid: passages[pid] for pid in ids}))
-    rows = []
-    for pair, cosine in zip(pairs, cosines, strict=True):
-        divergence, contrast = divergence_of_pair(
-            passages[f"{pair.id}/a"], passages[f"{pair.id}/b"], language_of=language_of,
-            framed=framed, background=background, similarity=float(cosine),
-            reference_similarities=cosines, confidence=1.0, stance=stances, method=method,
-        )  # fmt: skip
-        top_a = [t.term for t in contrast.terms_a[:TOP_TERMS]]
-        top_b = [t.term for t in contrast.terms_b[:TOP_TERMS]]
-        rows.append({
-            "id": pair.id, "different": pair.different, "difference": pair.difference,
-            "languages": f"{pair.language_a}-{pair.language_b}",
-            "score": divergence.score, "evidence": divergence.evidence,
-            "components": divergence.components,
-            "cosine_residual": round(semantic_residual(float(cosine), cosines), 4),
-            "terms": {"a": top_a, "b": top_b},
-            "term_match": {"a": term_match(top_a, pair.terms_a, pair.language_a),
-                           "b": term_match(top_b, pair.terms_b, pair.language_b)},
-        })  # fmt: skip
-    return rows
+    return {method: [_pair_row(pair, float(cosine), cosines, passages, language_of, framed,
+                               background, stances, method)
+                     for pair, cosine in zip(pairs, cosines, strict=True)]
+            for method in methods}  # fmt: skip
+
+
+def _pair_row(
+    pair: FramingPair, cosine: float, cosines: np.ndarray, passages: Mapping[str, Passage],
+    language_of: Mapping[str, str], framed: Mapping[str, PassageFraming],
+    background: LanguageBackground,
+    stances: Mapping[str, Any] | None, method: str,
+) -> dict[str, Any]:  # fmt: skip
+    """The row of one pair scored with `method` (`score_framing_pairs`)."""
+    divergence, contrast = divergence_of_pair(
+        passages[f"{pair.id}/a"], passages[f"{pair.id}/b"], language_of=language_of,
+        framed=framed, background=background, similarity=cosine,
+        reference_similarities=cosines, confidence=1.0, stance=stances, method=method,
+    )  # fmt: skip
+    top_a = [t.term for t in contrast.terms_a[:TOP_TERMS]]
+    top_b = [t.term for t in contrast.terms_b[:TOP_TERMS]]
+    return {
+        "id": pair.id, "different": pair.different, "difference": pair.difference,
+        "languages": f"{pair.language_a}-{pair.language_b}",
+        "score": divergence.score, "evidence": divergence.evidence,
+        "components": divergence.components,
+        "cosine_residual": round(semantic_residual(cosine, cosines), 4),
+        "terms": {"a": top_a, "b": top_b},
+        "term_match": {"a": term_match(top_a, pair.terms_a, pair.language_a),
+                       "b": term_match(top_b, pair.terms_b, pair.language_b)},
+    }  # fmt: skip
 
 
 def _stems(phrase: str, language: str) -> set[str]:
@@ -230,6 +247,17 @@ def evaluate_framing_pairs(
     stance: Callable[[Mapping[str, Passage]], Mapping[str, Any]] | None = None,
     method: str = METHOD,
 ) -> dict[str, Any]:
-    """Read, score and summarise one framing pair file."""
-    rows = score_framing_pairs(read_framing_pairs(path), encoder, stance, method)
-    return {"data": str(path), "method": method, **summarise(rows), "rows": rows}
+    """Read, score and summarise one framing pair file with one divergence method."""
+    return evaluate_framing_pairs_methods(path, encoder, stance, (method,))[0]
+
+
+def evaluate_framing_pairs_methods(
+    path: Path,
+    encoder: Encoder,
+    stance: Callable[[Mapping[str, Passage]], Mapping[str, Any]] | None = None,
+    methods: tuple[str, ...] = (METHOD,),
+) -> list[dict[str, Any]]:
+    """Read one framing pair file and score it once; one summary (with its rows) per method."""
+    scored = score_framing_pairs(read_framing_pairs(path), encoder, stance, methods)
+    return [{"data": str(path), "method": method, **summarise(rows), "rows": rows}
+            for method, rows in scored.items()]  # fmt: skip

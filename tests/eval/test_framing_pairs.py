@@ -123,3 +123,20 @@ def test_stance_is_asked_pair_by_pair(tmp_path: Path, fake_encoder) -> None:
     report = evaluate_framing_pairs(write(tmp_path / "pairs.jsonl", PAIRS), fake_encoder, stance)
     assert asked == [[f"{p['id']}/a", f"{p['id']}/b"] for p in PAIRS]
     assert all(row["components"]["stance"] == 1.0 for row in report["rows"])
+
+
+def test_several_methods_share_one_pass_over_the_pairs(tmp_path: Path, fake_encoder) -> None:
+    from eval.framing_pairs import evaluate_framing_pairs_methods
+
+    asked: list[str] = []
+
+    def stance(passages):
+        asked.extend(passages)
+        return {pid: {"X": {"favor": 0.0, "against": 0.0, "none": 1.0}} for pid in passages}
+
+    path = write(tmp_path / "pairs.jsonl", PAIRS)
+    methods = ("divergence.v5", "divergence.v3")
+    reports = evaluate_framing_pairs_methods(path, fake_encoder, stance, methods)
+    assert [r["method"] for r in reports] == ["divergence.v5", "divergence.v3"]
+    assert len(asked) == 2 * len(PAIRS) and fake_encoder.calls == 2 * len(PAIRS)
+    assert all(len(r["rows"]) == len(PAIRS) for r in reports)
