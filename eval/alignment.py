@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
 CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
-CALIBRATION_VERSION = "demo+calibration+translation+republication-sets.v7"
+CALIBRATION_VERSION = "demo+calibration+translation+republication-sets.v8"
 REPO_DIR = Path(__file__).resolve().parents[1]
 # Team-written same-language and two-source pairs (eval/gold/alignment_calibration/README.md).
 CALIBRATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_calibration"
@@ -663,6 +663,9 @@ def evaluate_gold(
         "in_sample": score_links(demo, candidates, in_sample, groups, threshold),
         "reliability": {"ece": ece, "table": table},
     }
+    separation = article_separation(held)
+    if separation is not None:
+        report["article_similarity"] = separation
     if baselines:
         mutual = np.array([1.0 if anchor is None else 0.0 for _, anchor in candidates])
         report["baselines"] = {
@@ -671,6 +674,31 @@ def evaluate_gold(
             "tfidf_mutual": _baseline_links(demo, groups, tfidf_vectors),
         }
     return report
+
+
+def article_separation(held: LabelledLinks, min_words: int = 3) -> dict[str, Any] | None:
+    """How well the link feature `article_similarity` (`alignment.article_cosine`) tells the
+    corpus's article pairs of one event from those of two: its ROC AUC and the mean of each kind
+    (None when the corpus has only one kind)."""
+    from sklearn.metrics import roc_auc_score
+
+    groups, event = held.groups, held.corpus.events
+    same, cosine = [], []
+    for a, b in combinations(groups, 2):
+        keep_a, keep_b = (alignment.content_mask(g, min_words) for g in (a, b))
+        if len(keep_a) and len(keep_b):
+            same.append(int(event[a.article_id] == event[b.article_id]))
+            cosine.append(alignment.article_cosine(a.embeddings[keep_a], b.embeddings[keep_b]))
+    if len(set(same)) < 2:
+        return None
+    labels, values = np.array(same), np.array(cosine)
+    return {
+        "pairs": len(same),
+        "same_event_pairs": int(labels.sum()),
+        "auc": round(float(roc_auc_score(labels, values)), 4),
+        "mean_same_event": round(float(values[labels == 1].mean()), 4),
+        "mean_different_events": round(float(values[labels == 0].mean()), 4),
+    }
 
 
 def _baseline_links(demo: DemoCorpus, groups: list[PassageGroup], vectorise: Any) -> dict:
@@ -1001,6 +1029,13 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
                 "| articles | precision | recall | links | right |",
                 "| --- | --- | --- | --- | --- |"]  # fmt: skip
         out += [f"| {name} | {pr(row)} |" for name, row in held["by_event"].items()]
+    if demo.get("article_similarity"):
+        sep = demo["article_similarity"]
+        out += ["", f"Article similarity (the cosine of two articles' mean passage embeddings, a "
+                f"link feature) over the {sep['pairs']} article pairs: ROC AUC {sep['auc']:.3f} "
+                f"for one event against two; mean {sep['mean_same_event']:.3f} for the "
+                f"{sep['same_event_pairs']} pairs of one event, "
+                f"{sep['mean_different_events']:.3f} for the others."]  # fmt: skip
     out += [
         "",
         f"Reliability of held-out confidences (ECE {demo['reliability']['ece']:.3f}):",

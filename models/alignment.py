@@ -1,4 +1,4 @@
-"""Align passages that report the same fact across articles (method `margin-anchor.v6`).
+"""Align passages that report the same fact across articles (method `margin-anchor.v7`).
 
 Comparable news texts report the same facts in different order, length and language, so this is
 matching, not the monotone alignment of translations; but an outlet that republishes another's
@@ -17,9 +17,12 @@ For every pair of articles (never within one article):
    more similar to it than the linked passage alone, is linked too (a one-to-many link).
 5. Confidence. `models.calibration.LinkCalibration` maps the link's features (similarity,
    margin, whether it is mutual, the pair margin: the mean margin of the article pair's best
-   three mutual matches, which says whether the two articles share a story at all, the
-   language-independent anchors of `models.anchors`: how many numbers and proper names the two
-   passages share, and whether they give numbers that disagree, and order: how many of the
+   three mutual matches, which says whether the two articles share a story at all, the article
+   similarity: the cosine of the two articles' mean passage embeddings, which says whether they
+   tell one event (a sentence of background can match another event's lede as closely as a
+   sentence of the same story matches its own), the language-independent anchors of
+   `models.anchors`: how many numbers and proper names the two passages share, and whether they
+   give numbers that disagree, and order: how many of the
    link's diagonal neighbours (the sentences before and after it on both sides) are mutual
    matches too, and the share of the article pair's mutual matches that have such a neighbour,
    which is near 1 for a translation and low for two outlets telling a story in their own order;
@@ -75,7 +78,7 @@ from models.neighbors import knn
 
 logger = logging.getLogger(__name__)
 
-METHOD = "margin-anchor.v6"
+METHOD = "margin-anchor.v7"
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
 BLOCKING_MIN_PASSAGES = 5_000
@@ -120,6 +123,9 @@ class Alignment:
     `diagonal` counts the link's neighbours on the diagonal, (a-1, b-1) and (a+1, b+1), that are
     mutual best matches too (0-2); `parallel` is the share of the article pair's mutual matches
     with at least one such neighbour: how far the two articles run in the same order.
+    `article_similarity` is the cosine of the two articles' mean passage embeddings (passages of
+    at least `min_words` words): how close their stories are as wholes, the same for every link
+    of the pair.
     `coverage` is the share of the shorter article that the pair's mutual matches cover in one
     increasing order (`order_coverage`); from `TRANSLATION_COVERAGE` up the pair is aligned as a
     translation, and its links, of kind 'translation', are the units of its monotone path
@@ -141,12 +147,13 @@ class Alignment:
     parallel: float = 0.0
     coverage: float = 0.0
     mutual_best: bool = False
+    article_similarity: float = math.nan
 
     def features(self) -> list[float]:
         """The calibration features, in `models.calibration.FEATURES` order."""
         return [self.similarity, self.margin, self.pair_margin, float(self.kind == "mutual"),
                 self.anchor_overlap, self.number_agreement, self.diagonal,
-                self.parallel]  # fmt: skip
+                self.parallel, self.article_similarity]  # fmt: skip
 
     def translation_features(self) -> list[float]:
         """The features of the translation map, in `models.calibration.TRANSLATION_FEATURES`
@@ -313,6 +320,7 @@ def _pair_links(
 
     parallel = float(np.mean([diagonal(i, j) > 0 for i, j in mutual.items()])) if mutual else 0.0
     coverage = order_coverage(mutual, len(keep_a), len(keep_b))
+    article_similarity = article_cosine(emb_a, emb_b)
 
     def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
         overlap, agreement = 0.0, 1.0
@@ -323,7 +331,8 @@ def _pair_links(
                          kind=kind, pair_margin=pair_margin, anchor_overlap=overlap,
                          number_agreement=agreement, diagonal=float(diagonal(i, j)),
                          parallel=parallel, coverage=coverage,
-                         mutual_best=mutual.get(i) == j)  # fmt: skip
+                         mutual_best=mutual.get(i) == j,
+                         article_similarity=article_similarity)  # fmt: skip
         anchors[(i, j)] = len(links)
         links.append((link, anchor))
 
@@ -365,6 +374,13 @@ def _pair_links(
         if span is not None:
             add(i, j, "span", span[0], span[1], anchor)
     return links
+
+
+def article_cosine(emb_a: np.ndarray, emb_b: np.ndarray) -> float:
+    """Cosine of two articles' mean passage embeddings, (m, d) and (n, d) -> float."""
+    mean_a, mean_b = emb_a.mean(axis=0), emb_b.mean(axis=0)
+    norm = float(np.linalg.norm(mean_a) * np.linalg.norm(mean_b))
+    return float(mean_a @ mean_b) / norm if norm > 0 else 0.0
 
 
 def order_coverage(mutual: dict[int, int], m: int, n: int) -> float:

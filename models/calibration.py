@@ -3,8 +3,9 @@
 A link's features are its cosine `similarity`, its ratio `margin`, the `pair_margin` of its two
 articles, whether it is a mutual best match, how many numbers and names the two passages share
 (`anchor_overlap`), whether their numbers agree (`number_agreement`), how many of its diagonal
-neighbours are mutual matches too (`diagonal`) and how far its two articles run in the same order
-(`parallel`); see `models.alignment.Alignment` and `models.anchors`.
+neighbours are mutual matches too (`diagonal`), how far its two articles run in the same order
+(`parallel`) and how close the two articles are as wholes (`article_similarity`, the cosine of
+their mean passage embeddings); see `models.alignment.Alignment` and `models.anchors`.
 
 A second, optional stage (`support_`) rescores links when three or more articles are aligned: its
 features are the first stage's plus `support`, the best confirmation of a link A-B through a third
@@ -50,6 +51,7 @@ FEATURES = (
     "number_agreement",
     "diagonal",
     "parallel",
+    "article_similarity",
 )
 SUPPORT_FEATURES = (*FEATURES, "support")
 TRANSLATION_FEATURES = (
@@ -116,17 +118,22 @@ class LinkCalibration:
         model.fit((features - self.mean_) / self.scale_, labels)
         self.coef_ = model.coef_[0].astype(float)
         self.intercept_ = float(model.intercept_[0])
-        if np.any(self.coef_ < 0):
+        keep = np.ones(len(self.features), dtype=bool)
+        while np.any(self.coef_ < 0):
             # A negative weight would make confidence fall as a link gets better on that feature;
-            # refit without the offending features so the map stays monotone.
-            keep = self.coef_ > 0
+            # refit without the offending features so the map stays monotone (until no weight is
+            # negative: dropping one feature can turn a correlated one's weight negative).
+            keep &= self.coef_ > 0
             dropped = [f for f, k in zip(self.features, keep, strict=True) if not k]
             logger.debug("calibration: dropping features with negative weight: %s", dropped)
-            model.fit(((features - self.mean_) / self.scale_)[:, keep], labels)
             coef = np.zeros(len(self.features))
-            coef[keep] = model.coef_[0]
+            if keep.any():
+                model.fit(((features - self.mean_) / self.scale_)[:, keep], labels)
+                coef[keep] = model.coef_[0]
+                self.intercept_ = float(model.intercept_[0])
+            else:
+                self.intercept_ = float(np.log(labels.mean() / (1 - labels.mean())))
             self.coef_ = coef
-            self.intercept_ = float(model.intercept_[0])
         return self
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:

@@ -42,7 +42,15 @@ def _links(n: int, article: str, event_of: dict[str, str]) -> ev.LabelledLinks:
     ]
     candidates = [
         (
-            Alignment(a, b, 0.9 + v[0], 1.04 + v[1], pair_margin=1.04 + v[2], anchor_overlap=v[3]),
+            Alignment(
+                a,
+                b,
+                0.9 + v[0],
+                1.04 + v[1],
+                pair_margin=1.04 + v[2],
+                anchor_overlap=v[3],
+                article_similarity=0.9 + v[2],
+            ),
             None,
         )
         for a, b, v in zip(ids_a, ids_b, values, strict=True)

@@ -196,3 +196,29 @@ def test_encoder_comparison_rows_equal_the_evaluation(tmp_path, fake_encoder) ->
     assert set(row) == {"encoder", "calibration", "demo"}
     assert ev.compare_encoders(DEMO_DIR, {"fake": fake_encoder}, extra_sets={}) == {"fake": row}
     assert "| fake (`" in ev.to_markdown({**report, "encoders": {"fake": row}}, "cmd")
+
+
+def test_article_separation_ranks_article_pairs_of_one_event_above_the_others() -> None:
+    from types import SimpleNamespace
+
+    from models.alignment import article_cosine
+
+    def article(name: str, direction: list[float]) -> PassageGroup:
+        base = np.array(direction, dtype=np.float32)
+        rows = np.stack([base + 0.1 * np.eye(4, dtype=np.float32)[i] for i in range(2)])
+        return PassageGroup(name, [f"{name}:0", f"{name}:1"], rows)
+
+    groups = [article("x1", [1, 0, 0, 0]), article("x2", [1, 0.2, 0, 0]),
+              article("y1", [0, 0, 1, 0]), article("y2", [0, 0, 1, 0.3])]  # fmt: skip
+    events = {"x1": "x", "x2": "x", "y1": "y", "y2": "y"}
+    held = SimpleNamespace(groups=groups, corpus=SimpleNamespace(events=events))
+    report = ev.article_separation(held)  # type: ignore[arg-type]
+    assert report is not None
+    assert (report["pairs"], report["same_event_pairs"], report["auc"]) == (6, 2, 1.0)
+    assert report["mean_same_event"] > report["mean_different_events"]
+    one_event = SimpleNamespace(
+        groups=groups, corpus=SimpleNamespace(events=dict.fromkeys(events, "x"))
+    )
+    assert ev.article_separation(one_event) is None  # type: ignore[arg-type]
+    assert article_cosine(groups[0].embeddings, groups[0].embeddings) == pytest.approx(1.0)
+    assert article_cosine(np.zeros((2, 4)), groups[0].embeddings) == 0.0

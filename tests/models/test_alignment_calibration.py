@@ -26,7 +26,8 @@ def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     agreement = (rng.random(n) < 0.95 + 0.05 * labels).astype(float)
     diagonal = rng.binomial(2, 0.1 + 0.3 * labels).astype(float)
     parallel = (0.1 + 0.2 * labels + rng.normal(0, 0.1, n)).clip(0, 1)
-    columns = [similarity, margin, context, mutual, overlap, agreement, diagonal, parallel]
+    article = 0.86 + 0.08 * labels + rng.normal(0, 0.03, n)
+    columns = [similarity, margin, context, mutual, overlap, agreement, diagonal, parallel, article]
     assert len(columns) == len(FEATURES)
     return np.stack(columns, axis=1), labels
 
@@ -156,3 +157,17 @@ def test_packaged_translation_map_is_monotone_and_trusts_covered_pairs() -> None
     translation = LinkCalibration.load(DEFAULT_PATH).translation_
     assert translation is not None and np.all(translation.coef_ >= 0)
     assert translation.coef_[TRANSLATION_FEATURES.index("coverage")] > 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fit_stays_monotone_when_refitting_turns_another_weight_negative(seed: int) -> None:
+    # similarity carries the signal; the other columns are noise, some correlated with it, so
+    # dropping the negative ones can turn another weight negative in the refit
+    rng = np.random.default_rng(seed)
+    n = 300
+    labels = rng.integers(0, 2, n)
+    signal = labels + rng.normal(0, 1.0, n)
+    noise = rng.normal(0, 1.0, (n, len(FEATURES) - 1)) + 0.5 * signal[:, None]
+    calibration = LinkCalibration(C=100.0).fit(np.column_stack([signal, noise]), labels)
+    assert np.all(calibration.coef_ >= 0)
+    assert calibration.coef_[0] > 0
