@@ -4,8 +4,8 @@
 
 Divergence (demo gold, corpus/demo/gold.json): every fact annotated `framing: alike|different`
 is a positive (different) or negative (alike) example. Its passages (the sentences holding the
-gold quotes) form cross-article pairs; each pair is scored with `divergence.v5` (and, for the
-before/after record, `divergence.v4` to `divergence.v1`; weights fixed a priori), the fact's
+gold quotes) form cross-article pairs; each pair is scored with `divergence.v6` (and, for the
+before/after record, `divergence.v5` to `divergence.v1`; weights fixed a priori), the fact's
 score is its most divergent pair, and ROC AUC separates different from alike. Each component's
 own AUC is reported, and, as a check of the weights, the AUC of a logistic regression over the
 components fit by leave-one-event-out cross-validation. From v3 on, the AUC of the pairs' evidence
@@ -32,7 +32,7 @@ matched by its whole, by its part before the first comma or by its part after th
 
 Framing pairs (eval/framing_pairs.py): the divergence on pairs of passages written by helpers
 with no access to the repository, test and development sets, each pair labelled framed alike or
-differently, scored with the current and two previous divergences; with a stance model, stance
+differently, scored with the current and three previous divergences; with a stance model, stance
 toward the fixed targets and toward the states each pair names, else none (the pairs have no
 gold stance).
 """
@@ -67,6 +67,7 @@ from models.framing.divergence import (
     METHOD_V2,
     METHOD_V3,
     METHOD_V4,
+    METHOD_V5,
     WEIGHTS,
 )
 from models.framing.frame import divergence_of_pair, fit_background, frame_passages
@@ -481,8 +482,8 @@ def evaluate_framing(
     if stance_provider is not None:
         report["passage_stance"] = passage_stance_agreement(result, gold, stance)
     report["stance_annotations"] = stance_agreement(demo_dir)
-    for method, suffix in ((METHOD, ""), (METHOD_V4, "_v4"), (METHOD_V3, "_v3"),
-                           (METHOD_V2, "_v2"), (METHOD_V1, "_v1")):  # fmt: skip
+    for method, suffix in ((METHOD, ""), (METHOD_V5, "_v5"), (METHOD_V4, "_v4"),
+                           (METHOD_V3, "_v3"), (METHOD_V2, "_v2"), (METHOD_V1, "_v1")):  # fmt: skip
         report["divergence" + suffix] = divergence_auc(
             score_gold_facts(result, embeddings, gold, stance, method), method
         )
@@ -506,7 +507,7 @@ def _framing_pairs(
     stance_provider: Any, stance_source: str, pairs_test: Path | None, pairs_dev: Path | None,
     encoder: Encoder,
 ) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
-    """The framing pair sets scored with the current and the two previous divergences: without
+    """The framing pair sets scored with the current and the three previous divergences: without
     stance when `stance_provider` is None, else with the model's stance toward the fixed targets
     and toward the states each pair names (per pair, as compare's 'auto' does for an event)."""
     variants: list[tuple[str, Any]] = [("none", None)]
@@ -522,7 +523,7 @@ def _framing_pairs(
                 logger.warning("framing pairs not found at %s: skipped", path)
             continue
         report[key] = []
-        methods = (METHOD, METHOD_V4, METHOD_V3)
+        methods = (METHOD, METHOD_V5, METHOD_V4, METHOD_V3)
         for stance_name, stance in variants:
             for scored in evaluate_framing_pairs_methods(Path(path), encoder, stance, methods):
                 summary = {name: value for name, value in scored.items() if name != "rows"}

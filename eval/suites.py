@@ -96,8 +96,9 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
 
     rows = []
     for source, report in runs.items():
-        for key in ("divergence", "divergence_v4", "divergence_v3", "divergence_v2",
-                    "divergence_v1", "divergence_without_stance", "divergence_without_stance_v4",
+        for key in ("divergence", "divergence_v5", "divergence_v4", "divergence_v3",
+                    "divergence_v2", "divergence_v1", "divergence_without_stance",
+                    "divergence_without_stance_v5", "divergence_without_stance_v4",
                     "divergence_without_stance_v3", "divergence_without_stance_v2",
                     "divergence_without_stance_v1"):  # fmt: skip
             if key not in report:

@@ -51,10 +51,19 @@ ranks low. A pair counts as a framing difference when its evidence is at least `
 concepts of political framing (lexicon.py) to the contrast value and to the evidence's lexical
 part; weights, components and the evidence formula are v3's.
 
-`divergence.v5` (`METHOD_V5`, the default) is v4 with `contrast.v5`: the lexicon adds positive
-and negative appraisal ("landmark", "long-overdue" / "blow to", "reckless"), so a side that
-judges the fact where the other does not, or judges it the other way, counts as framed
-differently; two sides that judge alike share the concept.
+`divergence.v5` (`METHOD_V5`) is v4 with `contrast.v5`: the lexicon adds positive and negative
+appraisal ("landmark", "long-overdue" / "blow to", "reckless"), so a side that judges the fact
+where the other does not, or judges it the other way, counts as framed differently; two sides
+that judge alike share the concept.
+
+`divergence.v6` (`METHOD_V6`, the default) is v5 with sourcing in the commitment component: a
+side that gives the claim through two or more attributions (`voice.attributions`: one party's
+account and the other's denial, 'Baku says the mine was Armenian; Yerevan denies it') presents
+it as contested, and against a side that states it with no attribution at all that counts as
+much as asserted against hedged (`sourcing_distance` 1). The commitment component (and the
+evidence's commitment part) is the larger of the label distance and the sourcing distance.
+Chosen on the development half of the framing pairs, where sourcing separates the writers'
+differences of source from alike pairs better than the commitment labels do.
 """
 
 from __future__ import annotations
@@ -70,8 +79,9 @@ METHOD_V2 = "divergence.v2"
 METHOD_V3 = "divergence.v3"
 METHOD_V4 = "divergence.v4"
 METHOD_V5 = "divergence.v5"
-METHOD = METHOD_V5
-METHODS = (METHOD_V1, METHOD_V2, METHOD_V3, METHOD_V4, METHOD_V5)
+METHOD_V6 = "divergence.v6"
+METHOD = METHOD_V6
+METHODS = (METHOD_V1, METHOD_V2, METHOD_V3, METHOD_V4, METHOD_V5, METHOD_V6)
 COMPONENTS = ("stance", "commitment", "contrast", "residual")
 WEIGHTS_V1: dict[str, float] = {"stance": 0.35, "commitment": 0.25, "contrast": 0.15,
                                 "residual": 0.25}  # fmt: skip
@@ -80,8 +90,13 @@ WEIGHTS_V2: dict[str, float] = {"stance": 0.35, "commitment": 0.2, "contrast": 0
 WEIGHTS_V3 = dict(WEIGHTS_V2)
 WEIGHTS_V4 = dict(WEIGHTS_V3)
 WEIGHTS_V5 = dict(WEIGHTS_V4)
+WEIGHTS_V6 = dict(WEIGHTS_V5)
 WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2, METHOD_V3: WEIGHTS_V3,
-           METHOD_V4: WEIGHTS_V4, METHOD_V5: WEIGHTS_V5}  # fmt: skip
+           METHOD_V4: WEIGHTS_V4, METHOD_V5: WEIGHTS_V5, METHOD_V6: WEIGHTS_V6}  # fmt: skip
+# methods whose commitment component counts sourcing (`sourcing_distance`)
+WITH_SOURCING = (METHOD_V6,)
+# attributions that make a side's account of the claim contested
+CONTESTED_MIN = 2
 # Evidence of one framing difference at a certain fact: asserted vs hedged alone gives 0.4, one
 # framing concept in the outlet's voice alone 0.3 (no stance); EVIDENCE_MIN asks for about that
 # much at P(same fact) = 0.5 to 0.67, or for more framing at a less certain fact.
@@ -129,6 +144,15 @@ def commitment_distance_v2(a: str, b: str, same_claim: float | None = None) -> f
     distance = 0.0 if a == b else COMMITMENT_DISTANCE_V2[frozenset((a, b))]
     weight = 1.0 if same_claim is None else min(max(same_claim, 0.0), 1.0)
     return distance * weight
+
+
+def sourcing_distance(attributions_a: int, attributions_b: int) -> float:
+    """v6: 1 when one side attributes the claim `CONTESTED_MIN` or more times and the other
+    not once (contested against stated), else 0."""
+    if attributions_a < 0 or attributions_b < 0:
+        raise ValueError(f"attribution counts are >= 0, got {attributions_a}, {attributions_b}")
+    low, high = sorted((attributions_a, attributions_b))
+    return 1.0 if low == 0 and high >= CONTESTED_MIN else 0.0
 
 
 def semantic_residual(

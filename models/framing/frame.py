@@ -28,6 +28,7 @@ from models.framing.contrast import (
     contrast_pair_v3,
 )
 from models.framing.divergence import (
+    CONTESTED_MIN,
     EVIDENCE_MIN,
     METHOD,
     METHOD_V1,
@@ -35,31 +36,36 @@ from models.framing.divergence import (
     METHOD_V3,
     METHOD_V4,
     METHOD_V5,
+    METHOD_V6,
     METHODS,
     WEIGHTS,
+    WITH_SOURCING,
     PairDivergence,
     StanceDistribution,
     commitment_distance_v2,
     framing_evidence,
     score_pair,
     semantic_residual,
+    sourcing_distance,
 )
 from models.framing.lexicon import LEXICON_V2, LEXICON_V3, LEXICON_V4, LEXICON_V5
-from models.framing.voice import Voice, continue_quotations, detect_voice
+from models.framing.voice import Cue, Voice, attributions, continue_quotations, detect_voice
 
 logger = logging.getLogger(__name__)
 CONTRAST_OF = {METHOD_V1: "contrast.v1", METHOD_V2: "contrast.v2", METHOD_V3: "contrast.v3",
-               METHOD_V4: "contrast.v4", METHOD_V5: "contrast.v5"}  # fmt: skip
+               METHOD_V4: "contrast.v4", METHOD_V5: "contrast.v5",
+               METHOD_V6: "contrast.v5"}  # fmt: skip
 LEXICON_OF = {METHOD_V2: LEXICON_V2, METHOD_V3: LEXICON_V3, METHOD_V4: LEXICON_V4,
-              METHOD_V5: LEXICON_V5}  # fmt: skip
+              METHOD_V5: LEXICON_V5, METHOD_V6: LEXICON_V5}  # fmt: skip
 # methods whose pairs carry the evidence of a framing difference
-WITH_EVIDENCE = (METHOD_V3, METHOD_V4, METHOD_V5)
+WITH_EVIDENCE = (METHOD_V3, METHOD_V4, METHOD_V5, METHOD_V6)
 
 
 @dataclass(frozen=True)
 class PassageFraming:
     voice: Voice
     commitment: Commitment
+    attributions: tuple[Cue, ...] = ()  # every attribution in the outlet's words (voice.py)
 
 
 @dataclass(frozen=True)
@@ -97,14 +103,17 @@ def frame_passages(passages: Mapping[str, Passage], language_of: Mapping[str, st
         voices = continue_quotations(texts, [detect_voice(t, language) for t in texts])
         for passage, voice in zip(article_passages, voices, strict=True):
             commitment = detect_commitment(passage.text, language, voice)
-            framed[passage.id] = PassageFraming(voice, commitment)
+            framed[passage.id] = PassageFraming(
+                voice, commitment, attributions(passage.text, language)
+            )
     return {pid: framed[pid] for pid in passages}
 
 
 def annotate_passages(texts: list[str], language: str) -> list[PassageFraming]:
     """Voice and commitment of one article's passages, given as texts in article order."""
     voices = continue_quotations(texts, [detect_voice(text, language) for text in texts])
-    return [PassageFraming(voice, detect_commitment(text, language, voice))
+    return [PassageFraming(voice, detect_commitment(text, language, voice),
+                           attributions(text, language))
             for text, voice in zip(texts, voices, strict=True)]  # fmt: skip
 
 
@@ -162,7 +171,8 @@ def divergence_of_pair(
     if method == METHOD_V1:
         commitment = commitment_distance(fa.commitment.label, fb.commitment.label)
     else:
-        commitment = commitment_distance_v2(fa.commitment.label, fb.commitment.label, confidence)
+        same_claim = 1.0 if confidence is None else min(max(confidence, 0.0), 1.0)
+        commitment = _commitment_part(fa, fb, method) * same_claim
     divergence = score_pair(
         commitment_distance=commitment,
         contrast=contrast.value,
@@ -179,25 +189,36 @@ def divergence_of_pair(
     if method != METHOD_V1:
         divergence.details["commitment_label_distance"] = commitment_distance_v2(
             fa.commitment.label, fb.commitment.label)  # fmt: skip
+    if method in WITH_SOURCING:
+        divergence.details["attributions"] = {"a": len(fa.attributions),
+                                              "b": len(fb.attributions)}  # fmt: skip
         divergence.details["same_claim"] = None if confidence is None else round(confidence, 4)
         divergence.details["quoted"] = {
             "a": any(c.kind == "quote" for c in fa.voice.cues),
             "b": any(c.kind == "quote" for c in fb.voice.cues),
         }  # fmt: skip
     if method in WITH_EVIDENCE:
-        divergence = _with_evidence(divergence, contrast, fa, fb, confidence, weights)
+        divergence = _with_evidence(divergence, contrast, fa, fb, confidence, weights, method)
     return divergence, contrast
+
+
+def _commitment_part(fa: PassageFraming, fb: PassageFraming, method: str) -> float:
+    """The commitment label distance (v2 on), or with sourcing (v6 on) the larger of it and the
+    sourcing distance; the same-claim factor is applied by the caller."""
+    distance = commitment_distance_v2(fa.commitment.label, fb.commitment.label)
+    if method in WITH_SOURCING:
+        distance = max(distance, sourcing_distance(len(fa.attributions), len(fb.attributions)))
+    return distance
 
 
 def _with_evidence(divergence: PairDivergence, contrast: Contrast, fa: PassageFraming,
                    fb: PassageFraming, confidence: float | None,
-                   weights: Mapping[str, float]) -> PairDivergence:  # fmt: skip
+                   weights: Mapping[str, float], method: str) -> PairDivergence:  # fmt: skip
     """The divergence with its v3 `evidence` and the one-sided lexicon concepts in details."""
     same_fact = 1.0 - divergence.components["residual"] if confidence is None else confidence
     evidence = framing_evidence(
         same_fact=min(max(same_fact, 0.0), 1.0),
-        commitment_label_distance=commitment_distance_v2(fa.commitment.label,
-                                                         fb.commitment.label),
+        commitment_label_distance=_commitment_part(fa, fb, method),
         concepts_a=len(contrast.only_a), concepts_b=len(contrast.only_b),
         reported_a=fa.voice.kind == "reported", reported_b=fb.voice.kind == "reported",
         stance=divergence.components.get("stance"), weights=weights,
@@ -282,6 +303,8 @@ def frame_result(
         described["lexicon"] = LEXICON_OF[method]
     if method in WITH_EVIDENCE:
         described["evidence_min"] = EVIDENCE_MIN
+    if method in WITH_SOURCING:
+        described["contested_min_attributions"] = CONTESTED_MIN
     return Framing(
         method=described, passages=framed, pairs=pairs, events=dict(event_of), fact_groups=groups,
         coverage=coverage.coverage(groups, event_of, camp_of),

@@ -3,8 +3,9 @@
 Additions: each alignment gets `divergence` ({score, components, details}, and `evidence` with
 divergence.v3) and `contrast_terms`
 ({a: [{term, z, spans}], b: [...]}, spans are offsets into that passage's text); each passage
-gets `voice` ({kind, label, speaker, start, end}) and `commitment` ({label, cues}); the result
-gets `events`, `fact_groups` (with their divergence: the most divergent pair and the mean),
+gets `voice` ({kind, label, speaker, start, end, attributions: every source marker and speech
+verb in the outlet's words, [{kind, text, start, end}]}) and `commitment` ({label, cues}); the
+result gets `events`, `fact_groups` (with their divergence: the most divergent pair and the mean),
 `coverage` and `matrices`, and `method.divergence`.
 """
 
@@ -35,7 +36,9 @@ def passage_to_dict(framed: PassageFraming) -> dict[str, Any]:
     voice, commitment = framed.voice, framed.commitment
     return {
         "voice": {"kind": voice.kind, "label": voice.label, "speaker": voice.speaker,
-                  "start": voice.speaker_start, "end": voice.speaker_end},
+                  "start": voice.speaker_start, "end": voice.speaker_end,
+                  "attributions": [{"kind": c.kind, "text": c.text, "start": c.start,
+                                    "end": c.end} for c in framed.attributions]},
         "commitment": {"label": commitment.label,
                        "cues": [{"kind": c.kind, "text": c.text, "start": c.start, "end": c.end}
                                 for c in commitment.cues]},

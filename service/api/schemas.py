@@ -138,6 +138,13 @@ class ArticleOut(BaseModel):
     date: str | None = None
 
 
+class CueOut(BaseModel):
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
 class VoiceOut(BaseModel):
     """Whose words a passage carries: the outlet's own, or a quoted/reported source."""
 
@@ -150,13 +157,11 @@ class VoiceOut(BaseModel):
         "quotation whose speaker is named in the passage before it.",
     )
     end: int | None = None
-
-
-class CueOut(BaseModel):
-    kind: str
-    text: str
-    start: int
-    end: int
+    attributions: list[CueOut] = Field(
+        default_factory=list,
+        description="Every source marker and speech verb in the outlet's words, in order (the "
+        "speaker above is the first's); two or more present the claim as contested.",
+    )
 
 
 class CommitmentOut(BaseModel):

@@ -106,3 +106,15 @@ def test_evidence_counts_concepts_of_reported_speech_at_the_reported_weight() ->
     saturated = framing_evidence(same_fact=1.0, commitment_label_distance=0.0, concepts_a=3,
                                  concepts_b=2)  # fmt: skip
     assert saturated == pytest.approx(0.6)
+
+
+def test_sourcing_distance_marks_a_contested_claim_against_a_stated_one() -> None:
+    from models.framing.divergence import sourcing_distance
+
+    assert sourcing_distance(0, 2) == 1.0  # stated against 'X says ...; Y denies'
+    assert sourcing_distance(3, 0) == 1.0
+    assert sourcing_distance(0, 1) == 0.0  # one attribution: the commitment labels' business
+    assert sourcing_distance(1, 2) == 0.0  # both attribute
+    assert sourcing_distance(0, 0) == 0.0
+    with pytest.raises(ValueError, match=">= 0"):
+        sourcing_distance(-1, 2)

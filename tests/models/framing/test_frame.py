@@ -37,7 +37,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
     stance = {pid: {"Russia": one_hot("none")} for pid in compared.passage_index()}
     stance["ru:1"] = {"Russia": one_hot("favor")}
     framing = frame_result(compared, stance)
-    assert framing.method["divergence"] == "divergence.v5"
+    assert framing.method["divergence"] == "divergence.v6"
     assert framing.method["events"] == "metadata"
     assert len(framing.pairs) == len(compared.alignments)
     for pair in framing.pairs:
@@ -50,7 +50,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
 
     document = apply_framing(result_to_dict(compared), framing)
     json.dumps(document, ensure_ascii=False)  # serialisable
-    assert document["method"]["divergence"]["divergence"] == "divergence.v5"
+    assert document["method"]["divergence"]["divergence"] == "divergence.v6"
     first = document["alignments"][0]
     assert {"score", "components", "details", "evidence"} <= set(first["divergence"])
     assert 0.0 <= first["divergence"]["evidence"] <= 1.0
@@ -74,13 +74,26 @@ def test_without_stance_the_stance_component_is_absent(compared) -> None:
 
 
 def test_frame_result_keeps_v1_reproducible_and_names_each_method(compared) -> None:
-    from models.framing.divergence import WEIGHTS_V1, WEIGHTS_V2, WEIGHTS_V3, WEIGHTS_V4, WEIGHTS_V5
+    from models.framing.divergence import (
+        WEIGHTS_V1,
+        WEIGHTS_V2,
+        WEIGHTS_V3,
+        WEIGHTS_V4,
+        WEIGHTS_V5,
+        WEIGHTS_V6,
+    )
 
     v1 = frame_result(compared, None, method="divergence.v1")
     v2 = frame_result(compared, None, method="divergence.v2")
     v3 = frame_result(compared, None, method="divergence.v3")
     v4 = frame_result(compared, None, method="divergence.v4")
-    v5 = frame_result(compared, None)
+    v5 = frame_result(compared, None, method="divergence.v5")
+    v6 = frame_result(compared, None)
+    assert v6.method["divergence"] == "divergence.v6" and v6.method["weights"] == WEIGHTS_V6
+    assert v6.method["contrast"] == "contrast.v5" and v6.method["contested_min_attributions"] == 2
+    assert "contested_min_attributions" not in v5.method
+    for pair in v6.pairs:
+        assert set(pair.divergence.details["attributions"]) == {"a", "b"}
     assert v5.method["contrast"] == "contrast.v5" and v5.method["weights"] == WEIGHTS_V5
     assert v5.method["lexicon"] == "framing-lexicon.v5" and v5.method["evidence_min"] == 0.2
     assert v4.method["contrast"] == "contrast.v4" and v4.method["weights"] == WEIGHTS_V4
@@ -116,3 +129,31 @@ def test_auto_targets_are_the_states_the_articles_name(fake_encoder) -> None:
     nothing = [Article(id="x", text="The museum opened a new hall on Monday.", language="en")]
     empty = compare(nothing, fake_encoder, stance_model=KeywordStanceModel(), targets=("auto",))
     assert empty.method["stance_targets"] == [] and not empty.stance
+
+
+def test_v6_counts_a_contested_claim_against_a_stated_one_as_much_as_a_hedge() -> None:
+    from corpus.schema import Passage
+    from models.framing.frame import divergence_of_pair, fit_background, frame_passages
+
+    texts = {
+        "a:0": "Floodwater from the reservoir destroyed forty houses in the valley on Friday.",
+        "b:0": "The regional governor said floodwater destroyed forty houses in the valley on "
+               "Friday, while the dam operator denied opening the gates.",
+    }  # fmt: skip
+    passages = {pid: Passage(pid, pid.split(":")[0], 0, 0, len(t), t) for pid, t in texts.items()}
+    language_of = {"a": "en", "b": "en"}
+    framed = frame_passages(passages, language_of)
+    assert [len(framed[pid].attributions) for pid in texts] == [0, 2]
+    background = fit_background(passages, language_of)
+    scored = {
+        method: divergence_of_pair(
+            passages["a:0"], passages["b:0"], language_of=language_of, framed=framed,
+            background=background, similarity=0.9, reference_similarities=None, confidence=0.8,
+            method=method,
+        )[0]
+        for method in ("divergence.v5", "divergence.v6")
+    }  # fmt: skip
+    assert scored["divergence.v5"].components["commitment"] == pytest.approx(0.5 * 0.8)
+    assert scored["divergence.v6"].components["commitment"] == pytest.approx(1.0 * 0.8)
+    assert scored["divergence.v6"].details["attributions"] == {"a": 0, "b": 2}
+    assert scored["divergence.v6"].evidence > scored["divergence.v5"].evidence

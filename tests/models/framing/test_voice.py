@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from models.framing.commitment import commitment_distance, detect_commitment
-from models.framing.voice import continue_quotations, detect_voice, find_quotes
+from models.framing.voice import attributions, continue_quotations, detect_voice, find_quotes
 
 
 @pytest.mark.parametrize(
@@ -312,3 +312,32 @@ def test_a_passive_speech_verb_reports_its_agent() -> None:
     voice = detect_voice("Tenants were told by the housing trust last month that rents would "
                          "rise.", "en")  # fmt: skip
     assert voice.kind == "reported" and voice.speaker == "the housing trust"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "found"),
+    [
+        ("The ministry said the convoy was hit by artillery, while the rebels denied firing any "
+         "shells.", "en", ["said", "denied"]),
+        ("В Минздраве заявили, что больница не пострадала, однако местные жители утверждают "
+         "обратное.", "ru", ["заявили", "утверждают"]),
+        ("Поліція повідомила про затримання трьох людей, а адвокати заявили, що арешт "
+         "незаконний.", "uk", ["повідомила", "заявили"]),
+        ("Nazirlik bildirib ki, sərhəddə atışma olmayıb, lakin yerli sakinlər bunun əksini iddia "
+         "edirlər.", "az", ["bildirib", "iddia edirlər"]),
+        ("According to the governor, two villages lost power, and officials in the capital said "
+         "repairs would take a week.", "en", ["According to the governor", "said"]),
+        ("«Мы заявили решительный протест по этому поводу», — сказал посол.", "ru", ["сказал"]),
+        ("Polisin məlumatına görə, iki nəfər saxlanılıb.", "az", ["Polisin məlumatına görə"]),
+        ("The Kremlin did not say whether the talks would resume.", "en", []),
+        ("The bridge reopened to traffic on Monday after repairs.", "en", []),
+    ],
+)  # fmt: skip
+def test_attributions_finds_every_source_in_the_outlets_words(
+    text: str, language: str, found: list[str]
+) -> None:
+    cues = attributions(text, language)
+    assert [c.text for c in cues] == found
+    assert all(text[c.start : c.end] == c.text for c in cues)
+    if found:  # the voice reports the first of them
+        assert detect_voice(text, language).kind == "reported"

@@ -22,6 +22,10 @@ def test_stance_route_marks_reported_speech_and_hedges(settings: Settings) -> No
     passages = body["passages"]
     assert [p["voice"]["kind"] for p in passages] == ["outlet", "reported", "outlet"]
     assert passages[1]["voice"]["speaker"] == "a Russian diplomat"
+    said = passages[1]["voice"]["attributions"]
+    assert [(c["kind"], c["text"]) for c in said] == [("speech_verb", "said")]
+    assert passages[1]["text"][said[0]["start"] : said[0]["end"]] == "said"
+    assert passages[0]["voice"]["attributions"] == []
     assert [p["commitment"]["label"] for p in passages] == ["asserted", "attributed", "hedged"]
     assert "voice" not in body["unavailable"] and "stance" in body["unavailable"]
 
