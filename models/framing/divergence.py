@@ -57,8 +57,9 @@ where the other does not, or judges it the other way, counts as framed different
 that judge alike share the concept.
 
 `divergence.v6` (`METHOD_V6`, the default) is v5 with sourcing in the commitment component: a
-side that gives the claim through two or more attributions (`voice.attributions`: one party's
-account and the other's denial, 'Baku says the mine was Armenian; Yerevan denies it') presents
+side that gives the claim through two or more attributions (`voice.attributions`: typically one
+party's account and the other's denial, 'Baku says the mine was Armenian; Yerevan denies it';
+attributions are counted, not speakers, so one speaker's two statements count too) presents
 it as contested, and against a side that states it with no attribution at all that counts as
 much as asserted against hedged (`sourcing_distance` 1). The commitment component (and the
 evidence's commitment part) is the larger of the label distance and the sourcing distance.

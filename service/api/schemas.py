@@ -160,7 +160,7 @@ class VoiceOut(BaseModel):
     attributions: list[CueOut] = Field(
         default_factory=list,
         description="Every source marker and speech verb in the outlet's words, in order (the "
-        "speaker above is the first's); two or more present the claim as contested.",
+        "speaker above is the first's); divergence.v6 reads two or more as a contested claim.",
     )
 
 

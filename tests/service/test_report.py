@@ -53,7 +53,9 @@ def sample_result(full: bool = True) -> dict[str, Any]:
     result["articles"][0]["stance"] = {"Azerbaijan": {"favor": 0.1, "against": 0.7, "none": 0.2}}
     ru[0]["stance"] = {"Azerbaijan": {"favor": 0.05, "against": 0.85, "none": 0.1}}
     ru[0]["commitment"] = "hedged"
-    ru[0]["voice"] = {"label": "quoted", "speaker": "spokeswoman"}
+    ru[0]["voice"] = {"label": "quoted", "speaker": "spokeswoman", "attributions": [
+        {"kind": "speech_verb", "text": "заявила", "start": 0, "end": 7},
+        {"kind": "speech_verb", "text": "отрицают", "start": 20, "end": 28}]}  # fmt: skip
     az[0]["stance"] = {"Russia": {"favor": 0.0, "against": 0.9, "none": 0.1}}
     az[0]["commitment"] = {"label": "asserted"}
     az[0]["voice"] = "own"
@@ -144,6 +146,9 @@ def test_event_page_shows_facts_sources_bars_badges_and_marks() -> None:
     assert marked.count("недоразумением") == 2  # and again in the article text
     assert html.count('class="stance"') == 4  # 1 article aggregate x2 (head, text) + 2 passages
     assert "voice: quoted: spokeswoman" in html and "hedged" in html and "asserted" in html
+    # ru1:0 attributes twice: the badge goes wherever its voice badge does
+    assert html.count('class="badge sources"') == html.count("voice: quoted: spokeswoman") >= 1
+    assert "statements): заявила, отрицают" in html and ">2 attributions<" in html
     assert "0.72" in html and "stance 0.80" in html and "conf 0.80" in html
     # the western source omits nothing, the azerbaijani one omits g2
     assert re.search(r'Xəbər</a>.*?1 fact group that other sources report:\s*<a href="#fact-g2">',
