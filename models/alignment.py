@@ -285,8 +285,10 @@ def _pair_links(
     anchors_a: Sequence[frozenset[str]] | None = None,
     anchors_b: Sequence[frozenset[str]] | None = None,
     force_path: bool = False,
+    means: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[tuple[Alignment, int]]:
     """Candidate links between two articles, each with the position of its anchor (-1: none).
+    `means`: the two articles' mean kept-passage embeddings, when the caller has them.
 
     Mutual best matches, then spans: a one-way best match that sits next to the mutual match of
     its partner and completes it (the merged pair is more similar to the partner). A translated
@@ -320,7 +322,8 @@ def _pair_links(
 
     parallel = float(np.mean([diagonal(i, j) > 0 for i, j in mutual.items()])) if mutual else 0.0
     coverage = order_coverage(mutual, len(keep_a), len(keep_b))
-    article_similarity = article_cosine(emb_a, emb_b)
+    mean_a, mean_b = means if means is not None else (emb_a.mean(axis=0), emb_b.mean(axis=0))
+    article_similarity = article_cosine(mean_a, mean_b)
 
     def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
         overlap, agreement = 0.0, 1.0
@@ -377,8 +380,10 @@ def _pair_links(
 
 
 def article_cosine(emb_a: np.ndarray, emb_b: np.ndarray) -> float:
-    """Cosine of two articles' mean passage embeddings, (m, d) and (n, d) -> float."""
-    mean_a, mean_b = emb_a.mean(axis=0), emb_b.mean(axis=0)
+    """Cosine of two articles' mean passage embeddings: from their passages, (m, d) and (n, d),
+    or from the means themselves, (d,) each."""
+    mean_a = emb_a.mean(axis=0) if emb_a.ndim == 2 else emb_a
+    mean_b = emb_b.mean(axis=0) if emb_b.ndim == 2 else emb_b
     norm = float(np.linalg.norm(mean_a) * np.linalg.norm(mean_b))
     return float(mean_a @ mean_b) / norm if norm > 0 else 0.0
 
@@ -631,6 +636,9 @@ def _links_by_pair(
     passages of at least `min_words` words; with `force_path`, only pairs small enough for the
     monotone path."""
     masks = [content_mask(g, min_words) for g in groups]
+    means = {n: g.embeddings[m].mean(axis=0) for n, (g, m) in enumerate(zip(groups, masks,
+                                                                             strict=True))
+             if len(m)}  # fmt: skip
     keys = [None if g.texts is None else [anchors(t) for t in g.texts] for g in groups]
     out = []
     for x, y in pairs:
@@ -638,7 +646,8 @@ def _links_by_pair(
         if min(sizes) == 0 or (force_path and max(sizes) > TRANSLATION_MAX_PASSAGES):
             continue
         out.append(_pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, keys[x],
-                               keys[y], force_path=force_path))  # fmt: skip
+                               keys[y], force_path=force_path,
+                               means=(means[x], means[y])))  # fmt: skip
     return out
 
 
