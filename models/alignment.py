@@ -288,11 +288,11 @@ def _pair_links(
     means: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[tuple[Alignment, int]]:
     """Candidate links between two articles, each with the position of its anchor (-1: none).
-    `means`: the two articles' mean kept-passage embeddings, when the caller has them.
 
     Mutual best matches, then spans: a one-way best match that sits next to the mutual match of
     its partner and completes it (the merged pair is more similar to the partner). A translated
-    pair (or any pair, with `force_path`) gives the units of its monotone path instead.
+    pair (or any pair, with `force_path`) gives the units of its monotone path instead. `means`
+    are the two articles' mean kept-passage embeddings, when the caller has them.
     """
     emb_a, emb_b = a.embeddings[keep_a], b.embeddings[keep_b]
     matches = match_pair(emb_a, emb_b, k, backend=backend)

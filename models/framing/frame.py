@@ -189,14 +189,14 @@ def divergence_of_pair(
     if method != METHOD_V1:
         divergence.details["commitment_label_distance"] = commitment_distance_v2(
             fa.commitment.label, fb.commitment.label)  # fmt: skip
-    if method in WITH_SOURCING:
-        divergence.details["attributions"] = {"a": len(fa.attributions),
-                                              "b": len(fb.attributions)}  # fmt: skip
         divergence.details["same_claim"] = None if confidence is None else round(confidence, 4)
         divergence.details["quoted"] = {
             "a": any(c.kind == "quote" for c in fa.voice.cues),
             "b": any(c.kind == "quote" for c in fb.voice.cues),
         }  # fmt: skip
+    if method in WITH_SOURCING:
+        divergence.details["attributions"] = {"a": len(fa.attributions),
+                                              "b": len(fb.attributions)}  # fmt: skip
     if method in WITH_EVIDENCE:
         divergence = _with_evidence(divergence, contrast, fa, fb, confidence, weights, method)
     return divergence, contrast

@@ -108,8 +108,8 @@ def test_frame_result_keeps_v1_reproducible_and_names_each_method(compared) -> N
     assert v1.method["weights"] == WEIGHTS_V1
     assert v2.method["contrast"] == "contrast.v2" and v2.method["weights"] == WEIGHTS_V2
     assert v2.method["commitment"] == "commitment.v2"
-    for pair in v2.pairs:
-        assert "commitment_label_distance" in pair.divergence.details
+    for pair in v2.pairs + v5.pairs + v6.pairs:
+        assert {"commitment_label_distance", "same_claim", "quoted"} <= set(pair.divergence.details)
     for pair in v1.pairs:
         assert "commitment_label_distance" not in pair.divergence.details
     with pytest.raises(ValueError, match="unknown divergence method"):
