@@ -166,15 +166,21 @@ def detect_voice(text: str, language: str | None) -> Voice:
 def attributions(text: str, language: str | None) -> tuple[Cue, ...]:
     """Every attribution in the outlet's words of `text`, in order: the source markers and the
     speech verbs that report (steps 2 and 3, quotations masked, negated verbs left out), where
-    `detect_voice` stops at the first. A passage with two gives two accounts ('Baku says the mine
-    was Armenian; Yerevan denies it'), or a claim and its source's source."""
+    `detect_voice` stops at the first. A passage with two usually gives two accounts ('Baku says
+    the mine was Armenian; Yerevan denies it'), sometimes one speaker's two statements. Markers
+    that overlap one found before them (two patterns reading one phrase) count once."""
     cues = load_cues(language or "en")
     masked = _mask(text, find_quotes(text))
-    found = [Cue("source", m.group(), m.start(), m.end())
-             for pattern in cues.source_markers for m in pattern.finditer(masked)]  # fmt: skip
+    found: list[Cue] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= c.start or c.end <= start for c in found)
+
+    for pattern in cues.source_markers:
+        found += [Cue("source", m.group(), m.start(), m.end())
+                  for m in pattern.finditer(masked) if free(m.start(), m.end())]  # fmt: skip
     for verb in _speech_verbs(text, masked, cues):
-        inside = any(c.start <= verb.start() < c.end for c in found)
-        if not inside and not _negated(masked, verb.start(), cues):
+        if free(verb.start(), verb.end()) and not _negated(masked, verb.start(), cues):
             found.append(Cue("speech_verb", verb.group(), verb.start(), verb.end()))
     return tuple(sorted(found, key=lambda c: c.start))
 
