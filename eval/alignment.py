@@ -14,13 +14,16 @@ Three measures, each run through the product's own code (`models.alignment`):
 
 Calibration: the confidence map (both stages: link features incl. number/name anchors, then
 transitive support through a third article, see `models.alignment.score_candidates`) is fitted
-on the candidate links of three team-written gold sets: the demo corpus, the calibration set
-(`eval/gold/alignment_calibration`: same-language and two-source pairs, which the demo lacks) and
+on the candidate links of five team-written gold sets: the demo corpus, the calibration set
+(`eval/gold/alignment_calibration`: same-language and two-source pairs, which the demo lacks),
 the translation set (`eval/gold/alignment_translations`: articles republished in translation,
-whole or in part, which comparable news lacks). Figures for each set are held out by event
-(leave-one-event-out: neither stage that scores an event's links saw that event's labels; the
-other sets, separate data, are always in training), and
-the reliability tables come from those held-out predictions; NTREX and Tatoeba are never
+whole or in part, which comparable news lacks), the republication set
+(`eval/gold/alignment_republications`: free translations and edited republications) and the
+analysis set (`eval/gold/alignment_analysis`: English commentary on one crisis, where most
+sentences are judgements and forecasts and the tempting near misses are written down). Figures
+for each set are held out by event (leave-one-event-out: neither stage that scores an event's
+links saw that event's labels; the other sets, separate data, are always in training), and the
+reliability tables come from those held-out predictions; NTREX and Tatoeba are never
 used for fitting (NTREX document pairs are two articles, so only the first stage applies).
 """
 
@@ -57,7 +60,7 @@ logger = logging.getLogger(__name__)
 NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
 CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
-CALIBRATION_VERSION = "demo+calibration+translation+republication-sets.v8"
+CALIBRATION_VERSION = "demo+calibration+translation+republication+analysis-sets.v9"
 REPO_DIR = Path(__file__).resolve().parents[1]
 # Team-written same-language and two-source pairs (eval/gold/alignment_calibration/README.md).
 CALIBRATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_calibration"
@@ -66,11 +69,14 @@ TRANSLATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_translations"
 # Team-written free translations and edited republications
 # (eval/gold/alignment_republications/README.md).
 REPUBLICATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_republications"
+# Team-written English analysis pieces about one crisis each (eval/gold/alignment_analysis).
+ANALYSIS_DIR = REPO_DIR / "eval" / "gold" / "alignment_analysis"
 # The gold sets the confidence map is fitted on besides the demo, by report key, with titles.
 CALIBRATION_SETS = {
     "calibration_set": CALIBRATION_DIR,
     "translation_set": TRANSLATION_DIR,
     "republication_set": REPUBLICATION_DIR,
+    "analysis_set": ANALYSIS_DIR,
 }
 SET_TITLES = {
     "demo": "Demo gold",
@@ -80,6 +86,8 @@ SET_TITLES = {
     "translations)",
     "republication_set": "Republication set (eval/gold/alignment_republications: free "
     "translations and edited republications)",
+    "analysis_set": "Analysis set (eval/gold/alignment_analysis: English commentary on one "
+    "crisis, with near misses)",
 }
 THRESHOLD = 0.5
 # A gold corpus folder's second annotation round (subfolder; see `second_round_links`).
@@ -286,13 +294,16 @@ class DemoCorpus:
     events: dict[str, str]  # article id -> event
     gold_links: set[frozenset[str]]  # unordered passage-id pairs from different articles
     gold_passages: set[str]
+    # pairs written to look alike but report different details (gold.json `near_misses`)
+    near_misses: set[frozenset[str]] = field(default_factory=set)
 
 
 def read_demo(demo_dir: Path) -> DemoCorpus:
     """A gold corpus folder's articles segmented as `compare` does, and its gold same-fact links:
     every pair of passages (of different articles) within one of gold.json's `facts`, plus its
     `links` and less its `not_links` (pairs that a second annotation round added or took out,
-    see `second_round_links`)."""
+    see `second_round_links`); and its `near_misses`, if any: pairs written to be tempting but
+    wrong, which must not be gold links."""
     loaded = load_articles([demo_dir / "articles"], sidecar=demo_dir / "meta.json")
     if loaded.errors:
         raise ValueError(f"demo corpus unreadable: {loaded.errors[0]}")
@@ -307,7 +318,10 @@ def read_demo(demo_dir: Path) -> DemoCorpus:
     links = fact_links(passages, gold["facts"]) | fact_links(passages, pairs("links"))
     links -= fact_links(passages, pairs("not_links"))
     annotated = {pid for link in links for pid in link}
-    return DemoCorpus(loaded.articles, passages, events, links, annotated)
+    near = fact_links(passages, pairs("near_misses"))
+    if near & links:
+        raise ValueError(f"{demo_dir / 'gold.json'}: a near miss is also a gold link")
+    return DemoCorpus(loaded.articles, passages, events, links, annotated, near)
 
 
 def fact_links(passages: dict[str, list[Passage]], facts: Sequence[dict]) -> set[frozenset[str]]:
@@ -534,9 +548,11 @@ def score_links(
     def across(pair: frozenset[str]) -> bool:
         return len({demo.events[p.split(":")[0]] for p in pair}) > 1
 
+    near = {"near_misses": len(demo.near_misses), "linked": len(predicted & demo.near_misses)}
     return {
         "links": _precision_recall(predicted, demo.gold_links),
         "fact_pairs": _precision_recall(in_facts, demo.gold_links),
+        **({"near_misses": near} if demo.near_misses else {}),
         # links between articles of one event, and background mentions across events
         "by_event": {
             name: _precision_recall(
@@ -1024,6 +1040,11 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
         "| --- | --- | --- | --- | --- |",
     ]
     out += [f"| {name} | {pr(row)} |" for name, row in held["by_language_pair"].items()]
+    if "near_misses" in held:
+        near, sample_near = held["near_misses"], sample["near_misses"]
+        out += ["", f"Near misses (pairs written to look alike but report different details) "
+                f"linked: {near['linked']} of {near['near_misses']} held out by event, "
+                f"{sample_near['linked']} in-sample."]  # fmt: skip
     if "by_event" in held:
         out += ["", "Within one event and across events (links, held out):", "",
                 "| articles | precision | recall | links | right |",

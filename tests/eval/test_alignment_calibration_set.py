@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from eval import alignment as ev
 from models.alignment import Alignment, PassageGroup, score_candidates
@@ -112,3 +115,28 @@ def test_packaged_calibration_was_fitted_on_every_gold_set() -> None:
     assert set(document["held_out_reliability"]) == {"demo", *ev.CALIBRATION_SETS}
     assert document["translation"]["features"] == list(TRANSLATION_FEATURES)
     assert LinkCalibration.load().translation_ is not None
+
+
+def test_analysis_set_gold_maps_to_passages_and_keeps_near_misses_apart() -> None:
+    corpus = ev.read_demo(ev.ANALYSIS_DIR)
+    assert len(corpus.articles) == 12
+    assert {a.language for a in corpus.articles} == {"en"}
+    assert len(corpus.gold_links) == 120
+    assert len(corpus.near_misses) == 116
+    assert not corpus.near_misses & corpus.gold_links
+    # every link and every near miss joins two articles of one crisis
+    for pair in corpus.gold_links | corpus.near_misses:
+        assert len({corpus.events[p.split(":")[0]] for p in pair}) == 1
+    outlets = json.loads((ev.ANALYSIS_DIR / "meta.json").read_text(encoding="utf-8"))
+    assert all("(synthetic)" in m["outlet"] for m in outlets["articles"])
+
+
+def test_read_demo_refuses_a_near_miss_that_is_a_gold_link(tmp_path: Path) -> None:
+    shutil.copytree(ev.ANALYSIS_DIR, tmp_path / "set")
+    gold_path = tmp_path / "set" / "gold.json"
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    first = gold["facts"][0]["passages"]
+    gold["near_misses"].append({"a": first[0], "b": first[-1], "why": "test"})
+    gold_path.write_text(json.dumps(gold), encoding="utf-8")
+    with pytest.raises(ValueError, match="near miss is also a gold link"):
+        ev.read_demo(tmp_path / "set")
