@@ -1,4 +1,4 @@
-"""Align passages that report the same fact across articles (method `margin-anchor.v7`).
+"""Align passages that report the same fact across articles (method `margin-anchor.v8`).
 
 Comparable news texts report the same facts in different order, length and language, so this is
 matching, not the monotone alignment of translations; but an outlet that republishes another's
@@ -20,7 +20,10 @@ For every pair of articles (never within one article):
    three mutual matches, which says whether the two articles share a story at all, the article
    similarity: the cosine of the two articles' mean passage embeddings, which says whether they
    tell one event (a sentence of background can match another event's lede as closely as a
-   sentence of the same story matches its own), the language-independent anchors of
+   sentence of the same story matches its own), whether the two articles are in different
+   languages (e5 puts one fact told in two languages less close than one fact retold in one, so
+   a same-language link has to be more similar to be as likely right: two analysts' verdicts on
+   the same crisis, worded alike, are not one fact), the language-independent anchors of
    `models.anchors`: how many numbers and proper names the two passages share, and whether they
    give numbers that disagree, and order: how many of the
    link's diagonal neighbours (the sentences before and after it on both sides) are mutual
@@ -78,7 +81,7 @@ from models.neighbors import knn
 
 logger = logging.getLogger(__name__)
 
-METHOD = "margin-anchor.v7"
+METHOD = "margin-anchor.v8"
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
 BLOCKING_MIN_PASSAGES = 5_000
@@ -125,7 +128,7 @@ class Alignment:
     with at least one such neighbour: how far the two articles run in the same order.
     `article_similarity` is the cosine of the two articles' mean passage embeddings (passages of
     at least `min_words` words): how close their stories are as wholes, the same for every link
-    of the pair.
+    of the pair. `cross_language` is 1 when the two articles' languages are known and differ.
     `coverage` is the share of the shorter article that the pair's mutual matches cover in one
     increasing order (`order_coverage`); from `TRANSLATION_COVERAGE` up the pair is aligned as a
     translation, and its links, of kind 'translation', are the units of its monotone path
@@ -148,12 +151,13 @@ class Alignment:
     coverage: float = 0.0
     mutual_best: bool = False
     article_similarity: float = math.nan
+    cross_language: float = 0.0
 
     def features(self) -> list[float]:
         """The calibration features, in `models.calibration.FEATURES` order."""
         return [self.similarity, self.margin, self.pair_margin, float(self.kind == "mutual"),
                 self.anchor_overlap, self.number_agreement, self.diagonal,
-                self.parallel, self.article_similarity]  # fmt: skip
+                self.parallel, self.article_similarity, self.cross_language]  # fmt: skip
 
     def translation_features(self) -> list[float]:
         """The features of the translation map, in `models.calibration.TRANSLATION_FEATURES`
@@ -324,6 +328,8 @@ def _pair_links(
     coverage = order_coverage(mutual, len(keep_a), len(keep_b))
     mean_a, mean_b = means if means is not None else (emb_a.mean(axis=0), emb_b.mean(axis=0))
     article_similarity = article_cosine(mean_a, mean_b)
+    cross_language = float(a.language is not None and b.language is not None
+                           and a.language != b.language)  # fmt: skip
 
     def add(i: int, j: int, kind: str, sim: float, margin: float, anchor: int = -1) -> None:
         overlap, agreement = 0.0, 1.0
@@ -335,7 +341,8 @@ def _pair_links(
                          number_agreement=agreement, diagonal=float(diagonal(i, j)),
                          parallel=parallel, coverage=coverage,
                          mutual_best=mutual.get(i) == j,
-                         article_similarity=article_similarity)  # fmt: skip
+                         article_similarity=article_similarity,
+                         cross_language=cross_language)  # fmt: skip
         anchors[(i, j)] = len(links)
         links.append((link, anchor))
 

@@ -4,8 +4,11 @@ A link's features are its cosine `similarity`, its ratio `margin`, the `pair_mar
 articles, whether it is a mutual best match, how many numbers and names the two passages share
 (`anchor_overlap`), whether their numbers agree (`number_agreement`), how many of its diagonal
 neighbours are mutual matches too (`diagonal`), how far its two articles run in the same order
-(`parallel`) and how close the two articles are as wholes (`article_similarity`, the cosine of
-their mean passage embeddings); see `models.alignment.Alignment` and `models.anchors`.
+(`parallel`), how close the two articles are as wholes (`article_similarity`, the cosine of
+their mean passage embeddings) and whether the two articles are in different languages
+(`cross_language`: one fact told in two languages gets a lower cosine than the same fact retold
+in one, so a same-language link has to be more similar to be as likely right); see
+`models.alignment.Alignment` and `models.anchors`.
 
 A second, optional stage (`support_`) rescores links when three or more articles are aligned: its
 features are the first stage's plus `support`, the best confirmation of a link A-B through a third
@@ -52,6 +55,7 @@ FEATURES = (
     "diagonal",
     "parallel",
     "article_similarity",
+    "cross_language",
 )
 SUPPORT_FEATURES = (*FEATURES, "support")
 TRANSLATION_FEATURES = (

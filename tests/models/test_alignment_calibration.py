@@ -27,7 +27,9 @@ def synthetic_links(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     diagonal = rng.binomial(2, 0.1 + 0.3 * labels).astype(float)
     parallel = (0.1 + 0.2 * labels + rng.normal(0, 0.1, n)).clip(0, 1)
     article = 0.86 + 0.08 * labels + rng.normal(0, 0.03, n)
-    columns = [similarity, margin, context, mutual, overlap, agreement, diagonal, parallel, article]
+    cross = (rng.random(n) < 0.3 + 0.3 * labels).astype(float)
+    columns = [similarity, margin, context, mutual, overlap, agreement, diagonal, parallel, article,
+               cross]  # fmt: skip
     assert len(columns) == len(FEATURES)
     return np.stack(columns, axis=1), labels
 
