@@ -35,8 +35,8 @@ def eval_alignment(
     calibrate: Annotated[
         bool,
         typer.Option(
-            help="Refit the confidence map on the demo gold, the calibration set and the "
-            "translation set (eval/gold/alignment_*) and write it, then evaluate."
+            help="Refit the confidence map on the demo gold and the other gold sets "
+            "(eval/gold/alignment_*) and write it, then evaluate."
         ),
     ] = False,
     calibration_out: Annotated[

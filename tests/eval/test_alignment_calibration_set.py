@@ -140,3 +140,13 @@ def test_read_demo_refuses_a_near_miss_that_is_a_gold_link(tmp_path: Path) -> No
     gold_path.write_text(json.dumps(gold), encoding="utf-8")
     with pytest.raises(ValueError, match="near miss is also a gold link"):
         ev.read_demo(tmp_path / "set")
+
+
+def test_evaluate_gold_also_scores_a_set_with_a_map_fitted_on_the_other_sets_only() -> None:
+    first = _links(40, "x", {"xa": "e1", "xb": "e1"})
+    second = _links(30, "y", {"ya": "e2", "yb": "e2"})
+    packaged = ev.fit_calibration([first, second])
+    report = ev.evaluate_gold([first, second], 0, packaged, baselines=False)
+    without = ev.fit_calibration([second])
+    confidences = score_candidates([c for c, _ in first.candidates], without, first.groups)
+    assert report["unseen"]["links"]["predicted"] == int((confidences >= ev.THRESHOLD).sum())

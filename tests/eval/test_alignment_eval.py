@@ -186,6 +186,11 @@ def test_score_links_splits_links_within_and_across_events() -> None:
     same, across = report["by_event"]["same event"], report["by_event"]["different events"]
     assert (same["predicted"], same["right"], same["gold"]) == (2, 1, 1)
     assert (across["predicted"], across["right"], across["gold"]) == (1, 1, 2)
+    assert "near_misses" not in report
+    # the wrong same-event link is a written near miss, the one below threshold too
+    demo.near_misses = {frozenset(("x1:1", "x2:1")), frozenset(("x2:0", "y1:1"))}
+    report = ev.score_links(demo, candidates, np.array([0.9, 0.8, 0.7, 0.1]), groups)
+    assert report["near_misses"] == {"near_misses": 2, "linked": 1}
 
 
 def test_encoder_comparison_rows_equal_the_evaluation(tmp_path, fake_encoder) -> None:
