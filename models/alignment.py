@@ -314,17 +314,19 @@ def _pair_links(
 
     # in very short articles, matches in the same order are too easily chance
     ordered = min(len(keep_a), len(keep_b)) >= TRANSLATION_MIN_PASSAGES
+    # next_a[i]: kept passage i+1 directly follows kept passage i in article a (likewise b)
+    next_a, next_b = _follows(keep_a), _follows(keep_b)
 
     def diagonal(i: int, j: int) -> int:
         """How many of (i-1, j-1) and (i+1, j+1), adjacent in both articles, are mutual."""
-        return ordered * sum(
-            1
-            for d in (-1, 1)
-            if mutual.get(i + d) == j + d  # cheap, and rarely true: test it first
-            and j + d in _adjacent(keep_b, j) and i + d in _adjacent(keep_a, i)
-        )  # fmt: skip
+        if not ordered:
+            return 0
+        before = i > 0 and j > 0 and mutual.get(i - 1) == j - 1 and next_a[i - 1] and next_b[j - 1]
+        after = mutual.get(i + 1) == j + 1 and next_a[i] and next_b[j]
+        return int(before) + int(after)
 
-    parallel = float(np.mean([diagonal(i, j) > 0 for i, j in mutual.items()])) if mutual else 0.0
+    diagonals = {i: diagonal(i, j) for i, j in mutual.items()}
+    parallel = float(np.mean([d > 0 for d in diagonals.values()])) if mutual else 0.0
     coverage = order_coverage(mutual, len(keep_a), len(keep_b))
     mean_a, mean_b = means if means is not None else (emb_a.mean(axis=0), emb_b.mean(axis=0))
     article_similarity = article_cosine(mean_a, mean_b)
@@ -338,7 +340,8 @@ def _pair_links(
             overlap, agreement = anchor_overlap(ka, kb), number_agreement(ka, kb)
         link = Alignment(a.ids[keep_a[i]], b.ids[keep_b[j]], float(sim), float(margin),
                          kind=kind, pair_margin=pair_margin, anchor_overlap=overlap,
-                         number_agreement=agreement, diagonal=float(diagonal(i, j)),
+                         number_agreement=agreement,
+                         diagonal=float(diagonals[i] if mutual.get(i) == j else diagonal(i, j)),
                          parallel=parallel, coverage=coverage,
                          mutual_best=mutual.get(i) == j,
                          article_similarity=article_similarity,
@@ -359,7 +362,7 @@ def _pair_links(
     one_way += [(int(i), j) for j, i in enumerate(best_a) if j not in mutual_b]
     for i, j in dict.fromkeys(one_way):
         # one-to-many: j's mutual partner is next to i (or i's next to j), and i completes it
-        if j in mutual_b and mutual_b[j] in _adjacent(keep_a, i):
+        if j in mutual_b and _next_to(mutual_b[j], i, next_a):
             i0 = mutual_b[j]
             span = _span_link(
                 emb_b[j],
@@ -369,7 +372,7 @@ def _pair_links(
                 (matches.mean_a[i0] + matches.mean_a[i]) / 2,
             )
             anchor = anchors[(i0, j)]
-        elif i in mutual and mutual[i] in _adjacent(keep_b, j):
+        elif i in mutual and _next_to(mutual[i], j, next_b):
             j0 = mutual[i]
             span = _span_link(
                 emb_a[i],
@@ -542,13 +545,17 @@ def _merged_units(
     return merged_sims, np.where(allowed, merged_margins, -np.inf)
 
 
-def _adjacent(kept: np.ndarray, position: int) -> list[int]:
-    """Positions in `kept` of the passages right before and after kept[position] in the article."""
-    return [
-        p
-        for p in (position - 1, position + 1)
-        if 0 <= p < len(kept) and abs(int(kept[p]) - int(kept[position])) == 1
-    ]
+def _follows(kept: np.ndarray) -> list[bool]:
+    """For each position of `kept` (sorted passage indices), whether the next kept passage is
+    the next passage of the article (True) or there is none or a gap (False)."""
+    steps = np.diff(kept) == 1
+    return [*steps.tolist(), False]
+
+
+def _next_to(p: int, q: int, follows: list[bool]) -> bool:
+    """Whether kept positions p and q hold adjacent passages of the article (`follows` from
+    `_follows`)."""
+    return (p == q + 1 and follows[q]) or (p == q - 1 and q > 0 and follows[p])
 
 
 def _span_link(
@@ -785,13 +792,10 @@ def transitive_support(
     for n, link in enumerate(links):
         owner_a, owner_b = owner[link.a], owner[link.b]
         near, far = neighbours.get(link.a, empty), neighbours.get(link.b, empty)
-        if len(near) > len(far):  # min() is symmetric: walk the shorter list (a hot loop)
-            near, far = far, near
         best = 0.0
-        for c, p_one in near.items():
-            p_two = far.get(c)
-            if p_two is not None and owner[c] != owner_a and owner[c] != owner_b:
-                low = p_one if p_one < p_two else p_two
+        for c in near.keys() & far.keys():  # passages linked to both ends (a hot loop)
+            if owner[c] != owner_a and owner[c] != owner_b:
+                low = min(near[c], far[c])
                 if low > best:
                     best = low
         support[n] = best

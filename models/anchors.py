@@ -82,11 +82,13 @@ def anchors(text: str) -> frozenset[str]:
 def anchor_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Shared anchors of two passages, capped at `OVERLAP_CAP`: equal numbers, and names whose
     skeletons agree up to the shorter one ('@bk' Baku and '@bkdn' Bakıdan: a case ending)."""
-    shared = len({x for x in a & b if x[0] == "#"})
-    names_b = [x for x in b if x[0] == "@"]
-    for x in a:
-        if x[0] == "@" and any(x.startswith(y) or y.startswith(x) for y in names_b):
-            shared += 1
+    common = a & b  # equal numbers, and names that agree exactly
+    shared = len(common)
+    names_b = [y for y in b if y[0] == "@"]
+    if names_b:
+        for x in a - common:
+            if x[0] == "@":
+                shared += any(x.startswith(y) or y.startswith(x) for y in names_b)
     return float(min(shared, OVERLAP_CAP))
 
 

@@ -358,3 +358,14 @@ def test_fill_gaps_links_a_single_sentence_skipped_on_both_sides() -> None:
     assert fill_gaps(path) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((3, 4), (3,)),
                                ((6,), (6,)), ((8,), (9,))]  # fmt: skip
     assert fill_gaps([]) == []
+
+
+def test_adjacency_of_kept_passages_skips_dropped_ones() -> None:
+    from models.alignment import _follows, _next_to
+
+    follows = _follows(np.array([0, 1, 3, 4]))  # passage 2 was too short to keep
+    assert follows == [True, False, True, False]
+    assert _next_to(1, 0, follows) and _next_to(0, 1, follows)
+    assert not _next_to(2, 1, follows) and not _next_to(1, 2, follows)  # passages 1 and 3
+    assert _next_to(3, 2, follows) and not _next_to(0, 2, follows)
+    assert _follows(np.array([], dtype=int)) == [False]

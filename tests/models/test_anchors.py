@@ -42,6 +42,8 @@ def test_overlap_counts_numbers_and_names_across_scripts() -> None:
     assert anchor_overlap(ru, en) == 0.0
     # a case ending: Bakı / Bakıdan share the skeleton up to the shorter one
     assert anchor_overlap(anchors("Reys Bakıdan uçub"), anchors("The flight left Baku")) == 1.0
+    # a name shared exactly does not stop another name of the passage matching it by prefix
+    assert anchor_overlap(frozenset({"@bk", "@bkdn"}), frozenset({"@bk"})) == 2.0
 
 
 def test_number_agreement_flags_only_disjoint_numbers() -> None:
