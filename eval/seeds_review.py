@@ -11,9 +11,14 @@ the most evident first: ids, evidence, score, components, commitment and voice, 
 contrast terms of each side and the two passages to read. Pairs below the bar are counted, not
 listed. Without FOLDER the review is skipped with a message, never an error.
 
+It also lists every link that compare itself accepts (confidence >= `LINK_THRESHOLD`), for a
+reader to check that each joins two sentences reporting the same fact.
+
 `--record` writes eval/results/seeds_review.json, rendered in RESULTS.md: ids, figures and
 terms with the team's verdicts from `eval/gold/seeds_verdicts.jsonl` (pair ids, verdict, a
-reason in our own words). Never the articles' text: it is not ours to redistribute.
+reason in our own words), and the accepted links with the verdicts of
+`eval/gold/seeds_link_verdicts.jsonl` ("same fact" or "not same fact"). Never the articles'
+text: it is not ours to redistribute.
 
 A verdict names passages by id ("article:index"), and ids move when segmentation or cleaning
 changes. Each verdict therefore also keeps a fingerprint of the two passages it judged (the first
@@ -39,6 +44,10 @@ from models.framing.frame import frame_result
 MIN_CONFIDENCE = 0.2
 TERMS_SHOWN = 3
 VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_verdicts.jsonl"
+LINK_VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_link_verdicts.jsonl"
+FRAMING_VERDICTS = ("real", "not real")
+LINK_VERDICT_WORDS = ("same fact", "not same fact")
+LINK_THRESHOLD = 0.5  # compare's own threshold for accepting a link
 STANCE_CHOICES = ("none", "finetuned", "baseline")
 STALE = {"verdict": "stale", "reason": "the passages changed since this verdict; judge again"}
 UNJUDGED = {"verdict": "unjudged", "reason": ""}
@@ -63,7 +72,10 @@ def review_pairs(
 
     `stance`: "none", or a shipped stance model ("finetuned", "baseline") whose stance enters
     the divergence. Returns {"method", "stance", "candidates", "below_min", "pairs": [row],
-    "below": [{a, b, evidence}]} (the candidates under the bar, most evident first).
+    "below": [{a, b, evidence}] (the candidates under the bar, most evident first), "links":
+    [{a, b, confidence, outlets, texts, fingerprints}] (the links compare accepts, most confident
+    first), "rejected": [{a, b, confidence, fingerprints}] (candidate links from
+    `min_confidence` up to `LINK_THRESHOLD`, which compare drops)}.
     """
     if stance not in STANCE_CHOICES:
         raise ValueError(f"unknown stance {stance!r}; use one of {', '.join(STANCE_CHOICES)}")
@@ -99,9 +111,20 @@ def review_pairs(
     below = [{"a": p.a, "b": p.b, "evidence": p.divergence.evidence,
               "fingerprints": fingerprints(p)}
              for p in ranked if (p.divergence.evidence or 0.0) < evidence_min]  # fmt: skip
+    accepted = sorted((al for al in result.alignments if al.confidence >= LINK_THRESHOLD),
+                      key=lambda al: (-al.confidence, al.a, al.b))  # fmt: skip
+    links = [{"a": al.a, "b": al.b, "confidence": round(al.confidence, 4),
+              "outlets": {"a": outlet[passages[al.a].article_id],
+                          "b": outlet[passages[al.b].article_id]},
+              "texts": {"a": passages[al.a].text, "b": passages[al.b].text},
+              "fingerprints": fingerprints(al)} for al in accepted]  # fmt: skip
+    rejected = [{"a": al.a, "b": al.b, "confidence": round(al.confidence, 4),
+                 "fingerprints": fingerprints(al)}
+                for al in result.alignments if al.confidence < LINK_THRESHOLD]  # fmt: skip
     return {"method": framing.method, "stance": stance, "min_confidence": min_confidence,
             "evidence_min": evidence_min, "candidates": len(candidates),
-            "below_min": len(below), "pairs": rows, "below": below}  # fmt: skip
+            "below_min": len(below), "pairs": rows, "below": below, "links": links,
+            "rejected": rejected}  # fmt: skip
 
 
 def format_review(review: dict[str, Any], width: int = 160) -> str:
@@ -120,12 +143,22 @@ def format_review(review: dict[str, Any], width: int = 160) -> str:
             text = textwrap.shorten(row["texts"][side], width=width, placeholder="...")
             lines.append(f"    {side.upper()} [{row['outlets'][side]}] {text}")
             lines.append(f"      terms: {', '.join(row['terms'][side]) or '-'}")
+    links = review.get("links", [])
+    lines.append(f"{len(links)} links accepted (confidence >= {LINK_THRESHOLD}), the most "
+                 "confident first:")  # fmt: skip
+    for i, link in enumerate(links, 1):
+        lines.append(f"{i:2d}. {link['a']} | {link['b']}  confidence {link['confidence']:.2f}")
+        for side in ("a", "b"):
+            text = textwrap.shorten(link["texts"][side], width=width, placeholder="...")
+            lines.append(f"    {side.upper()} [{link['outlets'][side]}] {text}")
     return "\n".join(lines)
 
 
-def read_verdicts(path: Path = VERDICTS) -> dict[tuple[str, str], dict[str, Any]]:
-    """(a, b) -> {"verdict", "reason", "fingerprint"} from the verdicts JSONL (absent file: none;
-    "fingerprint" is None in a row written without one)."""
+def read_verdicts(
+    path: Path = VERDICTS, allowed: tuple[str, ...] = FRAMING_VERDICTS
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """(a, b) -> {"verdict", "reason", "fingerprint"} from a verdicts JSONL (absent file: none;
+    "fingerprint" is None in a row written without one); `allowed`: the verdict words."""
     if not path.is_file():
         return {}
     verdicts = {}
@@ -133,8 +166,9 @@ def read_verdicts(path: Path = VERDICTS) -> dict[tuple[str, str], dict[str, Any]
         if not line.strip():
             continue
         row = json.loads(line)
-        if row.get("verdict") not in ("real", "not real"):
-            raise ValueError(f"{path}:{number}: verdict must be 'real' or 'not real'")
+        if row.get("verdict") not in allowed:
+            words = " or ".join(repr(word) for word in allowed)
+            raise ValueError(f"{path}:{number}: verdict must be {words}")
         verdicts[(row["a"], row["b"])] = {"verdict": row["verdict"], "reason": row["reason"],
                                           "fingerprint": row.get("fingerprint")}  # fmt: skip
     return verdicts
@@ -151,7 +185,9 @@ def judge(verdicts: dict[tuple[str, str], dict[str, Any]], pair: dict[str, Any])
     return {"verdict": judged["verdict"], "reason": judged["reason"]}
 
 
-def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Path:
+def record_review(
+    review: dict[str, Any], verdicts_path: Path = VERDICTS, link_verdicts_path: Path = LINK_VERDICTS
+) -> Path:
     """Write the review (texts left out) with the verdicts into eval/results and RESULTS.md."""
     verdicts = read_verdicts(verdicts_path)
     rows, figures = [], []
@@ -175,6 +211,8 @@ def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Pat
                             "reason"], rows)  # fmt: skip
     reached = review["candidates"] - review["below_min"]
     listed = "" if reached == len(rows) else f"; the {len(rows)} most evident are listed"
+    links, link_figures = _judged_links(review.get("links", []), review.get("rejected", []),
+                                        link_verdicts_path, review["min_confidence"])  # fmt: skip
     markdown = (
         f"{reached} pairs reach evidence {review['evidence_min']} out of "
         f"{review['candidates']} candidate pairs (links of confidence >= "
@@ -182,17 +220,54 @@ def record_review(review: dict[str, Any], verdicts_path: Path = VERDICTS) -> Pat
         f"real framing difference by a reader. Stance: {review['stance']}. Verdicts and reasons "
         f"are the team's, in eval/gold/seeds_verdicts.jsonl; the articles' text is not "
         f"reproduced.{missed}"
-        f"\n\n{table}"
+        f"\n\n{table}\n\n{links}"
     )
     summary = {key: review.get(key) for key in ("stance", "min_confidence", "evidence_min",
                                                 "candidates", "below_min", "below")}  # fmt: skip
     path = write_record("seeds_review", "Seeds review: most divergent pairs of the seed articles",
                         "python -m eval.seeds_review --record", "../shared/seeds (5 real "
                         "English-language articles, not in the repository)",
-                        {**summary, "method": review["method"], "pairs": figures},
+                        {**summary, "method": review["method"], "pairs": figures,
+                         "links": link_figures},
                         markdown)  # fmt: skip
     rewrite_results_md()
     return path
+
+
+def _judged_links(
+    links: list[dict[str, Any]],
+    rejected: list[dict[str, Any]],
+    verdicts_path: Path,
+    floor: float,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The accepted links as markdown (a count, then a table) and as figures, each with the
+    team's verdict on whether its two sentences report the same fact, and how many judged
+    candidates compare drops report one fact all the same; never the texts."""
+    verdicts = read_verdicts(verdicts_path, LINK_VERDICT_WORDS)
+    rows, figures = [], []
+    for link in links:
+        judged = judge(verdicts, link)
+        figures.append({key: link[key] for key in ("a", "b", "confidence", "fingerprints")}
+                       | judged)  # fmt: skip
+        rows.append([f"{link['a']} / {link['b']}", link["confidence"], judged["verdict"],
+                     judged["reason"]])  # fmt: skip
+    same = sum(f["verdict"] == "same fact" for f in figures)
+    text = (f"Links that compare accepts (confidence >= {LINK_THRESHOLD}): {len(links)}; {same} "
+            f"of them judged by a reader to join two sentences that report the same fact "
+            f"(verdicts in eval/gold/seeds_link_verdicts.jsonl).")  # fmt: skip
+    one_fact = [pair for pair, judged in verdicts.items() if judged["verdict"] == "same fact"]
+    text += (f" The verdicts cover {len(verdicts)} pairs, {len(one_fact)} of them one fact; "
+             f"{same} of those are accepted.")  # fmt: skip
+    dropped = [judge(verdicts, link)["verdict"] for link in rejected]
+    dropped = [verdict for verdict in dropped if verdict in LINK_VERDICT_WORDS]
+    if dropped:
+        text += (f" Of the {len(dropped)} judged candidates that it drops (confidence from "
+                 f"{floor} up to {LINK_THRESHOLD}), {dropped.count('same fact')} report the same "
+                 f"fact.")  # fmt: skip
+    if rows:
+        table = markdown_table(["link (a / b)", "confidence", "verdict", "reason"], rows)
+        text += f"\n\n{table}"
+    return text, figures
 
 
 def default_folder() -> Path:

@@ -23,8 +23,12 @@ ROW = {
     "terms": {"a": ["shot down", "likely"], "b": []},
     "texts": {"a": "word " * 100, "b": "The plane  crashed."},
 }  # fmt: skip
+LINK = {"a": "x:1", "b": "y:2", "confidence": 0.9, "outlets": {"a": "Outlet A", "b": "Outlet B"},
+        "texts": {"a": "The plane  crashed.", "b": "It came down."},
+        "fingerprints": {"a": "f1", "b": "f2"}}  # fmt: skip
 REVIEW = {"method": {"divergence": "divergence.v3"}, "stance": "none", "min_confidence": 0.2,
-          "evidence_min": 0.2, "candidates": 3, "below_min": 2, "pairs": [ROW]}  # fmt: skip
+          "evidence_min": 0.2, "candidates": 3, "below_min": 2, "pairs": [ROW],
+          "links": [LINK], "rejected": [{**LINK, "b": "y:3", "confidence": 0.3}]}  # fmt: skip
 
 
 def test_format_review_lists_counts_figures_shortened_texts_and_terms() -> None:
@@ -36,6 +40,9 @@ def test_format_review_lists_counts_figures_shortened_texts_and_terms() -> None:
     assert lines[4] == "      terms: shot down, likely"
     assert lines[5] == "    B [Outlet B] The plane crashed."
     assert lines[6] == "      terms: -"
+    assert lines[7] == "1 links accepted (confidence >= 0.5), the most confident first:"
+    assert lines[8] == " 1. x:1 | y:2  confidence 0.90"
+    assert lines[9] == "    A [Outlet A] The plane crashed."
 
 
 def test_record_keeps_verdicts_and_never_the_articles_text(tmp_path: Path, monkeypatch) -> None:
@@ -50,15 +57,34 @@ def test_record_keeps_verdicts_and_never_the_articles_text(tmp_path: Path, monke
 
     monkeypatch.setattr(seeds_review, "write_record", fake_write)
     monkeypatch.setattr(seeds_review, "rewrite_results_md", lambda: tmp_path / "RESULTS.md")
-    record_review(REVIEW, verdicts)
+    link_verdicts = tmp_path / "links.jsonl"
+    rows = [
+        {"a": "x:1", "b": "y:2", "verdict": "same fact", "reason": "both report the crash"},
+        {"a": "x:1", "b": "y:3", "verdict": "same fact", "reason": "the crash once more"},
+    ]
+    link_verdicts.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    record_review(REVIEW, verdicts, link_verdicts)
     assert written["name"] == "seeds_review"
     assert "texts" not in written["figures"]["pairs"][0]
     assert "word word" not in json.dumps(written) and "crashed" not in json.dumps(written)
     assert written["figures"]["pairs"][0]["verdict"] == "real"
     assert written["markdown"].startswith("1 pairs reach evidence 0.2 out of 3 candidate pairs")
     assert "1 of the 1 listed are judged a real framing difference" in written["markdown"]
+    assert ("Links that compare accepts (confidence >= 0.5): 1; 1 of them judged by a reader to "
+            "join two sentences that report the same fact") in written["markdown"]  # fmt: skip
+    assert (
+        "The verdicts cover 2 pairs, 2 of them one fact; 1 of those are accepted."
+        in (written["markdown"])
+    )
+    assert ("Of the 1 judged candidates that it drops (confidence from 0.2 up to 0.5), 1 report "
+            "the same fact.") in written["markdown"]  # fmt: skip
+    assert "| x:1 / y:2 | 0.900 | same fact | both report the crash |" in written["markdown"]
+    assert written["figures"]["links"][0] == {"a": "x:1", "b": "y:2", "confidence": 0.9,
+                                              "fingerprints": {"a": "f1", "b": "f2"},
+                                              "verdict": "same fact",
+                                              "reason": "both report the crash"}  # fmt: skip
     # more pairs reach the bar than are listed: the text says so
-    record_review({**REVIEW, "below_min": 0}, verdicts)
+    record_review({**REVIEW, "below_min": 0}, verdicts, link_verdicts)
     assert written["markdown"].startswith("3 pairs reach evidence 0.2 out of 3 candidate pairs "
                                           "(links of confidence >= 0.2); the 1 most evident are "
                                           "listed; 1 of the 1 listed")  # fmt: skip
@@ -87,6 +113,9 @@ def test_read_verdicts_rejects_an_unknown_verdict(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"verdicts\.jsonl:1: verdict must be"):
         read_verdicts(path)
     assert read_verdicts(tmp_path / "absent.jsonl") == {}
+    path.write_text(json.dumps({"a": "x", "b": "y", "verdict": "real", "reason": ""}) + "\n")
+    with pytest.raises(ValueError, match="verdict must be 'same fact' or 'not same fact'"):
+        read_verdicts(path, seeds_review.LINK_VERDICT_WORDS)
 
 
 def test_review_is_skipped_with_a_message_without_the_seeds(tmp_path: Path) -> None:
@@ -103,4 +132,14 @@ def test_the_team_verdicts_file_is_valid_and_names_passages() -> None:
         assert a.split(":")[0] != b.split(":")[0] and a.count(":") == b.count(":") == 1
         assert 20 <= len(judged["reason"]) <= 160  # one line, in our own words
         # ids move when segmentation changes: every verdict keeps what it judged
+        assert set(judged["fingerprint"]) == {"a", "b"}
+
+
+def test_the_team_link_verdicts_file_is_valid_and_names_passages() -> None:
+    verdicts = read_verdicts(seeds_review.LINK_VERDICTS, seeds_review.LINK_VERDICT_WORDS)
+    assert len(verdicts) >= 6
+    assert {judged["verdict"] for judged in verdicts.values()} == {"same fact", "not same fact"}
+    for (a, b), judged in verdicts.items():
+        assert a.split(":")[0] != b.split(":")[0] and a.count(":") == b.count(":") == 1
+        assert 20 <= len(judged["reason"]) <= 160
         assert set(judged["fingerprint"]) == {"a", "b"}
