@@ -103,7 +103,7 @@ def compare(
     started = time.perf_counter()
     groups = [
         alignment.PassageGroup(a.id, [p.id for p in passages[a.id]], vectors[a.id],
-                               [p.text for p in passages[a.id]])
+                               [p.text for p in passages[a.id]], a.language)
         for a in articles
     ]  # fmt: skip
     aligned = alignment.align_passages(groups, calibration, threshold)

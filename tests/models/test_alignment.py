@@ -7,6 +7,7 @@ import pytest
 
 from models.alignment import (
     Alignment,
+    AlignmentResult,
     PassageGroup,
     align_passages,
     count_words,
@@ -369,3 +370,21 @@ def test_adjacency_of_kept_passages_skips_dropped_ones() -> None:
     assert not _next_to(2, 1, follows) and not _next_to(1, 2, follows)  # passages 1 and 3
     assert _next_to(3, 2, follows) and not _next_to(0, 2, follows)
     assert _follows(np.array([], dtype=int)) == [False]
+
+
+def test_compare_tells_alignment_each_article_language(fake_encoder, monkeypatch) -> None:
+    """The confidence map reads whether a pair crosses languages: compare must say so."""
+    from corpus.schema import Article
+    from models import pipeline
+
+    seen = {}
+
+    def align(groups, calibration, threshold):
+        seen.update({g.article_id: g.language for g in groups})
+        return AlignmentResult([], [], 0)
+
+    monkeypatch.setattr(pipeline.alignment, "align_passages", align)
+    articles = [Article(id="en1", text="\n\n".join(ARTICLE_A), language="en"),
+                Article(id="ru1", text="\n\n".join(ARTICLE_B), language="ru")]  # fmt: skip
+    pipeline.compare(articles, fake_encoder, frame=False)
+    assert seen == {"en1": "en", "ru1": "ru"}
