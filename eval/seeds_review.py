@@ -35,6 +35,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from eval.alignment import THRESHOLD
 from eval.framing import model_stance_provider, run_compare
 from eval.record import markdown_table, rewrite_results_md, write_record
 from models.encoders import DEFAULT_ENCODER
@@ -47,7 +48,7 @@ VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_verdicts.jsonl"
 LINK_VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_link_verdicts.jsonl"
 FRAMING_VERDICTS = ("real", "not real")
 LINK_VERDICT_WORDS = ("same fact", "not same fact")
-LINK_THRESHOLD = 0.5  # compare's own threshold for accepting a link
+LINK_THRESHOLD = THRESHOLD  # the confidence at which compare accepts a link
 STANCE_CHOICES = ("none", "finetuned", "baseline")
 STALE = {"verdict": "stale", "reason": "the passages changed since this verdict; judge again"}
 UNJUDGED = {"verdict": "unjudged", "reason": ""}
