@@ -141,18 +141,21 @@ def format_review(review: dict[str, Any], width: int = 160) -> str:
         lines.append(f"    components {row['components']}  commitment {row['commitment']}  "
                      f"voice {row['voice']}")  # fmt: skip
         for side in ("a", "b"):
-            text = textwrap.shorten(row["texts"][side], width=width, placeholder="...")
-            lines.append(f"    {side.upper()} [{row['outlets'][side]}] {text}")
+            lines.append(_passage_line(row, side, width))
             lines.append(f"      terms: {', '.join(row['terms'][side]) or '-'}")
     links = review.get("links", [])
     lines.append(f"{len(links)} links accepted (confidence >= {LINK_THRESHOLD}), the most "
                  "confident first:")  # fmt: skip
     for i, link in enumerate(links, 1):
         lines.append(f"{i:2d}. {link['a']} | {link['b']}  confidence {link['confidence']:.2f}")
-        for side in ("a", "b"):
-            text = textwrap.shorten(link["texts"][side], width=width, placeholder="...")
-            lines.append(f"    {side.upper()} [{link['outlets'][side]}] {text}")
+        lines += [_passage_line(link, side, width) for side in ("a", "b")]
     return "\n".join(lines)
+
+
+def _passage_line(item: dict[str, Any], side: str, width: int) -> str:
+    """One side of a listed pair or link: its outlet and its text, shortened to `width`."""
+    text = textwrap.shorten(item["texts"][side], width=width, placeholder="...")
+    return f"    {side.upper()} [{item['outlets'][side]}] {text}"
 
 
 def read_verdicts(
