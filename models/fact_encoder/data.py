@@ -5,7 +5,10 @@ A file holds one event:
     {"event": "slug", "summary": "...",
      "facts": [{"id": "f01", "renderings": [{"outlet": "western-en", "text": "..."}, ...]}, ...]}
 
-The outlet name ends with the rendering's language (`-en`, `-ru`, `-uk`, `-az`).
+The outlet name ends with the rendering's language (`-en`, `-ru`, `-uk`, `-az`). A set may also
+list `near_misses`, `[["f01", "f02", "why"], ...]`: pairs of different facts written to look alike
+(two analysts' verdicts on one question, one figure for two years), which training keeps in one
+batch group so that each is the other's hard negative.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Fact:
 class FactSet:
     event: str
     facts: tuple[Fact, ...]
+    near_misses: tuple[tuple[int, int], ...] = ()  # fact indices
 
     @property
     def n_texts(self) -> int:
@@ -73,7 +77,18 @@ def read_fact_set(path: Path) -> FactSet:
         facts.append(Fact(str(fact.get("id", number)), tuple(parsed)))
     if len(facts) < 2:
         raise FactSetError(f"{path}: needs at least two facts (the others are the negatives)")
-    return FactSet(str(data.get("event", path.stem)), tuple(facts))
+    index = {fact.id: i for i, fact in enumerate(facts)}
+    near_misses = []
+    for entry in data.get("near_misses", []):
+        if (not isinstance(entry, list) or len(entry) < 2
+                or not all(isinstance(fact_id, str) for fact_id in entry[:2])
+                or entry[0] == entry[1]):  # fmt: skip
+            raise FactSetError(f"{path}: near miss {entry!r} is not a pair of two fact ids")
+        unknown = [fact_id for fact_id in entry[:2] if fact_id not in index]
+        if unknown:
+            raise FactSetError(f"{path}: near miss {entry!r} names unknown facts {unknown}")
+        near_misses.append((index[entry[0]], index[entry[1]]))
+    return FactSet(str(data.get("event", path.stem)), tuple(facts), tuple(near_misses))
 
 
 def read_fact_sets(folder: Path) -> list[FactSet]:

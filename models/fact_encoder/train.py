@@ -59,20 +59,59 @@ def fact_batches(
     """One epoch: every fact once, as (set index, fact index), in batches of same-event groups.
 
     An event's facts are shuffled and cut into the fewest groups of at most `facts_per_group`,
-    of nearly equal size (13 facts -> 7 + 6).
+    of nearly equal size (13 facts -> 7 + 6). Facts joined by the set's near misses stay in one
+    group where it has room (`_pack`), so each near miss is a negative in the other's batch.
     """
     groups = []
     for s, fact_set in enumerate(sets):
         order = list(range(len(fact_set.facts)))
         rng.shuffle(order)
         n_groups = -(-len(order) // facts_per_group)
-        for part in np.array_split(np.array(order), n_groups):
+        if fact_set.near_misses:
+            parts = _pack(near_miss_blocks(fact_set, order), n_groups, facts_per_group)
+        else:
+            parts = [list(part) for part in np.array_split(np.array(order), n_groups)]
+        for part in parts:
             groups.append([(s, int(f)) for f in part])
     rng.shuffle(groups)
     return [
         [item for group in groups[begin : begin + groups_per_batch] for item in group]
         for begin in range(0, len(groups), groups_per_batch)
     ]
+
+
+def near_miss_blocks(fact_set: FactSet, order: list[int]) -> list[list[int]]:
+    """The facts of `order` in blocks that near misses join (chains included); a fact without a
+    near miss is a block of its own. Blocks come in the order of their first fact."""
+    parent = list(range(len(fact_set.facts)))
+
+    def root(f: int) -> int:
+        while parent[f] != f:
+            parent[f] = parent[parent[f]]
+            f = parent[f]
+        return f
+
+    for a, b in fact_set.near_misses:
+        parent[root(a)] = root(b)
+    blocks: dict[int, list[int]] = {}
+    for f in order:
+        blocks.setdefault(root(f), []).append(f)
+    return list(blocks.values())
+
+
+def _pack(blocks: list[list[int]], n_groups: int, capacity: int) -> list[list[int]]:
+    """Blocks into `n_groups` groups of at most `capacity`, largest blocks first (so that the
+    singletons fill the gaps), each into the group with the most room; a block larger than that
+    room is split over the next roomiest groups."""
+    groups: list[list[int]] = [[] for _ in range(n_groups)]
+    for block in sorted(blocks, key=len, reverse=True):
+        rest = list(block)
+        while rest:
+            roomiest = min(groups, key=len)
+            room = capacity - len(roomiest)
+            roomiest.extend(rest[:room])
+            rest = rest[room:]
+    return groups
 
 
 def combined_texts(
@@ -203,6 +242,7 @@ def train_fact_encoder(
             "events": [s.event for s in sets],
             "facts": n_facts,
             "texts": n_texts,
+            "near_misses": sum(len(s.near_misses) for s in sets),
         },
         "params": dict(
             seed=seed,

@@ -369,6 +369,7 @@ ALIGNMENT_HELD_OUT = {
     "calibration set": GOLD_DIR / "alignment_calibration",
     "translation set": GOLD_DIR / "alignment_translations",
     "republication set": GOLD_DIR / "alignment_republications",
+    "analysis set": GOLD_DIR / "alignment_analysis",
 }
 
 

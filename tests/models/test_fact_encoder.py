@@ -20,14 +20,17 @@ from models.fact_encoder.data import FactSetError, read_fact_set, read_fact_sets
 REPO = Path(__file__).resolve().parents[2]
 
 
-def write_set(path: Path, n_facts: int, n_renderings: int = 3) -> Path:
+def write_set(
+    path: Path, n_facts: int, n_renderings: int = 3, near_misses: list[list[str]] | None = None
+) -> Path:
     outlets = ["western-en", "russian-ru", "ukrainian-uk", "azerbaijani-az"][:n_renderings]
     facts = [
         {"id": f"f{i:02d}", "renderings": [{"outlet": o, "text": f"fact {i} told by {o}"}
                                            for o in outlets]}
         for i in range(n_facts)
     ]  # fmt: skip
-    path.write_text(json.dumps({"event": path.stem, "facts": facts}), encoding="utf-8")
+    data = {"event": path.stem, "facts": facts, "near_misses": near_misses or []}
+    path.write_text(json.dumps(data), encoding="utf-8")
     return path
 
 
@@ -61,6 +64,17 @@ def test_bad_fact_sets_are_named(tmp_path: Path, content: str, message: str) -> 
     with pytest.raises(FactSetError, match=message) as error:
         read_fact_set(path)
     assert str(path) in str(error.value)
+
+
+def test_near_misses_are_read_as_fact_indices(tmp_path: Path) -> None:
+    path = write_set(tmp_path / "a.json", 4, near_misses=[["f01", "f03", "two verdicts"]])
+    assert read_fact_set(path).near_misses == ((1, 3),)
+    for bad, message in (([["f01", "f09", "x"]], "names unknown facts"),
+                         ([["f01", "f01", "x"]], "is not a pair of two fact ids"),
+                         ([["f01"]], "is not a pair of two fact ids")):  # fmt: skip
+        write_set(path, 4, near_misses=bad)
+        with pytest.raises(FactSetError, match=message):
+            read_fact_set(path)
 
 
 def test_supervised_contrastive_loss() -> None:
@@ -155,6 +169,25 @@ def test_shipped_adapter_is_small_and_its_calibration_was_fitted_on_it() -> None
     report = json.loads(files[CONFIG_FILE].read_text(encoding="utf-8"))
     assert report["name"] == FACTS_ARTIFACT.name
     assert report["data"]["facts"] >= 150
+
+
+def test_fact_batches_keep_near_misses_in_one_group(tmp_path: Path) -> None:
+    from models.fact_encoder.train import fact_batches, near_miss_blocks
+
+    pairs = [["f00", "f01", "x"], ["f01", "f02", "chained"], ["f05", "f11", "x"], ["f14", "f15", "x"]]
+    write_set(tmp_path / "a.json", 16, near_misses=pairs)
+    write_set(tmp_path / "b.json", 13)
+    sets = read_fact_sets(tmp_path)
+    assert sorted(map(sorted, near_miss_blocks(sets[0], list(range(16))))) == sorted(
+        [[0, 1, 2], [5, 11], [14, 15]] + [[f] for f in (3, 4, 6, 7, 8, 9, 10, 12, 13)])
+    for seed in range(20):
+        batches = fact_batches(sets, facts_per_group=8, groups_per_batch=1, rng=random.Random(seed))
+        groups = [{f for s, f in batch if s == 0} for batch in batches]
+        groups = [group for group in groups if group]
+        assert sorted(len(group) for group in groups) == [8, 8]
+        for block in ({0, 1, 2}, {5, 11}, {14, 15}):
+            assert any(block <= group for group in groups), (seed, block, groups)
+        assert sum(len(batch) for batch in batches) == 29
 
 
 def test_shipped_adapter_was_trained_with_the_commands_defaults() -> None:
