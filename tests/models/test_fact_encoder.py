@@ -174,12 +174,14 @@ def test_shipped_adapter_is_small_and_its_calibration_was_fitted_on_it() -> None
 def test_fact_batches_keep_near_misses_in_one_group(tmp_path: Path) -> None:
     from models.fact_encoder.train import fact_batches, near_miss_blocks
 
-    pairs = [["f00", "f01", "x"], ["f01", "f02", "chained"], ["f05", "f11", "x"], ["f14", "f15", "x"]]
+    pairs = [["f00", "f01", "x"], ["f01", "f02", "chained"], ["f05", "f11", "x"],
+             ["f14", "f15", "x"]]  # fmt: skip
     write_set(tmp_path / "a.json", 16, near_misses=pairs)
     write_set(tmp_path / "b.json", 13)
     sets = read_fact_sets(tmp_path)
     assert sorted(map(sorted, near_miss_blocks(sets[0], list(range(16))))) == sorted(
-        [[0, 1, 2], [5, 11], [14, 15]] + [[f] for f in (3, 4, 6, 7, 8, 9, 10, 12, 13)])
+        [[0, 1, 2], [5, 11], [14, 15]] + [[f] for f in (3, 4, 6, 7, 8, 9, 10, 12, 13)]
+    )
     for seed in range(20):
         batches = fact_batches(sets, facts_per_group=8, groups_per_batch=1, rng=random.Random(seed))
         groups = [{f for s, f in batch if s == 0} for batch in batches]
