@@ -689,6 +689,8 @@ def evaluate_gold(
     separation = article_separation(held)
     if separation is not None:
         report["article_similarity"] = separation
+    if demo.near_misses:
+        report["near_miss_separation"] = near_miss_separation(held)
     if baselines:
         mutual = np.array([1.0 if anchor is None else 0.0 for _, anchor in candidates])
         report["baselines"] = {
@@ -721,6 +723,27 @@ def article_separation(held: LabelledLinks, min_words: int = 3) -> dict[str, Any
         "auc": round(float(roc_auc_score(labels, values)), 4),
         "mean_same_event": round(float(values[labels == 1].mean()), 4),
         "mean_different_events": round(float(values[labels == 0].mean()), 4),
+    }
+
+
+def near_miss_separation(held: LabelledLinks) -> dict[str, Any]:
+    """How well the encoder's plain cosine tells the corpus's gold links from its near misses
+    (pairs written to look alike): ROC AUC and the median cosine of each. A property of the
+    embeddings alone, before margins, anchors or the confidence map."""
+    from sklearn.metrics import roc_auc_score
+
+    vectors = {pid: row for g in held.groups for pid, row in zip(g.ids, g.embeddings, strict=True)}
+
+    def cosines(pairs: set[frozenset[str]]) -> list[float]:
+        return [float(vectors[a] @ vectors[b]) for a, b in map(sorted, pairs)]
+
+    gold, near = cosines(held.corpus.gold_links), cosines(held.corpus.near_misses)
+    return {
+        "gold_links": len(gold),
+        "near_misses": len(near),
+        "auc": round(float(roc_auc_score([1] * len(gold) + [0] * len(near), gold + near)), 4),
+        "median_gold": round(float(np.median(gold)), 4),
+        "median_near_miss": round(float(np.median(near)), 4),
     }
 
 
@@ -1059,6 +1082,12 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
         out += ["", f"Near misses (pairs written to look alike but report different details) "
                 f"linked: {near['linked']} of {near['near_misses']} held out by event, "
                 f"{sample_near['linked']} in-sample{unseen}."]  # fmt: skip
+    if demo.get("near_miss_separation"):
+        sep = demo["near_miss_separation"]
+        out += ["", f"Plain cosine of the encoder, gold links against near misses: ROC AUC "
+                f"{sep['auc']:.3f}; median {sep['median_gold']:.3f} for the {sep['gold_links']} "
+                f"gold links, {sep['median_near_miss']:.3f} for the {sep['near_misses']} near "
+                f"misses."]  # fmt: skip
     if "by_event" in held:
         out += ["", "Within one event and across events (links, held out):", "",
                 "| articles | precision | recall | links | right |",

@@ -193,6 +193,27 @@ def test_score_links_splits_links_within_and_across_events() -> None:
     assert report["near_misses"] == {"near_misses": 2, "linked": 1}
 
 
+def test_near_miss_separation_ranks_gold_links_above_near_misses() -> None:
+    from types import SimpleNamespace
+
+    vectors = np.array([[1, 0], [1, 0.1], [0.6, 0.8], [0.8, 0.6]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    groups = [PassageGroup("x", ["x:0", "x:1"], vectors[:2]),
+              PassageGroup("y", ["y:0", "y:1"], vectors[2:])]  # fmt: skip
+    gold = {frozenset(("x:0", "x:1"))}  # cosine 0.995
+    near = {frozenset(("x:0", "y:0")), frozenset(("x:1", "y:1"))}  # 0.6 and about 0.85
+    corpus = ev.DemoCorpus([], {}, {}, gold, set(), near)
+    held = SimpleNamespace(corpus=corpus, groups=groups)
+    separation = ev.near_miss_separation(held)  # type: ignore[arg-type]
+    assert separation["auc"] == 1.0
+    assert (separation["gold_links"], separation["near_misses"]) == (1, 2)
+    assert separation["median_gold"] > 0.99 > separation["median_near_miss"] > 0.7
+    # a near miss closer than the gold link halves the AUC
+    corpus.near_misses = {frozenset(("x:0", "y:0")), frozenset(("x:0", "x:1"))}
+    corpus.gold_links = {frozenset(("x:1", "y:1"))}
+    assert ev.near_miss_separation(held)["auc"] == 0.5  # type: ignore[arg-type]
+
+
 def test_encoder_comparison_rows_equal_the_evaluation(tmp_path, fake_encoder) -> None:
     """`compare_encoders` (another encoder) and `held_out_links` (the evaluated one) give the
     same figures for the same encoder, so the comparison table mixes like with like."""
