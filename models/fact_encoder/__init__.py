@@ -16,6 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 #: Shipped adapter: the default encoder of the pipeline (`make_encoder("facts")`).
-FACTS_ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "e5-facts-lora-v2"
+FACTS_ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "e5-facts-lora-v3"
 #: Written into an artifact folder beside the peft adapter files.
 CONFIG_FILE = "fact_encoder_config.json"

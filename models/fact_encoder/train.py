@@ -166,7 +166,7 @@ def train_fact_encoder(
     max_length: int = 128,
     warmup_steps: int = 8,
     max_steps: int | None = None,
-    name: str = "e5-facts-lora-v2",
+    name: str = "e5-facts-lora-v3",
     combined: float = 0.5,
 ) -> dict:
     """Train the adapter on every fact set of `fact_dir` and save it into `out_dir`.

@@ -17,7 +17,7 @@ from models.stance.scoring import DEFAULT_TARGETS, StanceModel, aggregate_stance
 
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
 FINETUNED_ARTIFACT = ARTIFACTS_DIR / "e5-lora-v5"
-BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v3"
+BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v4"
 MODEL_KINDS = ("finetuned", "baseline")
 
 

@@ -113,7 +113,7 @@ def train_facts_command(
     epochs: Annotated[int, typer.Option(min=1)] = 8,
     lr: Annotated[float, typer.Option(help="LoRA learning rate")] = 3e-4,
     name: Annotated[str, typer.Option(help="Artifact name written into its config")] = (
-        "e5-facts-lora-v2"
+        "e5-facts-lora-v3"
     ),
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
