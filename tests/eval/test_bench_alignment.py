@@ -31,3 +31,20 @@ def test_markdown_names_sizes_failures_and_the_overhead_target() -> None:
     assert "| 100000 | pooled | - | over 900 s | - | - | - |" in text
     assert "faiss: 50000, usearch: none" in text
     assert "adds 4.0% to encoding (target: under 10%)" in text
+
+
+def test_overhead_reports_the_median_run_and_every_share() -> None:
+    from eval.bench_alignment import median_run
+
+    runs = [{"align_over_encode": 0.09, "encode_s": 7.0}, {"error": "over 900 s"},
+            {"align_over_encode": 0.07, "encode_s": 7.2},
+            {"align_over_encode": 0.08, "encode_s": 7.1}]  # fmt: skip
+    middle = median_run(runs)
+    assert middle["encode_s"] == 7.1 and middle["runs_align_over_encode"] == [0.09, 0.07, 0.08]
+    # an even count takes the lower middle run
+    assert median_run(runs[2:])["align_over_encode"] == 0.07
+    assert median_run([{"error": "x"}]) == {"error": "x"}
+    results = {"knn": {}, "align": {}, "overhead": {
+        "passages": 1000, "articles": 56, "encode_s": 7.1, "align_s": 0.57, **middle}}  # fmt: skip
+    text = to_markdown(results)
+    assert "The run with the median share of 3 fresh runs; their shares: 9.0%, 7.0%, 8.0%." in text
