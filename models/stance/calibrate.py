@@ -5,9 +5,17 @@ neutral rows, `none_fraction`), so the raw model can over-predict favor / agains
 added to the "none" log-probability undoes that; it is picked to maximise F1_PN on
 the same held-out slice of the training data that chose the epoch (never the dev file) and saved
 in the artifact's `stance_config.json` as `none_bias`.
+
+The bias is a correction toward the label mix of the text it will score. The training hold-out is
+mostly RuSentNE rows; `calibrate_on_dev` picks it instead on a development set of the kind of
+text the product scores (`eval/gold/stance_dev_articles.jsonl`: whole news articles, used for
+nothing else), and records which data chose it (`none_bias_chosen_on`).
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 
@@ -52,11 +60,8 @@ def calibrate_artifact(
     holdout_fraction: float = 0.05,
 ) -> dict:
     """Choose `none_bias` on the training hold-out (same split as `train_stance`) and store it."""
-    import json
-    from pathlib import Path
-
     from models.stance.data import read_rusentne_tsv
-    from models.stance.finetuned import CONFIG_FILE, FineTunedStanceModel
+    from models.stance.finetuned import FineTunedStanceModel
     from models.stance.train import split_holdout, split_team_files
 
     _, holdout = split_holdout(
@@ -64,14 +69,49 @@ def calibrate_artifact(
     )
     holdout += split_team_files(multilingual_jsonl, holdout_fraction, seed)[1]
     model = FineTunedStanceModel(Path(artifact_dir), Path(e5_dir))
-    model.config["none_bias"] = 0.0
-    probabilities = model.predict_proba(
-        [e.text for e in holdout], [e.target for e in holdout], [e.span for e in holdout]
+    bias, table = store_none_bias(
+        artifact_dir, unbiased_proba(model, holdout), holdout, "training hold-out"
     )
-    bias, table = choose_none_bias(probabilities, holdout)
+    return {"none_bias": bias, "table": table, "n_holdout": len(holdout)}
+
+
+def calibrate_on_dev(artifact_dir, dev_jsonl, e5_dir=None) -> dict:
+    """Choose `none_bias` on team-written development JSONL files (one path or several) and store
+    it in the artifact, replacing the hold-out's choice. The files are read (and a malformed row
+    refused, by file and line) before the e5 folder is built or loaded."""
+    from models.e5 import build_e5_directory, default_model_dir
+    from models.stance.data import read_stance_jsonl, stance_files
+    from models.stance.finetuned import FineTunedStanceModel
+
+    paths = stance_files(dev_jsonl)
+    examples = [e for path in paths for e in read_stance_jsonl(path)]
+    if not examples:
+        raise ValueError("no development examples to choose the none bias on")
+    e5 = build_e5_directory(Path(e5_dir) if e5_dir else default_model_dir())
+    model = FineTunedStanceModel(Path(artifact_dir), e5)
+    source = "development set " + ", ".join(path.name for path in paths)
+    bias, table = store_none_bias(artifact_dir, unbiased_proba(model, examples), examples, source)
+    return {"none_bias": bias, "table": table, "n_dev": len(examples), "chosen_on": source}
+
+
+def unbiased_proba(model, examples: list[StanceExample]) -> np.ndarray:
+    """The model's probabilities for `examples` before any prior correction (n, 3)."""
+    model.config["none_bias"] = 0.0
+    return model.predict_proba(
+        [e.text for e in examples], [e.target for e in examples], [e.span for e in examples]
+    )
+
+
+def store_none_bias(
+    artifact_dir, probabilities: np.ndarray, examples: list[StanceExample], source: str
+) -> tuple[float, list[dict]]:
+    """Choose the bias on `examples` and write it, its table and `source` (which data chose it)
+    into the artifact's config."""
+    from models.stance.finetuned import CONFIG_FILE
+
+    bias, table = choose_none_bias(probabilities, examples)
     path = Path(artifact_dir) / CONFIG_FILE
     config = json.loads(path.read_text(encoding="utf-8"))
-    config["none_bias"] = bias
-    config["none_bias_table"] = table
+    config.update(none_bias=bias, none_bias_table=table, none_bias_chosen_on=source)
     path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-    return {"none_bias": bias, "table": table, "n_holdout": len(holdout)}
+    return bias, table

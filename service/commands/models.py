@@ -100,6 +100,38 @@ def train_stance_command(
     typer.echo(json.dumps(report, indent=2))
 
 
+@app.command("calibrate-stance")
+def calibrate_stance_command(
+    artifact: Annotated[Path, typer.Option(help="Fine-tuned stance artifact folder to update")],
+    dev: Annotated[
+        list[Path],
+        typer.Option(help="Team-written development JSONL (stance schema); repeatable"),
+    ],
+    e5_dir: Annotated[
+        Path | None, typer.Option(help="Converted e5 folder (built if missing)")
+    ] = None,
+) -> None:
+    """Choose the fine-tuned model's prior correction (`none_bias`) on a development set instead
+    of the training hold-out, and write it into the artifact."""
+    from models.stance.finetuned import CONFIG_FILE
+
+    if not (artifact / CONFIG_FILE).is_file():
+        raise typer.BadParameter(
+            f"not a fine-tuned stance artifact (no {CONFIG_FILE}): {artifact}",
+            param_hint="--artifact",
+        )
+    for path in dev:
+        if not path.is_file():
+            raise typer.BadParameter(f"file not found: {path}", param_hint="--dev")
+    from models.stance.calibrate import calibrate_on_dev
+
+    try:
+        report = calibrate_on_dev(artifact, dev, e5_dir)
+    except ValueError as exc:  # a malformed row, named by file and line
+        raise typer.BadParameter(str(exc), param_hint="--dev") from None
+    typer.echo(json.dumps(report, indent=2))
+
+
 @app.command("train-facts")
 def train_facts_command(
     out: Annotated[Path, typer.Option(help="Artifact folder to write")],

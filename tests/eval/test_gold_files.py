@@ -164,11 +164,13 @@ def test_stance_train_schema(stance_train: list[dict[str, Any]]) -> None:
     check_stance_rows(stance_train, "tr-", MIN_STANCE_TRAIN)
 
 
-# the team's whole-article stance files and their id prefixes
+# the team's whole-article stance files and their id prefixes: training, and development (for
+# the prior correction, `parallax models calibrate-stance`)
 STANCE_ARTICLES = {"stance_train_articles": "ta-", "stance_train_articles_2": "tb-"}
+STANCE_DEV_ARTICLES = {"stance_dev_articles": "td-"}
 
 
-@pytest.mark.parametrize(("name", "prefix"), STANCE_ARTICLES.items())
+@pytest.mark.parametrize(("name", "prefix"), (STANCE_ARTICLES | STANCE_DEV_ARTICLES).items())
 def test_stance_articles_schema(name: str, prefix: str) -> None:
     # label shares are checked on the files together (below): a wire service's articles alone
     # can be nearly all `none`
@@ -185,7 +187,7 @@ def test_stance_articles_together_give_every_label_in_every_language() -> None:
             assert share >= 0.05, f"{lang}: label {label} only {share:.0%}"
 
 
-@pytest.mark.parametrize("name", STANCE_ARTICLES)
+@pytest.mark.parametrize("name", STANCE_ARTICLES | STANCE_DEV_ARTICLES)
 def test_stance_articles_label_every_sentence_for_both_countries(name: str) -> None:
     stance_articles = read_jsonl(GOLD_DIR / f"{name}.jsonl")
     for first, second in zip(stance_articles[::2], stance_articles[1::2], strict=True):
@@ -216,7 +218,9 @@ def demo_sentences() -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("held_out", ["stance gold", "demo corpus"])
-@pytest.mark.parametrize("training", ["stance_train_multilingual", *STANCE_ARTICLES])
+@pytest.mark.parametrize(
+    "training", ["stance_train_multilingual", *STANCE_ARTICLES, *STANCE_DEV_ARTICLES]
+)
 def test_no_held_out_text_in_training_sets(held_out: str, training: str) -> None:
     if held_out == "stance gold":
         stance_gold = read_jsonl(GOLD_DIR / "stance_gold.jsonl")
@@ -240,6 +244,24 @@ def test_no_held_out_text_in_training_sets(held_out: str, training: str) -> None
                 if score >= NEAR_DUPLICATE_JACCARD:
                     near.append((row["id"], gold_id, round(score, 2)))
     assert not near, f"near-duplicates between training and gold: {near}"
+
+
+def test_stance_dev_set_repeats_no_training_sentence() -> None:
+    # the development set chooses the prior correction of a model trained on these files
+    training = ["stance_train_multilingual", *STANCE_ARTICLES]
+    train: dict[str, dict[str, set[str]]] = {lang: {} for lang in LANGUAGES}
+    for name in training:
+        for row in read_jsonl(GOLD_DIR / f"{name}.jsonl"):
+            train[row["language"]].setdefault(row["text"], shingles(row["text"]))
+    for name in STANCE_DEV_ARTICLES:
+        for row in read_jsonl(GOLD_DIR / f"{name}.jsonl")[::2]:  # two rows per sentence
+            dev_shingles = shingles(row["text"])
+            near = [
+                text[:60]
+                for text, other in train[row["language"]].items()
+                if jaccard(dev_shingles, other) >= NEAR_DUPLICATE_JACCARD
+            ]
+            assert not near, f"{row['id']} nearly repeats training sentences {near[:3]}"
 
 
 def test_near_duplicate_check_catches_a_light_edit() -> None:

@@ -24,3 +24,21 @@ def test_choose_none_bias_maximises_f1_pn() -> None:
     bias, table = choose_none_bias(proba, examples, grid=(0.0, 0.5, 1.0))
     assert bias == pytest.approx(0.5)
     assert [row["none_bias"] for row in table] == [0.0, 0.5, 1.0]
+
+
+def test_store_none_bias_writes_the_choice_and_its_source(tmp_path) -> None:
+    import json
+
+    from models.stance.calibrate import store_none_bias
+
+    config = tmp_path / "stance_config.json"
+    config.write_text(json.dumps({"name": "m", "none_bias": -0.75}), encoding="utf-8")
+    proba = np.array([[0.5, 0.1, 0.4], [0.1, 0.8, 0.1], [0.7, 0.1, 0.2]], dtype=np.float32)
+    examples = [StanceExample("t", "x", None, label) for label in ("none", "against", "favor")]
+    bias, table = store_none_bias(tmp_path, proba, examples, "development set dev.jsonl")
+    written = json.loads(config.read_text(encoding="utf-8"))
+    assert written["name"] == "m"
+    assert written["none_bias"] == bias and written["none_bias_table"] == table
+    assert written["none_bias_chosen_on"] == "development set dev.jsonl"
+    # the first row is "none" but leans favor without a correction
+    assert bias > 0

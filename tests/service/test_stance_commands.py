@@ -83,3 +83,21 @@ def test_eval_framing_checks_the_stance_artifact_option(tmp_path: Path) -> None:
     args = ["framing", "--stance-model", "finetuned", "--stance-artifact", str(missing)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0 and "not a folder" in result.output
+
+
+def test_calibrate_stance_validates_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(models_commands.app, ["calibrate-stance", *args])
+        assert result.exit_code == 2, result.output
+        return " ".join(result.output.replace("│", " ").split())  # the message, unwrapped
+
+    args = ("--artifact", ".", "--dev", "dev.jsonl")
+    assert "not a fine-tuned stance artifact" in run(*args)
+    Path("stance_config.json").write_text("{}", encoding="utf-8")
+    assert "file not found: dev.jsonl" in run(*args)
+    row = '{"id": "d-1", "text": "Baku protested.", "target": "Russia", "label": "maybe"}\n'
+    Path("dev.jsonl").write_text(row, encoding="utf-8")
+    # a malformed row is refused by file and line before any model is loaded
+    assert "dev.jsonl:1: label 'maybe'" in run(*args)
