@@ -62,6 +62,9 @@ def train_stance_command(
             min=0.0, max=1.0, help="Share of examples repeated with an absent country as target"
         ),
     ] = 0.0,
+    multilingual_repeat: Annotated[
+        int, typer.Option(min=1, help="How many times each team example is seen per epoch")
+    ] = 2,
     name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v5",
     encoder: Annotated[
         str, typer.Option(help="Encoder spec of the baseline's frozen embeddings")
@@ -84,7 +87,7 @@ def train_stance_command(
         report = train_stance(
             train, multilingual, out, e5, seed=seed, epochs=epochs, batch_size=batch_size,
             first_layer=first_layer, max_steps=max_steps, lr=lr, none_fraction=none_fraction,
-            absent_rate=absent_rate, name=name,
+            absent_rate=absent_rate, multilingual_repeat=multilingual_repeat, name=name,
         )  # fmt: skip
     elif model == "baseline":
         from models.encoders import make_encoder

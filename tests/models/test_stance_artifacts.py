@@ -102,7 +102,7 @@ def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
         name: p.default for name, p in inspect.signature(train_stance_command).parameters.items()
     }
     for key in ("seed", "epochs", "batch_size", "first_layer", "lr", "none_fraction",
-                "absent_rate", "name"):  # fmt: skip
+                "absent_rate", "multilingual_repeat", "name"):  # fmt: skip
         assert cli[key] == defaults[key], f"parallax models train-stance --{key}"
     assert (config["max_length"], config["max_chars"]) == (
         defaults["max_length"],
