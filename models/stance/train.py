@@ -119,10 +119,10 @@ def train_stance(
     holdout_fraction: float = 0.05,
     span_dropout: float = 0.15,
     none_fraction: float = 1.0,
-    multilingual_repeat: int = 2,
+    multilingual_repeat: int = 1,
     absent_rate: float = 0.0,
     max_steps: int | None = None,
-    name: str = "e5-lora-v5",
+    name: str = "e5-lora-v7",
 ) -> dict:
     """Fine-tune and save the stance artifact into `out_dir`; returns the training report.
 

@@ -64,8 +64,8 @@ def train_stance_command(
     ] = 0.0,
     multilingual_repeat: Annotated[
         int, typer.Option(min=1, help="How many times each team example is seen per epoch")
-    ] = 2,
-    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v5",
+    ] = 1,
+    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v7",
     encoder: Annotated[
         str, typer.Option(help="Encoder spec of the baseline's frozen embeddings")
     ] = DEFAULT_ENCODER,
