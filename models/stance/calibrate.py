@@ -9,7 +9,8 @@ in the artifact's `stance_config.json` as `none_bias`.
 The bias is a correction toward the label mix of the text it will score. The training hold-out is
 mostly RuSentNE rows; `calibrate_on_dev` picks it instead on a development set of the kind of
 text the product scores (`eval/gold/stance_dev_articles.jsonl`: whole news articles, used for
-nothing else), and records which data chose it (`none_bias_chosen_on`).
+nothing else), and records which data chose it: `none_bias_chosen_on` in words, and
+`none_bias_dev_files`, the development files' names (empty when the hold-out chose it).
 """
 
 from __future__ import annotations
@@ -69,9 +70,7 @@ def calibrate_artifact(
     )
     holdout += split_team_files(multilingual_jsonl, holdout_fraction, seed)[1]
     model = FineTunedStanceModel(Path(artifact_dir), Path(e5_dir))
-    bias, table = store_none_bias(
-        artifact_dir, unbiased_proba(model, holdout), holdout, "training hold-out"
-    )
+    bias, table = store_none_bias(artifact_dir, unbiased_proba(model, holdout), holdout)
     return {"none_bias": bias, "table": table, "n_holdout": len(holdout)}
 
 
@@ -89,9 +88,12 @@ def calibrate_on_dev(artifact_dir, dev_jsonl, e5_dir=None) -> dict:
         raise ValueError("no development examples to choose the none bias on")
     e5 = build_e5_directory(Path(e5_dir) if e5_dir else default_model_dir())
     model = FineTunedStanceModel(Path(artifact_dir), e5)
-    source = "development set " + ", ".join(path.name for path in paths)
-    bias, table = store_none_bias(artifact_dir, unbiased_proba(model, examples), examples, source)
-    return {"none_bias": bias, "table": table, "n_dev": len(examples), "chosen_on": source}
+    names = [path.name for path in paths]
+    bias, table = store_none_bias(
+        artifact_dir, unbiased_proba(model, examples), examples, dev_files=names
+    )
+    return {"none_bias": bias, "table": table, "n_dev": len(examples),
+            "chosen_on": chosen_on(names)}  # fmt: skip
 
 
 def unbiased_proba(model, examples: list[StanceExample]) -> np.ndarray:
@@ -102,16 +104,27 @@ def unbiased_proba(model, examples: list[StanceExample]) -> np.ndarray:
     )
 
 
+def chosen_on(dev_files: list[str]) -> str:
+    """Which data chose the bias, in words: the development files, or the training hold-out."""
+    return "development set " + ", ".join(dev_files) if dev_files else "training hold-out"
+
+
 def store_none_bias(
-    artifact_dir, probabilities: np.ndarray, examples: list[StanceExample], source: str
+    artifact_dir,
+    probabilities: np.ndarray,
+    examples: list[StanceExample],
+    dev_files: list[str] | None = None,
 ) -> tuple[float, list[dict]]:
-    """Choose the bias on `examples` and write it, its table and `source` (which data chose it)
-    into the artifact's config."""
+    """Choose the bias on `examples` and write it, its table and which data chose it (the names
+    of the development files `dev_files`; none: the training hold-out) into the artifact's
+    config."""
     from models.stance.finetuned import CONFIG_FILE
 
     bias, table = choose_none_bias(probabilities, examples)
     path = Path(artifact_dir) / CONFIG_FILE
     config = json.loads(path.read_text(encoding="utf-8"))
-    config.update(none_bias=bias, none_bias_table=table, none_bias_chosen_on=source)
+    config.update(none_bias=bias, none_bias_table=table,
+                  none_bias_chosen_on=chosen_on(dev_files or []),
+                  none_bias_dev_files=list(dev_files or []))  # fmt: skip
     path.write_text(json.dumps(config, indent=2), encoding="utf-8")
     return bias, table

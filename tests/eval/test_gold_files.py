@@ -166,8 +166,11 @@ def test_stance_train_schema(stance_train: list[dict[str, Any]]) -> None:
 
 # the team's whole-article stance files and their id prefixes: training, and development (for
 # the prior correction, `parallax models calibrate-stance`)
-STANCE_ARTICLES = {"stance_train_articles": "ta-", "stance_train_articles_2": "tb-",
-                   "stance_train_articles_3": "tc-"}
+STANCE_ARTICLES = {
+    "stance_train_articles": "ta-",
+    "stance_train_articles_2": "tb-",
+    "stance_train_articles_3": "tc-",
+}
 STANCE_DEV_ARTICLES = {"stance_dev_articles": "td-"}
 
 

@@ -114,7 +114,9 @@ def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
     for name in config["data"]["multilingual_jsonl"]:
         assert (gold_dir / name).is_file() and f"--multilingual eval/gold/{name}" in card, name
     # and, when a development set chose the prior correction, the command that did it
-    chosen_on = config.get("none_bias_chosen_on", "training hold-out")
-    if chosen_on != "training hold-out":
-        for name in chosen_on.removeprefix("development set ").split(", "):
-            assert (gold_dir / name).is_file() and f"--dev eval/gold/{name}" in card, name
+    from models.stance.calibrate import chosen_on
+
+    dev_files = config.get("none_bias_dev_files", [])
+    assert config.get("none_bias_chosen_on", "training hold-out") == chosen_on(dev_files)
+    for name in dev_files:
+        assert (gold_dir / name).is_file() and f"--dev eval/gold/{name}" in card, name

@@ -35,10 +35,16 @@ def test_store_none_bias_writes_the_choice_and_its_source(tmp_path) -> None:
     config.write_text(json.dumps({"name": "m", "none_bias": -0.75}), encoding="utf-8")
     proba = np.array([[0.5, 0.1, 0.4], [0.1, 0.8, 0.1], [0.7, 0.1, 0.2]], dtype=np.float32)
     examples = [StanceExample("t", "x", None, label) for label in ("none", "against", "favor")]
-    bias, table = store_none_bias(tmp_path, proba, examples, "development set dev.jsonl")
+    bias, table = store_none_bias(tmp_path, proba, examples, dev_files=["dev.jsonl"])
     written = json.loads(config.read_text(encoding="utf-8"))
     assert written["name"] == "m"
     assert written["none_bias"] == bias and written["none_bias_table"] == table
     assert written["none_bias_chosen_on"] == "development set dev.jsonl"
+    assert written["none_bias_dev_files"] == ["dev.jsonl"]
+    # chosen on the training hold-out: no development files
+    store_none_bias(tmp_path, proba, examples)
+    written = json.loads(config.read_text(encoding="utf-8"))
+    assert written["none_bias_chosen_on"] == "training hold-out"
+    assert written["none_bias_dev_files"] == []
     # the first row is "none" but leans favor without a correction
     assert bias > 0
