@@ -1,6 +1,6 @@
 """Benchmark: stance inference per passage on CPU, torch fp32 against reduced-precision variants.
 
-Loads a fine-tuned stance artifact (`--artifact`, default the shipped `e5-lora-v7`) several ways
+Loads a fine-tuned stance artifact (`--artifact`, default the shipped `e5-lora-v8`) several ways
 and scores RuSentNE validation with each:
 
 - `fp32`: the network in float32;
@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-ARTIFACT = Path(__file__).resolve().parents[1] / "models" / "stance" / "artifacts" / "e5-lora-v7"
+ARTIFACT = Path(__file__).resolve().parents[1] / "models" / "stance" / "artifacts" / "e5-lora-v8"
 
 
 def load_variants(artifact: Path, e5_dir: Path, onnx_cache: Path) -> dict[str, Any]:

@@ -122,7 +122,7 @@ def train_stance(
     multilingual_repeat: int = 1,
     absent_rate: float = 0.0,
     max_steps: int | None = None,
-    name: str = "e5-lora-v7",
+    name: str = "e5-lora-v8",
 ) -> dict:
     """Fine-tune and save the stance artifact into `out_dir`; returns the training report.
 

@@ -65,7 +65,7 @@ def train_stance_command(
     multilingual_repeat: Annotated[
         int, typer.Option(min=1, help="How many times each team example is seen per epoch")
     ] = 1,
-    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v7",
+    name: Annotated[str, typer.Option(help="Artifact name written into its config")] = "e5-lora-v8",
     encoder: Annotated[
         str, typer.Option(help="Encoder spec of the baseline's frozen embeddings")
     ] = DEFAULT_ENCODER,
