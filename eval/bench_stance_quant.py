@@ -1,7 +1,7 @@
 """Benchmark: stance inference per passage on CPU, torch fp32 against reduced-precision variants.
 
-Loads a fine-tuned stance artifact (`--artifact`, default the shipped `e5-lora-v8`) several ways
-and scores RuSentNE validation with each:
+Loads a fine-tuned stance artifact (`--artifact`, default the shipped `FINETUNED_ARTIFACT`)
+several ways and scores RuSentNE validation with each:
 
 - `fp32`: the network in float32;
 - `int8`: the fp32 network with every `nn.Linear` dynamically quantised to int8
@@ -40,7 +40,9 @@ from typing import Any
 
 import numpy as np
 
-ARTIFACT = Path(__file__).resolve().parents[1] / "models" / "stance" / "artifacts" / "e5-lora-v8"
+from models.stance import FINETUNED_ARTIFACT
+
+ARTIFACT = FINETUNED_ARTIFACT.resolve()
 
 
 def load_variants(artifact: Path, e5_dir: Path, onnx_cache: Path) -> dict[str, Any]:
