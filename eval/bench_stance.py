@@ -3,7 +3,8 @@
     python -m eval.bench_stance --gold eval/gold/stance_gold.jsonl [--repeats 5]
 
 The "article" is 35 passages of the gold file (about 700 words) scored for Russia and Azerbaijan.
-Time is broken down: fine-tuned = tokenize / encoder forward / head; baseline = passage
+Time is broken down: fine-tuned = tokenize / encoder forward / head (summed over the members of an
+ensemble, one forward pass each); baseline = passage
 embeddings / target embeddings / logistic-regression head (and the total when the pipeline has
 already computed the passage embeddings for alignment, which it has). Wall times suffer from
 other jobs on the machine; CPU seconds (all threads of this process) and the 1-minute load average
@@ -65,7 +66,7 @@ def bench_finetuned(model, passages: list[str], targets: tuple[str, ...], repeat
     texts = [p for p in passages for _ in targets]
     pair_targets = [t for _ in passages for t in targets]
     spans = [find_mention(p, t) for p, t in zip(texts, pair_targets, strict=True)]
-    cfg, net, bs = model.config, model.network, model.batch_size
+    cfg, networks, bs = model.config, model.networks, model.batch_size
     order = np.argsort([-len(t) for t in texts], kind="stable")
     chunks = [order[i : i + bs] for i in range(0, len(order), bs)]
 
@@ -81,10 +82,13 @@ def bench_finetuned(model, passages: list[str], targets: tuple[str, ...], repeat
     def forward():
         with torch.inference_mode():
             return [
-                net.encoder(
-                    input_ids=b.input_ids, attention_mask=b.attention_mask
-                ).last_hidden_state
-                for b in batches
+                [
+                    net.encoder(
+                        input_ids=b.input_ids, attention_mask=b.attention_mask
+                    ).last_hidden_state
+                    for b in batches
+                ]
+                for net in networks
             ]
 
     t_fwd, states = _best(forward, repeats)
@@ -93,7 +97,8 @@ def bench_finetuned(model, passages: list[str], targets: tuple[str, ...], repeat
         with torch.inference_mode():
             return [
                 torch.softmax(net.head(s, b.attention_mask, b.mention_mask), -1)
-                for s, b in zip(states, batches, strict=True)
+                for net, member_states in zip(networks, states, strict=True)
+                for s, b in zip(member_states, batches, strict=True)
             ]
 
     t_head, _ = _best(head, repeats)
@@ -103,6 +108,7 @@ def bench_finetuned(model, passages: list[str], targets: tuple[str, ...], repeat
     return {
         "article_total_cpu_s": round(cpu, 4),
         "pairs": len(texts),
+        "forward_passes_per_pair": len(networks),
         "tokenize_s": round(t_tok, 4),
         "forward_s": round(t_fwd, 4),
         "head_s": round(t_head, 4),
@@ -150,6 +156,8 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=Path("eval/gold/stance_gold.jsonl"))
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--models", default="finetuned,baseline")
+    parser.add_argument("--artifact", type=Path, default=None,
+                        help="Fine-tuned artifact [default: the shipped one].")  # fmt: skip
     parser.add_argument("--record", action="store_true", help="Write eval/results and RESULTS.md.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -164,7 +172,7 @@ def main() -> None:
         "load_average_1min": os.getloadavg()[0],
     }
     for kind in args.models.split(","):
-        model = load_stance_model(kind)
+        model = load_stance_model(kind, artifact_dir=args.artifact if kind == "finetuned" else None)
         model.predict_proba(passages[:2], list(DEFAULT_TARGETS))  # warm-up
         bench = bench_finetuned if kind == "finetuned" else bench_baseline
         report[kind] = {
@@ -182,6 +190,7 @@ def record_benchmark(report: dict, args: argparse.Namespace) -> None:
 
     options = f" --repeats {args.repeats}"
     options += "" if args.models == "finetuned,baseline" else f" --models {args.models}"
+    options += f" --artifact {args.artifact}" if args.artifact else ""
     write_record(
         "bench_stance",
         "Stance latency for a 700-word article",

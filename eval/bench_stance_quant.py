@@ -55,9 +55,12 @@ def load_variants(artifact: Path, e5_dir: Path, onnx_cache: Path) -> dict[str, A
 
     fp32 = FineTunedStanceModel(artifact, e5_dir, device="cpu", dtype="float32")
     int8 = copy.copy(fp32)
-    int8.network = torch.ao.quantization.quantize_dynamic(
-        copy.deepcopy(fp32.network), {torch.nn.Linear}, dtype=torch.qint8
-    )
+    int8.networks = [  # each member of an ensemble
+        torch.ao.quantization.quantize_dynamic(
+            copy.deepcopy(network), {torch.nn.Linear}, dtype=torch.qint8
+        )
+        for network in fp32.networks
+    ]
     variants: dict[str, Any] = {"fp32": fp32, "int8": int8}
     if cpu_supports_bf16():
         variants["bf16"] = FineTunedStanceModel(artifact, e5_dir, device="cpu", dtype="bfloat16")

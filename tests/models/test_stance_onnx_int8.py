@@ -167,4 +167,5 @@ def test_int8_probabilities_match_fp32_on_real_passages(tmp_path):
     # the second load reuses the cached model
     built = sorted(tmp_path.rglob("model.onnx"))
     again = FineTunedStanceModel(FINETUNED_ARTIFACT, e5_dir, dtype="int8", onnx_cache_dir=tmp_path)
-    assert sorted(tmp_path.rglob("model.onnx")) == built == [again.network.path]
+    assert sorted(tmp_path.rglob("model.onnx")) == built == sorted(n.path for n in again.networks)
+    assert len(built) == len(again.networks)  # one int8 model per member of an ensemble

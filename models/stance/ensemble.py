@@ -1,0 +1,62 @@
+"""Seed ensembles of fine-tuned stance models.
+
+Two runs of one training recipe that differ only in the seed disagree on many borderline
+passages: the v8 recipe at seeds 0 and 1 moved RuSentNE F1_PN, the demo's passage stance and the
+framing AUC by 0.02-0.03 (models/stance/artifacts/e5-lora-v9/README.md). Averaging the runs'
+probabilities removes part of that noise at the price of one forward pass per member.
+
+`build_ensemble` copies the member artifacts into sub-folders of a new artifact and writes its
+`stance_config.json` with `members`; `FineTunedStanceModel` loads it like any other artifact.
+The members' own `none_bias` is not used: the ensemble's is chosen afterwards on development data
+(`parallax models calibrate-stance`), like a single model's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from models.stance.finetuned import CONFIG_FILE, read_config
+from models.stance.labels import LABELS
+
+# the member settings that decide how a passage is read: they must agree
+SHARED_KEYS = ("max_length", "max_chars")
+
+
+def build_ensemble(members: list[Path], out: Path, name: str) -> dict:
+    """Write an ensemble artifact of `members` (single-model artifact folders) into `out`, which
+    must not exist yet; returns its config. Members are stored under their config names."""
+    if len(members) < 2:
+        raise ValueError("an ensemble needs at least two members")
+    configs = [read_config(Path(member)) for member in members]
+    for member, config in zip(members, configs, strict=True):
+        if "members" in config:
+            raise ValueError(f"{member} is itself an ensemble")
+        for key in SHARED_KEYS:
+            if config[key] != configs[0][key]:
+                raise ValueError(
+                    f"{member}: {key} {config[key]} differs from {members[0]}'s {configs[0][key]}"
+                )
+    names = [config["name"] for config in configs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"members must have distinct names, got {names}")
+    out = Path(out)
+    if out.exists():
+        raise FileExistsError(f"{out} exists; choose a new folder")
+    out.mkdir(parents=True)
+    for member, member_name in zip(members, names, strict=True):
+        shutil.copytree(member, out / member_name, ignore=shutil.ignore_patterns("README.md"))
+    config = {
+        "name": name,
+        "labels": list(LABELS),
+        **{key: configs[0][key] for key in SHARED_KEYS},
+        "members": names,
+        "combination": "mean of the members' probabilities, then none_bias",
+        "seeds": [config.get("hyperparameters", {}).get("seed") for config in configs],
+        "none_bias": 0.0,
+        "none_bias_chosen_on": "not chosen yet (parallax models calibrate-stance)",
+        "none_bias_dev_files": [],
+    }
+    (out / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return config
