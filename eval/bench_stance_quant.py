@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from models.stance import FINETUNED_ARTIFACT
+from models.stance.finetuned import CONFIG_FILE
 
 ARTIFACT = FINETUNED_ARTIFACT.resolve()
 
@@ -118,6 +119,15 @@ def benchmark(
     return figures
 
 
+def skip_reason(data: Path, artifact: Path) -> str | None:
+    """Why the benchmark cannot run (missing data or artifact), or None."""
+    if not data.is_file():
+        return f"RuSentNE validation not found at {data}"
+    if not (artifact / CONFIG_FILE).is_file():  # a single model or an ensemble
+        return f"no stance artifact at {artifact}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path,
@@ -131,11 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default).")
     parser.add_argument("--record", action="store_true", help="Write eval/results and RESULTS.md.")
     args = parser.parse_args(argv)
-    if not args.data.is_file():
-        print(f"RuSentNE validation not found at {args.data}; skipping", file=sys.stderr)
-        return 0
-    if not (args.artifact / "adapter_config.json").is_file():
-        print(f"no stance artifact at {args.artifact}; skipping", file=sys.stderr)
+    reason = skip_reason(args.data, args.artifact)
+    if reason:
+        print(f"{reason}; skipping", file=sys.stderr)
         return 0
     if args.threads:
         import torch
