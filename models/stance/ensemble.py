@@ -17,11 +17,8 @@ import json
 import shutil
 from pathlib import Path
 
-from models.stance.finetuned import CONFIG_FILE, read_config
+from models.stance.finetuned import CONFIG_FILE, INPUT_KEYS, read_config
 from models.stance.labels import LABELS
-
-# the member settings that decide how a passage is read: they must agree
-SHARED_KEYS = ("max_length", "max_chars")
 
 
 def build_ensemble(members: list[Path], out: Path, name: str) -> dict:
@@ -33,12 +30,16 @@ def build_ensemble(members: list[Path], out: Path, name: str) -> dict:
     for member, config in zip(members, configs, strict=True):
         if "members" in config:
             raise ValueError(f"{member} is itself an ensemble")
-        for key in SHARED_KEYS:
-            if config[key] != configs[0][key]:
+        for key in INPUT_KEYS:
+            if config.get(key) != configs[0].get(key):
                 raise ValueError(
-                    f"{member}: {key} {config[key]} differs from {members[0]}'s {configs[0][key]}"
+                    f"{member}: {key} {config.get(key)} differs from {members[0]}'s "
+                    f"{configs[0].get(key)}"
                 )
-    names = [config["name"] for config in configs]
+    names = [
+        str(config.get("name", Path(member).name))
+        for member, config in zip(members, configs, strict=True)
+    ]
     if len(set(names)) != len(names):
         raise ValueError(f"members must have distinct names, got {names}")
     out = Path(out)
@@ -50,7 +51,7 @@ def build_ensemble(members: list[Path], out: Path, name: str) -> dict:
     config = {
         "name": name,
         "labels": list(LABELS),
-        **{key: configs[0][key] for key in SHARED_KEYS},
+        **{key: configs[0].get(key) for key in INPUT_KEYS},
         "members": names,
         "combination": "mean of the members' probabilities, then none_bias",
         "seeds": [config.get("hyperparameters", {}).get("seed") for config in configs],

@@ -39,6 +39,8 @@ CONFIG_FILE = "stance_config.json"
 HEAD_FILE = "head.safetensors"
 LORA_TARGETS = ("query", "key", "value", "dense")
 INT8_DTYPES = {"int8": "int8-special-v1", "int8-plain": "int8-plain-v1"}  # dtype -> recipe
+# the settings that decide how a passage is read: the members of an ensemble must agree on them
+INPUT_KEYS = ("max_length", "max_chars")
 STANCE_DTYPES = ("auto", "float32", "bfloat16", *INT8_DTYPES)
 
 
@@ -145,14 +147,14 @@ def read_config(artifact_dir: Path) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"{artifact_dir} holds no {CONFIG_FILE}: not a stance artifact")
     config = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(config["labels"]) != LABELS:
-        raise ValueError(f"{path}: labels {config['labels']} != {list(LABELS)}")
+    if tuple(config.get("labels", ())) != LABELS:
+        raise ValueError(f"{path}: labels {config.get('labels')} != {list(LABELS)}")
     return config
 
 
 def member_dirs(artifact_dir: Path, config: dict) -> list[Path]:
     """The single-model folders an artifact runs: its own, or an ensemble's `members`, each
-    checked to read its input as the ensemble does (same `max_length` and `max_chars`)."""
+    checked to read its input as the ensemble does (same `INPUT_KEYS`)."""
     if "members" not in config:
         return [Path(artifact_dir)]
     members = [Path(artifact_dir) / name for name in config["members"]]
@@ -162,10 +164,10 @@ def member_dirs(artifact_dir: Path, config: dict) -> list[Path]:
         member_config = read_config(member)
         if "members" in member_config:
             raise ValueError(f"{member}: an ensemble member cannot be an ensemble")
-        for key in ("max_length", "max_chars"):
-            if member_config[key] != config[key]:
+        for key in INPUT_KEYS:
+            if member_config.get(key) != config.get(key):
                 raise ValueError(
-                    f"{member}: {key} {member_config[key]} != the ensemble's {config[key]}"
+                    f"{member}: {key} {member_config.get(key)} != the ensemble's {config.get(key)}"
                 )
     return members
 

@@ -100,3 +100,30 @@ def test_ensemble_averages_member_probabilities_before_its_own_bias(monkeypatch)
     np.testing.assert_allclose(biased[0], np.array([0.4, 0.4, 0.4]) / 1.2, atol=1e-6)
     with pytest.raises(AttributeError, match="ensemble of 2"):
         _ = model.network
+
+
+def test_ensemble_command_names_the_bad_option(tmp_path):
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    a = _member(tmp_path / "a", "m-seed0")
+    b = _member(tmp_path / "b", "m-seed1")
+    runner = CliRunner()
+    args = ["models", "ensemble-stance", "--member", str(a), "--member", str(b), "--name", "m-x2"]
+    ok = runner.invoke(app, [*args, "--out", str(tmp_path / "ens")])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["members"] == ["m-seed0", "m-seed1"]
+    again = runner.invoke(app, [*args, "--out", str(tmp_path / "ens")])
+    assert again.exit_code == 2 and "--out" in _unboxed(again.output)
+    assert "exists; choose a new folder" in _unboxed(again.output)
+    missing = runner.invoke(
+        app, [*args, "--member", str(tmp_path / "c"), "--out", str(tmp_path / "x")]
+    )
+    assert missing.exit_code == 2 and "--member" in _unboxed(missing.output)
+    assert "not a stance artifact" in _unboxed(missing.output)
+
+
+def _unboxed(output: str) -> str:
+    """The CLI's error text with the box and line wrapping of the terminal removed."""
+    return " ".join(output.replace("│", " ").split())
