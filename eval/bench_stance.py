@@ -8,7 +8,8 @@ ensemble, one forward pass each); baseline = passage
 embeddings / target embeddings / logistic-regression head (and the total when the pipeline has
 already computed the passage embeddings for alignment, which it has). Wall times suffer from
 other jobs on the machine; CPU seconds (all threads of this process) and the 1-minute load average
-are reported beside them.
+are reported beside them. `peak_rss_mib` is the process's peak resident memory after each model's
+run: loading included, and cumulative in `--models` order (the first model's is its own).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -178,6 +180,7 @@ def main() -> None:
         report[kind] = {
             "model": model.name,
             **bench(model, passages, DEFAULT_TARGETS, args.repeats),
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
     print(json.dumps(report, indent=2))
     if args.record:
