@@ -17,7 +17,7 @@ import json
 import shutil
 from pathlib import Path
 
-from models.stance.finetuned import CONFIG_FILE, INPUT_KEYS, read_config
+from models.stance.finetuned import CONFIG_FILE, INPUT_KEYS, check_member, read_config
 from models.stance.labels import LABELS
 
 
@@ -28,14 +28,7 @@ def build_ensemble(members: list[Path], out: Path, name: str) -> dict:
         raise ValueError("an ensemble needs at least two members")
     configs = [read_config(Path(member)) for member in members]
     for member, config in zip(members, configs, strict=True):
-        if "members" in config:
-            raise ValueError(f"{member} is itself an ensemble")
-        for key in INPUT_KEYS:
-            if config.get(key) != configs[0].get(key):
-                raise ValueError(
-                    f"{member}: {key} {config.get(key)} differs from {members[0]}'s "
-                    f"{configs[0].get(key)}"
-                )
+        check_member(member, config, configs[0])  # the ensemble reads input as the first does
     names = [
         str(config.get("name", Path(member).name))
         for member, config in zip(members, configs, strict=True)

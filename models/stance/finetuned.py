@@ -161,15 +161,21 @@ def member_dirs(artifact_dir: Path, config: dict) -> list[Path]:
     if not members:
         raise ValueError(f"{artifact_dir}: an ensemble needs at least one member")
     for member in members:
-        member_config = read_config(member)
-        if "members" in member_config:
-            raise ValueError(f"{member}: an ensemble member cannot be an ensemble")
-        for key in INPUT_KEYS:
-            if member_config.get(key) != config.get(key):
-                raise ValueError(
-                    f"{member}: {key} {member_config.get(key)} != the ensemble's {config.get(key)}"
-                )
+        check_member(member, read_config(member), config)
     return members
+
+
+def check_member(member: Path, member_config: dict, ensemble_config: dict) -> None:
+    """Refuse an ensemble member that is an ensemble itself or reads its input otherwise than the
+    ensemble (another `INPUT_KEYS` value)."""
+    if "members" in member_config:
+        raise ValueError(f"{member} is itself an ensemble")
+    for key in INPUT_KEYS:
+        if member_config.get(key) != ensemble_config.get(key):
+            raise ValueError(
+                f"{member}: {key} {member_config.get(key)} != the ensemble's "
+                f"{ensemble_config.get(key)}"
+            )
 
 
 def _torch_network(artifact_dir: Path, e5_dir: Path, device: str, dtype: str) -> StanceNetwork:
