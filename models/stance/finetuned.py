@@ -121,7 +121,18 @@ class FineTunedStanceModel:
         """Probabilities float32 (n, 3), columns `LABELS` = (favor, against, none)."""
         from models.stance.calibrate import apply_none_bias
 
-        probabilities = np.mean(
+        probabilities = self.mean_proba(texts, targets, spans)
+        return apply_none_bias(probabilities, float(self.config.get("none_bias", 0.0)))
+
+    def mean_proba(
+        self,
+        texts: list[str],
+        targets: list[str],
+        spans: list[tuple[int, int] | None] | None = None,
+    ) -> np.ndarray:
+        """The members' mean probabilities before the artifact's `none_bias` (n, 3): what a
+        student learns from when this model is its teacher (train.py)."""
+        return np.mean(
             [
                 predict_network_proba(
                     network,
@@ -138,7 +149,6 @@ class FineTunedStanceModel:
             ],
             axis=0,
         )
-        return apply_none_bias(probabilities, float(self.config.get("none_bias", 0.0)))
 
 
 def read_config(artifact_dir: Path) -> dict:

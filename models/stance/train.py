@@ -25,7 +25,7 @@ from models.stance.data import (
     read_stance_jsonl,
     stance_files,
 )
-from models.stance.finetuned import CONFIG_FILE, HEAD_FILE, lora_config
+from models.stance.finetuned import CONFIG_FILE, HEAD_FILE, lora_config, read_config
 from models.stance.inputs import find_mention
 from models.stance.labels import LABELS, label_index
 from models.stance.metrics import stance_scores
@@ -123,6 +123,9 @@ def train_stance(
     absent_rate: float = 0.0,
     max_steps: int | None = None,
     name: str = "e5-lora-v8",
+    teacher: Path | None = None,
+    distill_weight: float = 0.5,
+    temperature: float = 2.0,
 ) -> dict:
     """Fine-tune and save the stance artifact into `out_dir`; returns the training report.
 
@@ -137,7 +140,13 @@ def train_stance(
     passages whose mention position is unknown. With `absent_rate` > 0, that share of the
     training examples is also given once more with a country the passage does not name as the
     target, labelled none (`absent_target_examples`; off in the shipped model, see its card).
-    Loss: cross-entropy with inverse-sqrt-frequency class weights.
+    Loss: cross-entropy with inverse-sqrt-frequency class weights. With a `teacher` (a stance
+    artifact, typically a seed ensemble) the student is distilled from it: the loss becomes
+    (1 - `distill_weight`) x that cross-entropy + `distill_weight` x T^2 x the cross-entropy of
+    the student against the teacher's probabilities, both softened at temperature T
+    (`temperature`; Hinton et al. 2015). The teacher's probabilities are its members' mean
+    before its `none_bias`, computed once for every training example; the student gets its own
+    bias afterwards, as any model does.
     """
     import torch
     from peft import get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
@@ -169,6 +178,10 @@ def train_stance(
     absent = absent_target_examples(train, absent_rate, rng)
     ml_absent = absent_target_examples(ml_train, absent_rate, rng)
     train, ml_train = train + absent, ml_train + ml_absent
+    soft_targets = None
+    if teacher is not None:
+        soft_targets = _teacher_targets(teacher, e5_dir, train + ml_train, temperature)
+        torch.manual_seed(seed)  # loading the teacher drew from torch's generator
     log.info(
         "RuSentNE train %d, multilingual train %d (of them %d absent-target), holdout %d",
         len(train),
@@ -231,6 +244,11 @@ def train_stance(
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = _top_forward(bert, top, head, items)
             loss = loss_fn(logits.float(), labels)
+            if soft_targets is not None:
+                soft = soft_targets[[chosen[i] for i in batch_ids]]
+                loss = (1 - distill_weight) * loss + distill_weight * _soft_loss(
+                    logits.float(), soft, temperature
+                )
             loss.backward()
             torch.nn.utils.clip_grad_norm_(lora_params + list(head.parameters()), 1.0)
             optimizer.step()
@@ -276,7 +294,10 @@ def train_stance(
             "holdout_fraction": holdout_fraction, "span_dropout": span_dropout,
             "none_fraction": none_fraction, "multilingual_repeat": multilingual_repeat,
             "absent_rate": absent_rate, "max_steps": max_steps, "bf16_autocast": bf16,
+            **({"distill_weight": distill_weight, "temperature": temperature}
+               if teacher is not None else {}),
         },
+        **({"teacher": read_config(Path(teacher))["name"]} if teacher is not None else {}),
         "data": {
             "train_tsv": Path(train_tsv).name,
             "multilingual_jsonl": [p.name for p in stance_files(multilingual_jsonl)] or None,
@@ -329,6 +350,42 @@ def absent_target_examples(
             target = rng.choice(candidates)
             absent.append(StanceExample(example.text, target, None, "none", example.language, None))
     return absent
+
+
+def _teacher_targets(
+    teacher: Path, e5_dir: Path, examples: list[StanceExample], temperature: float
+):
+    """The teacher's probabilities for `examples`, softened at `temperature` -> float32 (n, 3)."""
+    import torch
+
+    from models.stance.finetuned import FineTunedStanceModel
+
+    started = time.perf_counter()
+    model = FineTunedStanceModel(Path(teacher), e5_dir)
+    probabilities = model.mean_proba(
+        [e.text for e in examples], [e.target for e in examples], [e.span for e in examples]
+    )
+    log.info("teacher %s scored %d examples in %.0f s", model.name, len(examples),
+             time.perf_counter() - started)  # fmt: skip
+    return torch.from_numpy(soften(probabilities, temperature))
+
+
+def soften(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities as if their logits were divided by `temperature` (rows sum to 1)."""
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    logits = np.log(np.clip(probabilities.astype(np.float64), 1e-12, None)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    soft = np.exp(logits)
+    return (soft / soft.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def _soft_loss(logits, soft, temperature: float):
+    """T^2 x cross-entropy of the student's softened distribution against `soft` (batch mean)."""
+    import torch
+
+    log_student = torch.log_softmax(logits / temperature, dim=-1)
+    return -(soft * log_student).sum(dim=-1).mean() * temperature**2
 
 
 def _drop_span(example: StanceExample, rng: random.Random, rate: float) -> StanceExample:

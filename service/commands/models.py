@@ -72,6 +72,16 @@ def train_stance_command(
     max_steps: Annotated[
         int | None, typer.Option(help="Stop after this many steps (smoke runs)")
     ] = (None),
+    teacher: Annotated[
+        Path | None,
+        typer.Option(help="Stance artifact to distil from (e.g. a seed ensemble); finetuned only"),
+    ] = None,
+    distill_weight: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of the loss that follows the teacher")
+    ] = 0.5,
+    temperature: Annotated[
+        float, typer.Option(min=0.1, help="Softening of teacher and student in distillation")
+    ] = 2.0,
 ) -> None:
     """Train a stance model reproducibly (fixed seed; logs time and hardware)."""
     if not train.is_file():
@@ -79,6 +89,11 @@ def train_stance_command(
     for path in multilingual or []:
         if not path.is_file():
             raise typer.BadParameter(f"file not found: {path}", param_hint="--multilingual")
+    if teacher is not None and not (teacher / "stance_config.json").is_file():
+        raise typer.BadParameter(
+            f"not a fine-tuned stance artifact (no stance_config.json): {teacher}",
+            param_hint="--teacher",
+        )
     if model == "finetuned":
         from models.e5 import build_e5_directory, default_model_dir
         from models.stance.train import train_stance
@@ -88,8 +103,13 @@ def train_stance_command(
             train, multilingual, out, e5, seed=seed, epochs=epochs, batch_size=batch_size,
             first_layer=first_layer, max_steps=max_steps, lr=lr, none_fraction=none_fraction,
             absent_rate=absent_rate, multilingual_repeat=multilingual_repeat, name=name,
+            teacher=teacher, distill_weight=distill_weight, temperature=temperature,
         )  # fmt: skip
     elif model == "baseline":
+        if teacher is not None:
+            raise typer.BadParameter(
+                "only the finetuned model is distilled", param_hint="--teacher"
+            )
         from models.encoders import make_encoder
         from models.stance.train_baseline import train_baseline
 
