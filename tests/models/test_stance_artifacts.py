@@ -74,6 +74,18 @@ def test_training_is_reproducible_and_its_artifact_loads(e5_dir: Path, tmp_path:
     model = FineTunedStanceModel(tmp_path / "a", e5_dir, device="cpu")
     proba = model.predict_proba([AGAINST], ["Russia"], [None])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    # Distilled from "a": with no weight on the teacher the run is "a" again (scoring with the
+    # teacher must leave the random streams as they were); with all the weight it differs.
+    for name, weight in (("c", 0.0), ("d", 1.0)):
+        report = train_stance(small, None, tmp_path / name, e5_dir, seed=3, epochs=1,
+                              first_layer=11, max_steps=3, holdout_fraction=0.2,
+                              teacher=tmp_path / "a", distill_weight=weight)  # fmt: skip
+        assert report["teacher"] == "e5-lora-v8"
+        assert report["hyperparameters"]["distill_weight"] == weight
+        runs.append(load_file(str(tmp_path / name / "adapter_model.safetensors")))
+    for key, weights in runs[0].items():
+        np.testing.assert_array_equal(weights, runs[2][key], err_msg=key)
+    assert any(not np.array_equal(w, runs[3][key]) for key, w in runs[0].items())
 
 
 def test_shipped_artifact_is_what_the_training_defaults_build() -> None:

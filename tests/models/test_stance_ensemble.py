@@ -12,6 +12,7 @@ from models.stance import finetuned
 from models.stance.ensemble import build_ensemble
 from models.stance.finetuned import CONFIG_FILE, FineTunedStanceModel, member_dirs, read_config
 from models.stance.labels import LABELS
+from tests.cli_output import unboxed
 
 
 def _member(folder: Path, name: str, seed: int = 0, **overrides) -> Path:
@@ -98,6 +99,8 @@ def test_ensemble_averages_member_probabilities_before_its_own_bias(monkeypatch)
     model.config["none_bias"] = float(np.log(2.0))  # doubles P(none), then renormalises
     biased = model.predict_proba(["x", "y"], ["Russia", "Russia"])
     np.testing.assert_allclose(biased[0], np.array([0.4, 0.4, 0.4]) / 1.2, atol=1e-6)
+    # a student is distilled from the mean before the bias
+    np.testing.assert_allclose(model.mean_proba(["x", "y"], ["Russia", "Russia"]), mean)
     with pytest.raises(AttributeError, match="ensemble of 2"):
         _ = model.network
 
@@ -115,15 +118,10 @@ def test_ensemble_command_names_the_bad_option(tmp_path):
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["members"] == ["m-seed0", "m-seed1"]
     again = runner.invoke(app, [*args, "--out", str(tmp_path / "ens")])
-    assert again.exit_code == 2 and "--out" in _unboxed(again.output)
-    assert "exists; choose a new folder" in _unboxed(again.output)
+    assert again.exit_code == 2 and "--out" in unboxed(again.output)
+    assert "exists; choose a new folder" in unboxed(again.output)
     missing = runner.invoke(
         app, [*args, "--member", str(tmp_path / "c"), "--out", str(tmp_path / "x")]
     )
-    assert missing.exit_code == 2 and "--member" in _unboxed(missing.output)
-    assert "not a stance artifact" in _unboxed(missing.output)
-
-
-def _unboxed(output: str) -> str:
-    """The CLI's error text with the box and line wrapping of the terminal removed."""
-    return " ".join(output.replace("│", " ").split())
+    assert missing.exit_code == 2 and "--member" in unboxed(missing.output)
+    assert "not a stance artifact" in unboxed(missing.output)

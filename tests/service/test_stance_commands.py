@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 import models.stance
 from service.commands import models as models_commands
 from service.commands.eval_stance import stance_command
+from tests.cli_output import unboxed
 from tests.stance_fakes import KeywordStanceModel
 
 HEADER = "sentence\tentity\tentity_tag\tentity_pos_start_rel\tentity_pos_end_rel\tlabel\n"
@@ -91,7 +92,7 @@ def test_calibrate_stance_validates_inputs(tmp_path: Path, monkeypatch: pytest.M
     def run(*args: str) -> str:
         result = CliRunner().invoke(models_commands.app, ["calibrate-stance", *args])
         assert result.exit_code == 2, result.output
-        return " ".join(result.output.replace("│", " ").split())  # the message, unwrapped
+        return unboxed(result.output)
 
     args = ("--artifact", ".", "--dev", "dev.jsonl")
     assert "not a fine-tuned stance artifact" in run(*args)
