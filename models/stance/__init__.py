@@ -16,7 +16,7 @@ from models.stance.labels import LABELS
 from models.stance.scoring import DEFAULT_TARGETS, StanceModel, aggregate_stance, score_stance
 
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
-FINETUNED_ARTIFACT = ARTIFACTS_DIR / "e5-lora-v9"
+FINETUNED_ARTIFACT = ARTIFACTS_DIR / "e5-lora-v10"
 BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v4"
 MODEL_KINDS = ("finetuned", "baseline")
 

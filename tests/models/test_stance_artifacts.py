@@ -90,29 +90,43 @@ def test_training_is_reproducible_and_its_artifact_loads(e5_dir: Path, tmp_path:
 
 def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
     """The model card promises that `parallax models train-stance` with no tuning flags rebuilds
-    the shipped model's members (the first as it is, the others with `--seed N`): their recorded
-    hyperparameters must be the command's defaults, apart from the seed."""
+    the shipped model (or an ensemble's members: the first as it is, the others with `--seed N`;
+    a distilled model with `--teacher` and `--name`): recorded hyperparameters must be the
+    command's defaults, apart from seed, teacher and name. A teacher ships beside its student
+    and passes the same checks, so the student can be rebuilt from the repository."""
     import inspect
-    import json
 
-    from models.stance import FINETUNED_ARTIFACT
-    from models.stance.finetuned import member_dirs
+    from models.stance import ARTIFACTS_DIR, FINETUNED_ARTIFACT
     from models.stance.train import train_stance
-
-    config = json.loads((FINETUNED_ARTIFACT / "stance_config.json").read_text(encoding="utf-8"))
-    assert config["name"] == FINETUNED_ARTIFACT.name
-    defaults = {name: p.default for name, p in inspect.signature(train_stance).parameters.items()}
     from service.commands.models import train_stance_command
 
+    defaults = {name: p.default for name, p in inspect.signature(train_stance).parameters.items()}
     cli = {
         name: p.default for name, p in inspect.signature(train_stance_command).parameters.items()
     }
     for key in ("seed", "epochs", "batch_size", "first_layer", "lr", "none_fraction",
-                "absent_rate", "multilingual_repeat", "name"):  # fmt: skip
+                "absent_rate", "multilingual_repeat", "name", "distill_weight",
+                "temperature"):  # fmt: skip
         assert cli[key] == defaults[key], f"parallax models train-stance --{key}"
     card = (FINETUNED_ARTIFACT / "README.md").read_text(encoding="utf-8")
+    config = _check_rebuildable(FINETUNED_ARTIFACT, card, defaults)
+    if "teacher" in config:
+        teacher = ARTIFACTS_DIR / config["teacher"]
+        assert f"--teacher models/stance/artifacts/{teacher.name}" in card
+        _check_rebuildable(teacher, (teacher / "README.md").read_text(encoding="utf-8"), defaults)
+
+
+def _check_rebuildable(artifact: Path, card: str, defaults: dict) -> dict:
+    """`test_shipped_artifact_is_what_the_training_defaults_build` for one artifact and its
+    card; returns its config."""
+    import json
+
+    from models.stance.finetuned import member_dirs
+
+    config = json.loads((artifact / "stance_config.json").read_text(encoding="utf-8"))
+    assert config["name"] == artifact.name
     gold_dir = Path(__file__).resolve().parents[2] / "eval" / "gold"
-    members = member_dirs(FINETUNED_ARTIFACT, config)
+    members = member_dirs(artifact, config)
     seeds = []
     for member in members:
         member_config = json.loads((member / "stance_config.json").read_text(encoding="utf-8"))
@@ -132,17 +146,23 @@ def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
             defaults["max_length"],
             defaults["max_chars"],
         )
+        if "teacher" in member_config:
+            for key in ("distill_weight", "temperature"):
+                assert recorded[key] == defaults[key], (member.name, key)
         # the card's training command names every team file the member was trained on
         for name in member_config["data"]["multilingual_jsonl"]:
             assert (gold_dir / name).is_file() and f"--multilingual eval/gold/{name}" in card, name
         # and the name and seed it was trained with
         assert member_config["name"] == member.name
         if recorded["seed"] != defaults["seed"]:
-            assert f"--seed {recorded['seed']}" in card and f"--name {member.name}" in card
-    # the first member is what the command's defaults build, name included
-    assert seeds[0] == defaults["seed"] and members[0].name == defaults["name"]
+            assert f"--seed {recorded['seed']}" in card
+        if member.name != defaults["name"]:
+            assert f"--name {member.name}" in card
+    assert seeds[0] == defaults["seed"]
     assert len(set(seeds)) == len(seeds)
     if len(members) > 1:
+        # the first member is what the command's defaults build, name included
+        assert members[0].name == defaults["name"]
         assert config.get("seeds") == seeds and "parallax models ensemble-stance" in card
     # when a development set chose the prior correction, the command that did it
     from models.stance.calibrate import chosen_on
@@ -151,3 +171,4 @@ def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
     assert config.get("none_bias_chosen_on", "training hold-out") == chosen_on(dev_files)
     for name in dev_files:
         assert (gold_dir / name).is_file() and f"--dev eval/gold/{name}" in card, name
+    return config
