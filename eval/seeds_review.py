@@ -1,6 +1,7 @@
 """The seeds review: the pairs of a folder of real articles that show a framing difference.
 
-    python -m eval.seeds_review [FOLDER] [--top 10] [--stance none|finetuned|baseline] [--record]
+    python -m eval.seeds_review [FOLDER] [--top 10] [--stance none|finetuned|ensemble|baseline]
+                                [--record]
     parallax eval seeds [FOLDER] [...]
 
 Runs compare on FOLDER (default: the shared folder's `seeds`, with its `meta.json`), keeping
@@ -49,7 +50,7 @@ LINK_VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_link_verdicts.
 FRAMING_VERDICTS = ("real", "not real")
 LINK_VERDICT_WORDS = ("same fact", "not same fact")
 LINK_THRESHOLD = THRESHOLD  # the confidence at which compare accepts a link
-STANCE_CHOICES = ("none", "finetuned", "baseline")
+STANCE_CHOICES = ("none", "finetuned", "ensemble", "baseline")
 STALE = {"verdict": "stale", "reason": "the passages changed since this verdict; judge again"}
 UNJUDGED = {"verdict": "unjudged", "reason": ""}
 
@@ -71,7 +72,7 @@ def review_pairs(
 ) -> dict[str, Any]:
     """The `k` most evident pairs at or above `evidence_min` (module docstring), with counts.
 
-    `stance`: "none", or a shipped stance model ("finetuned", "baseline") whose stance enters
+    `stance`: "none", or a shipped stance model (`models.stance.MODEL_KINDS`) whose stance enters
     the divergence. Returns {"method", "stance", "candidates", "below_min", "pairs": [row],
     "below": [{a, b, evidence}] (the candidates under the bar, most evident first), "links":
     [{a, b, confidence, outlets, texts, fingerprints}] (the links compare accepts, most confident

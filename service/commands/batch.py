@@ -85,7 +85,8 @@ def batch(
     stance: Annotated[
         str,
         typer.Option(
-            help="Stance model: 'baseline' (fast), 'finetuned' or 'none'; with --engine ray "
+            help="Stance model: 'baseline' (fast), 'finetuned', 'ensemble' or 'none'; with "
+            "--engine ray "
             "every actor loads it."
         ),
     ] = "baseline",

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from models.stance import MODEL_KINDS
 from service.settings import get_settings
 
 
@@ -56,7 +57,7 @@ def framing_command(
     stance_model: Annotated[
         str | None,
         typer.Option(
-            help="Score stance with this shipped model (finetuned|baseline) instead of "
+            help="Score stance with this shipped model (finetuned|ensemble|baseline) instead of "
             "the demo's gold stance labels"
         ),
     ] = None,
@@ -94,8 +95,10 @@ def framing_command(
     for path in (vc_gold, vc_hard, vc_dev, pairs_test, pairs_dev):
         if not path.is_file():
             typer.echo(f"gold not found at {path}: skipped", err=True)
-    if stance_model is not None and stance_model not in ("finetuned", "baseline"):
-        raise typer.BadParameter("use finetuned or baseline", param_hint="--stance-model")
+    if stance_model is not None and stance_model not in MODEL_KINDS:
+        raise typer.BadParameter(
+            f"use one of {', '.join(MODEL_KINDS)}", param_hint="--stance-model"
+        )
     if stance_artifact is not None and stance_model is None:
         raise typer.BadParameter("needs --stance-model", param_hint="--stance-artifact")
     if stance_artifact is not None and not stance_artifact.is_dir():
@@ -130,7 +133,7 @@ def seeds_command(
     ] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file")] = None,
     top: Annotated[int, typer.Option(min=1, help="How many pairs to list at most")] = 10,
-    stance: Annotated[str, typer.Option(help="none, finetuned or baseline")] = "none",
+    stance: Annotated[str, typer.Option(help="none, finetuned, ensemble or baseline")] = "none",
     record: Annotated[
         bool, typer.Option(help="Record into eval/results and RESULTS.md (no article text)")
     ] = False,

@@ -16,7 +16,9 @@ def stance_command(
     predictions: Annotated[
         Path | None, typer.Option("--predictions", help="Write input columns + predicted here")
     ] = None,
-    model: Annotated[str, typer.Option("--model", help="finetuned or baseline")] = "finetuned",
+    model: Annotated[
+        str, typer.Option("--model", help="finetuned, ensemble or baseline")
+    ] = "finetuned",
     gold: Annotated[
         Path | None, typer.Option("--gold", help="Multilingual stance gold JSONL (per-language F1)")
     ] = None,

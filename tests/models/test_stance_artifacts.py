@@ -18,12 +18,15 @@ FAVOR = (
 
 
 @pytest.mark.slow
-def test_shipped_adapter_is_small_and_predicts_obvious_stance(e5_dir: Path) -> None:
-    from models.stance import FINETUNED_ARTIFACT, load_stance_model, score_stance
+@pytest.mark.parametrize("kind", ["finetuned", "ensemble"])
+def test_shipped_adapter_is_small_and_predicts_obvious_stance(e5_dir: Path, kind: str) -> None:
+    from models.stance import ENSEMBLE_ARTIFACT, FINETUNED_ARTIFACT, load_stance_model, score_stance
 
-    size = sum(p.stat().st_size for p in FINETUNED_ARTIFACT.rglob("*") if p.is_file())
+    artifact = FINETUNED_ARTIFACT if kind == "finetuned" else ENSEMBLE_ARTIFACT
+    size = sum(p.stat().st_size for p in artifact.rglob("*") if p.is_file())
     assert size < 5_000_000
-    model = load_stance_model("finetuned", e5_dir=e5_dir, device="cpu")
+    model = load_stance_model(kind, e5_dir=e5_dir, device="cpu")
+    assert artifact.name in model.name
     spans = [(AGAINST.index("Russia"), AGAINST.index("Russia") + 6)]
     spans.append((FAVOR.index("Azerbaijan"), FAVOR.index("Azerbaijan") + 10))
     proba = model.predict_proba([AGAINST, FAVOR], ["Russia", "Azerbaijan"], spans)

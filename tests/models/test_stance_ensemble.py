@@ -125,3 +125,26 @@ def test_ensemble_command_names_the_bad_option(tmp_path):
     )
     assert missing.exit_code == 2 and "--member" in unboxed(missing.output)
     assert "not a stance artifact" in unboxed(missing.output)
+
+
+def test_each_fine_tuned_kind_loads_its_shipped_artifact(monkeypatch, tmp_path):
+    import models.e5
+    import models.stance
+    from models.stance import ENSEMBLE_ARTIFACT, FINETUNED_ARTIFACT, load_stance_model
+
+    loaded: list[Path] = []
+
+    def fake_model(artifact_dir, e5_dir, device=None, dtype="auto"):
+        loaded.append(Path(artifact_dir))
+        return artifact_dir
+
+    monkeypatch.setattr(models.e5, "build_e5_directory", lambda folder: tmp_path)
+    monkeypatch.setattr(finetuned, "FineTunedStanceModel", fake_model)
+    load_stance_model("finetuned")
+    load_stance_model("ensemble")
+    load_stance_model("ensemble", artifact_dir=tmp_path / "mine")
+    assert loaded == [FINETUNED_ARTIFACT, ENSEMBLE_ARTIFACT, tmp_path / "mine"]
+    # the ensemble is the distilled model's teacher, and both ship
+    assert read_config(FINETUNED_ARTIFACT)["teacher"] == ENSEMBLE_ARTIFACT.name
+    assert len(member_dirs(ENSEMBLE_ARTIFACT, read_config(ENSEMBLE_ARTIFACT))) == 2
+    assert "ensemble" in models.stance.MODEL_KINDS

@@ -62,7 +62,7 @@ def test_load_refuses_a_model_other_than_the_driver_one(keyword_loader) -> None:
 
 
 def test_unknown_kind_lists_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match=r"valid kinds: \['finetuned', 'baseline'\]"):
+    with pytest.raises(ValueError, match=r"valid kinds: \['finetuned', 'ensemble', 'baseline'\]"):
         StanceSpec.load_for_driver("bert")
 
 
