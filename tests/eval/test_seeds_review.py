@@ -121,7 +121,7 @@ def test_read_verdicts_rejects_an_unknown_verdict(tmp_path: Path) -> None:
 def test_review_is_skipped_with_a_message_without_the_seeds(tmp_path: Path) -> None:
     message = run_review(tmp_path / "seeds", None, 10, "none", record=False)
     assert message.startswith("seeds review skipped: no folder")
-    with pytest.raises(ValueError, match="none, finetuned, baseline"):
+    with pytest.raises(ValueError, match="none, finetuned, ensemble, baseline"):
         seeds_review.review_pairs([tmp_path], stance="gold")
 
 

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import DEMO_DIR, app
+from tests.cli_output import unboxed
 
 runner = CliRunner()
 
@@ -75,7 +76,7 @@ def test_compare_without_stance_leaves_it_absent(tmp_path: Path) -> None:
     assert "stance" not in written["method"] and "stance" not in written["articles"][0]
     assert "stance" not in written["articles"][0]["passages"][0]
     bad = runner.invoke(app, ["compare", str(tmp_path), "--out", str(out), "--stance", "magic"])
-    assert bad.exit_code == 2 and "finetuned, baseline, none" in bad.output
+    assert bad.exit_code == 2 and "finetuned, ensemble, baseline, none" in unboxed(bad.output)
 
 
 def test_compare_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
@@ -122,7 +123,7 @@ def test_eval_seeds_without_the_folder_is_skipped_with_a_message(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert "seeds review skipped: no folder" in result.output
     bad = runner.invoke(app, ["eval", "seeds", str(tmp_path), "--stance", "gold"])
-    assert bad.exit_code != 0 and "none, finetuned, baseline" in bad.output
+    assert bad.exit_code != 0 and "none, finetuned, ensemble, baseline" in unboxed(bad.output)
 
 
 def test_a_bad_encoder_spec_is_one_line_and_exit_status_2(tmp_path: Path, monkeypatch, capsys):
