@@ -255,13 +255,13 @@ def _framing_pairs_markdown(runs: dict[str, dict]) -> str:
 def _stance(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     from eval.record import markdown_table
     from eval.stance import evaluate_stance, evaluate_stance_gold
-    from models.stance import load_stance_model
+    from models.stance import MODEL_KINDS, load_stance_model
 
     dev = shared_dir / "data" / "rusentne" / "validation_dev.tsv"
     gold = Path(__file__).parent / "gold" / "stance_gold.jsonl"
     figures: dict = {}
     rows = []
-    for kind in ("finetuned", "baseline"):
+    for kind in MODEL_KINDS:
         model = load_stance_model(kind)
         team = evaluate_stance_gold(gold, model)
         rusentne = evaluate_stance(dev, model) if dev.is_file() else None
