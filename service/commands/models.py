@@ -16,6 +16,16 @@ app = typer.Typer(help="Build and train the torch models.", no_args_is_help=True
 log = logging.getLogger(__name__)
 
 
+def _require_stance_artifact(folder: Path, option: str) -> None:
+    """A usage error naming `option` unless `folder` holds a fine-tuned stance artifact."""
+    from models.stance.finetuned import CONFIG_FILE
+
+    if not (folder / CONFIG_FILE).is_file():
+        raise typer.BadParameter(
+            f"not a fine-tuned stance artifact (no {CONFIG_FILE}): {folder}", param_hint=option
+        )
+
+
 @app.command()
 def build(
     out: Annotated[
@@ -89,11 +99,8 @@ def train_stance_command(
     for path in multilingual or []:
         if not path.is_file():
             raise typer.BadParameter(f"file not found: {path}", param_hint="--multilingual")
-    if teacher is not None and not (teacher / "stance_config.json").is_file():
-        raise typer.BadParameter(
-            f"not a fine-tuned stance artifact (no stance_config.json): {teacher}",
-            param_hint="--teacher",
-        )
+    if teacher is not None:
+        _require_stance_artifact(teacher, "--teacher")
     if model == "finetuned":
         from models.e5 import build_e5_directory, default_model_dir
         from models.stance.train import train_stance
@@ -136,13 +143,7 @@ def calibrate_stance_command(
 ) -> None:
     """Choose the fine-tuned model's prior correction (`none_bias`) on a development set instead
     of the training hold-out, and write it into the artifact."""
-    from models.stance.finetuned import CONFIG_FILE
-
-    if not (artifact / CONFIG_FILE).is_file():
-        raise typer.BadParameter(
-            f"not a fine-tuned stance artifact (no {CONFIG_FILE}): {artifact}",
-            param_hint="--artifact",
-        )
+    _require_stance_artifact(artifact, "--artifact")
     for path in dev:
         if not path.is_file():
             raise typer.BadParameter(f"file not found: {path}", param_hint="--dev")
