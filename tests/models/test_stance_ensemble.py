@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -136,14 +137,18 @@ def test_each_fine_tuned_kind_loads_its_shipped_artifact(monkeypatch, tmp_path):
 
     def fake_model(artifact_dir, e5_dir, device=None, dtype="auto"):
         loaded.append(Path(artifact_dir))
-        return artifact_dir
+        return SimpleNamespace(name="stance-fake")
 
     monkeypatch.setattr(models.e5, "build_e5_directory", lambda folder: tmp_path)
     monkeypatch.setattr(finetuned, "FineTunedStanceModel", fake_model)
-    load_stance_model("finetuned")
+    assert load_stance_model("finetuned").name == "stance-fake"  # shipped: its own name
     load_stance_model("ensemble")
-    load_stance_model("ensemble", artifact_dir=tmp_path / "mine")
+    mine = load_stance_model("ensemble", artifact_dir=tmp_path / "mine")
     assert loaded == [FINETUNED_ARTIFACT, ENSEMBLE_ARTIFACT, tmp_path / "mine"]
+    # a model from any other folder than the shipped one is named by its files too
+    assert mine.name == f"stance-fake+{models.stance.artifact_digest(tmp_path / 'mine')}"
+    # a shipped folder named by its path keeps its name, whichever kind it is loaded as
+    assert load_stance_model(str(ENSEMBLE_ARTIFACT)).name == "stance-fake"
     # the ensemble is the distilled model's teacher, and both ship
     assert read_config(FINETUNED_ARTIFACT)["teacher"] == ENSEMBLE_ARTIFACT.name
     assert len(member_dirs(ENSEMBLE_ARTIFACT, read_config(ENSEMBLE_ARTIFACT))) == 2

@@ -16,6 +16,7 @@ from service.batch.ray_engine import ChunkWorker, EventOutput, task_to_json
 from service.batch.scan import CorpusReader, Entry, ScanReport
 from service.batch.stance import StanceMismatchError, StanceSpec, stance_compare
 from service.cli import app
+from tests.cli_output import unboxed
 from tests.service.batch_corpus import write_corpus
 from tests.stance_fakes import KeywordStanceModel
 
@@ -62,7 +63,7 @@ def test_load_refuses_a_model_other_than_the_driver_one(keyword_loader) -> None:
 
 
 def test_unknown_kind_lists_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match=r"valid kinds: \['finetuned', 'ensemble', 'baseline'\]"):
+    with pytest.raises(ValueError, match="'bert': use one of finetuned, ensemble, baseline or"):
         StanceSpec.load_for_driver("bert")
 
 
@@ -120,3 +121,24 @@ def test_batch_rejects_an_unknown_stance_precision(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--stance-dtype must be one of" in result.output and "int8-plain" in result.output
+
+
+def test_batch_rejects_a_folder_that_is_not_a_stance_artifact(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    args = ["batch", str(corpus), "--out", str(tmp_path / "out"), "--stance", str(corpus)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "--stance:" in result.output and "not a stance artifact" in unboxed(result.output)
+
+
+def test_spec_records_an_artifact_folder_by_its_absolute_path(
+    keyword_loader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ray actors run in other working directories: they get the folder's absolute path."""
+    (tmp_path / "mine").mkdir()
+    monkeypatch.chdir(tmp_path)
+    spec, _ = StanceSpec.load_for_driver("mine", TARGETS)
+    assert spec.kind == str(tmp_path / "mine") and keyword_loader == [str(tmp_path / "mine")]
+    StanceSpec.load_for_driver("baseline", TARGETS)
+    assert keyword_loader[-1] == "baseline"  # a kind stays a kind

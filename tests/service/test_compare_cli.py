@@ -79,6 +79,31 @@ def test_compare_without_stance_leaves_it_absent(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "finetuned, ensemble, baseline, none" in unboxed(bad.output)
 
 
+def test_compare_runs_a_stance_artifact_of_ones_own(tmp_path: Path) -> None:
+    """`--stance DIR` runs the model in DIR; results name it by its files' digest."""
+    import shutil
+
+    from models.stance import BASELINE_ARTIFACT, artifact_digest
+
+    head = tmp_path / "my-head"
+    shutil.copytree(BASELINE_ARTIFACT, head)
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
+    (articles / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")
+    out = tmp_path / "out"
+    args = ["compare", str(articles), "--out", str(out)]
+    result = runner.invoke(app, [*args, "--stance", str(head)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((out / "result.json").read_text())
+    assert written["method"]["stance"].endswith(f"+{artifact_digest(head)}")
+    assert set(written["articles"][0]["stance"]) == {"Russia", "Azerbaijan"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    bad = runner.invoke(app, [*args, "--stance", str(empty)])
+    assert bad.exit_code == 2 and "not a stance artifact" in unboxed(bad.output)
+
+
 def test_compare_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
     (tmp_path / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")

