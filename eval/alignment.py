@@ -624,8 +624,7 @@ def diagnose_links(
         ):
             missed["passage under min_words"] += 1
         else:
-            ranks = sorted(_margin_ranks(ga, pa, gb, pb, min_words))
-            label = "/".join(str(r) if r < 2 else "2+" for r in ranks)
+            label = _rank_label(*_margin_ranks(ga, pa, gb, pb, min_words))
             missed[f"not a candidate, margin ranks {label}"] += 1
     wrong: dict[str, int] = defaultdict(int)
     for link in predicted - demo.gold_links:
@@ -644,15 +643,58 @@ def _margin_ranks(
 ) -> tuple[int, int]:
     """Rank (0 = best) of b's passage among a's passage's candidates by margin, and back."""
     keep_a, keep_b = (alignment.content_mask(g, min_words) for g in (a, b))
-    matches = alignment.match_pair(a.embeddings[keep_a], b.embeddings[keep_b])
+    rank_ab, rank_ba = _rank_matrices(a.embeddings[keep_a], b.embeddings[keep_b])
     i, j = int(np.flatnonzero(keep_a == pos_a)[0]), int(np.flatnonzero(keep_b == pos_b)[0])
-    order_ab = matches.idx_ab[i][np.argsort(-matches.margins_ab[i], kind="stable")]
-    order_ba = matches.idx_ba[j][np.argsort(-matches.margins_ba[j], kind="stable")]
-    rank = len(order_ab)
+    return int(rank_ab[i, j]), int(rank_ba[i, j])
+
+
+def _rank_matrices(emb_a: np.ndarray, emb_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two (m, n) int matrices for articles of m and n passages: [i, j] is the rank (0 = best) of
+    b's passage j among a's passage i's candidates by margin, and of i among j's; a pair that is
+    not a candidate ranks after every candidate (`alignment.match_pair`)."""
+    matches = alignment.match_pair(emb_a, emb_b)
+
+    def ranks(idx: np.ndarray, margins: np.ndarray, n: int) -> np.ndarray:
+        order = np.take_along_axis(idx, np.argsort(-margins, axis=1, kind="stable"), axis=1)
+        out = np.full((len(idx), n), idx.shape[1])
+        out[np.arange(len(idx))[:, None], order] = np.arange(idx.shape[1])[None, :]
+        return out
+
     return (
-        int(np.flatnonzero(order_ab == j)[0]) if j in order_ab else rank,
-        int(np.flatnonzero(order_ba == i)[0]) if i in order_ba else rank,
+        ranks(matches.idx_ab, matches.margins_ab, len(emb_b)),
+        ranks(matches.idx_ba, matches.margins_ba, len(emb_a)).T,
     )
+
+
+def _rank_label(rank_a: int, rank_b: int) -> str:
+    """'0/1' for one side's best and the other's second, ranks from 2 on as '2+', lower first."""
+    return "/".join(str(r) if r < 2 else "2+" for r in sorted((rank_a, rank_b)))
+
+
+RANK_CLASSES = ("0/0", "0/1", "1/1", "0/2+", "1/2+", "2+/2+")
+
+
+def rank_classes(held: LabelledLinks, min_words: int = 3) -> dict[str, dict[str, int]]:
+    """Every pair of passages of two articles (of at least `min_words` words each) by its margin
+    ranks (`_rank_label`), counted for articles of one event and of two, with how many are gold
+    links: where the gold lies beyond the mutual best matches (0/0, the candidates with spans),
+    and how many wrong pairs lie with it. {class: {same_event, same_event_gold,
+    different_events, different_events_gold}}."""
+    counts = {c: dict.fromkeys(("same_event", "same_event_gold", "different_events",
+                                "different_events_gold"), 0) for c in RANK_CLASSES}  # fmt: skip
+    events, gold = held.corpus.events, held.corpus.gold_links
+    for a, b in combinations(held.groups, 2):
+        keep_a, keep_b = (alignment.content_mask(g, min_words) for g in (a, b))
+        if not len(keep_a) or not len(keep_b):
+            continue
+        rank_ab, rank_ba = _rank_matrices(a.embeddings[keep_a], b.embeddings[keep_b])
+        where = "same_event" if events[a.article_id] == events[b.article_id] else "different_events"
+        for i, pos_a in enumerate(keep_a):
+            for j, pos_b in enumerate(keep_b):
+                row = counts[_rank_label(int(rank_ab[i, j]), int(rank_ba[i, j]))]
+                row[where] += 1
+                row[f"{where}_gold"] += frozenset((a.ids[pos_a], b.ids[pos_b])) in gold
+    return counts
 
 
 def evaluate_gold(
@@ -686,6 +728,7 @@ def evaluate_gold(
         without = fit_calibration(others)
         unseen = alignment.score_candidates([c for c, _ in candidates], without, groups)
         report["unseen"] = score_links(demo, candidates, unseen, groups, threshold)
+    report["rank_classes"] = rank_classes(held)
     separation = article_separation(held)
     if separation is not None:
         report["article_similarity"] = separation
@@ -1004,6 +1047,27 @@ def _errors_markdown(errors: dict[str, dict[str, int]] | None) -> list[str]:
     return [*out, ""]
 
 
+def _rank_classes_markdown(classes: dict[str, dict[str, int]] | None) -> list[str]:
+    if not classes:
+        return []
+    out = [
+        "Where the gold links rank (`rank_classes`): every pair of passages of two articles by "
+        "margin ranks, each passage's rank of the other among its candidates (0 = best, lower "
+        "first). Candidates are the mutual best matches (0/0) and spans; the share of gold in "
+        "each other class is the precision that reaching past them would start from.",
+        "",
+        "| margin ranks | pairs, one event | gold | share gold | pairs, two events | gold |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, row in classes.items():
+        share = row["same_event_gold"] / max(row["same_event"], 1)
+        out.append(
+            f"| {name} | {row['same_event']} | {row['same_event_gold']} | {share:.3f} | "
+            f"{row['different_events']} | {row['different_events_gold']} |"
+        )
+    return [*out, ""]
+
+
 def _pr(row: dict[str, float]) -> str:
     return f"{row['precision']:.3f} | {row['recall']:.3f} | {row['predicted']} | {row['right']}"
 
@@ -1066,6 +1130,7 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
     out += [
         "",
         *_errors_markdown(demo.get("errors")),
+        *_rank_classes_markdown(demo.get("rank_classes")),
         "Per language pair (links, held out):",
         "",
         "| pair | precision | recall | links | right |",

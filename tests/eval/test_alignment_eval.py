@@ -143,19 +143,43 @@ def test_missing_data_is_reported_as_skipped(tmp_path, fake_encoder) -> None:
     assert np.isnan(ev.precision_at_1(np.array([]), np.array([])))
 
 
-def test_diagnose_links_names_the_cause_of_each_miss_and_error() -> None:
-    """Three gold links, each missed for another reason; two wrong links accepted."""
+LONG = "a sentence with more than enough words in it"
+
+
+def three_articles(last_x: str = LONG) -> tuple[list[PassageGroup], ev.DemoCorpus]:
+    """x (3 passages) and y (2) tell event e1, z (1) event e2; x:1 is x:0's topic, a little
+    closer to y:0 than to y:1; gold: x:0-y:0, x:1-y:0, x:2-y:1. `last_x`: the text of x:2."""
     e = np.eye(3, dtype=np.float32)
     x1 = (e[1] + 0.1 * e[0]) / np.linalg.norm(e[1] + 0.1 * e[0])
-    long = "a sentence with more than enough words in it"
     groups = [
-        PassageGroup("x", ["x:0", "x:1", "x:2"], np.stack([e[0], x1, e[2]]), [long, long, "By AP"]),
-        PassageGroup("y", ["y:0", "y:1"], np.stack([e[0], e[2]]), [long, long]),
-        PassageGroup("z", ["z:0"], e[:1], [long]),
+        PassageGroup("x", ["x:0", "x:1", "x:2"], np.stack([e[0], x1, e[2]]), [LONG, LONG, last_x]),
+        PassageGroup("y", ["y:0", "y:1"], np.stack([e[0], e[2]]), [LONG, LONG]),
+        PassageGroup("z", ["z:0"], e[:1], [LONG]),
     ]
     gold = {frozenset(p) for p in (("x:0", "y:0"), ("x:1", "y:0"), ("x:2", "y:1"))}
     demo = ev.DemoCorpus([], {}, {"x": "e1", "y": "e1", "z": "e2"}, gold,
                          {"x:0", "x:1", "x:2", "y:0", "y:1"})  # fmt: skip
+    return groups, demo
+
+
+def test_rank_classes_count_every_pair_and_the_gold_among_them() -> None:
+    groups, demo = three_articles()
+    held = ev.LabelledLinks(demo, groups, [], np.zeros((0, len(FEATURES))), np.zeros(0, int))
+    classes = ev.rank_classes(held)
+    assert list(classes) == list(ev.RANK_CLASSES)
+    same = {name: (row["same_event"], row["same_event_gold"]) for name, row in classes.items()}
+    # x:0-y:0 and x:2-y:1 mutual; x:1-y:0 is x:1's best but y:0's second; x:0-y:1 second both ways
+    assert same == {"0/0": (2, 2), "0/1": (1, 1), "1/1": (1, 0), "0/2+": (0, 0), "1/2+": (2, 0),
+                    "2+/2+": (0, 0)}  # fmt: skip
+    other = {name: row["different_events"] for name, row in classes.items()}
+    assert other == {"0/0": 2, "0/1": 2, "1/1": 0, "0/2+": 1, "1/2+": 0, "2+/2+": 0}
+    assert sum(row["different_events_gold"] for row in classes.values()) == 0
+    assert "| 0/1 | 1 | 1 | 1.000 | 2 | 0 |" in ev._rank_classes_markdown(classes)
+
+
+def test_diagnose_links_names_the_cause_of_each_miss_and_error() -> None:
+    """Three gold links, each missed for another reason; two wrong links accepted."""
+    groups, demo = three_articles(last_x="By AP")
     candidates = [(Alignment(a, b, 0.9, 1.1), None) for a, b in
                   (("x:0", "y:0"), ("x:0", "z:0"), ("x:1", "y:1"))]  # fmt: skip
     errors = ev.diagnose_links(demo, candidates, np.array([0.3, 0.9, 0.8]), groups)
