@@ -28,9 +28,10 @@ part of the page is left out (no placeholders, no invented numbers):
          "confidence": float,                                     # optional, in [0, 1]
          "divergence": {                                          # optional
              "score": float in [0, 1], "components": {name: float},
-             "evidence": float in [0, 1],                         # optional (v3 and later)
-             "contrast_terms": [{"passage": passage id, "term": str,
-                                 "start": int, "end": int}]}}],   # offsets into passage text
+             "evidence": float in [0, 1]},                        # optional (v3 and later)
+         "contrast_terms": {"a": [{"term": str, "z": float,       # optional, best first
+                                   "spans": [[start, end]]}],     # offsets into a's text
+                            "b": [...]}}],                        # likewise for b
      "facts": [{"id": str, "passages": [passage id], "label": str,   # optional; label optional
                 "divergence": float}],                            # optional per fact
      "coverage": {article id: {"omitted": [fact id]}},            # optional
@@ -46,8 +47,10 @@ largest divergence score among its aligned pairs, and its evidence the largest p
 row, are ordered by evidence when the result has it, then by divergence: a high score between
 passages that may not state one fact should not top the page. Groups at or above the result's bar
 (`method.divergence.evidence_min`) are marked. Without `coverage`, a source omits a fact
-group when it has no passage in it. Contrast-term offsets are read as offsets into the passage
-text; offsets into the article text are accepted when they match the term.
+group when it has no passage in it. Every pair lists the first `TOP_TERMS` contrast terms of each
+side (`pair_terms`); those of a row's leading pair (the one listed first) are marked in its two
+passages. A term whose spans do not lie in the passage text is marked where its words first
+occur, if they do.
 """
 
 from __future__ import annotations
@@ -61,6 +64,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 FACT_GROUPING_METHOD = "aligned-components.v1"
 STANCE_LABELS = ("favor", "against", "none")
 OUTLET_ROWS = 100  # outlet pairs listed on the corpus index
+# contrast terms marked per side of a pair: the best few, as the seeds review lists them; the
+# long tail of a pair's terms is mostly the words that one telling happens to use
+TOP_TERMS = 3
 
 
 @lru_cache(maxsize=1)
@@ -129,9 +135,8 @@ def event_view(result: dict[str, Any]) -> dict[str, Any]:
     passages = {p["id"]: (a, p) for a in articles for p in a.get("passages", [])}
     alignments = [al for al in result.get("alignments", [])
                   if al.get("a") in passages and al.get("b") in passages]  # fmt: skip
-    marks = contrast_marks(alignments, passages)
     parts = _event_parts(result)
-    sections = [_section_view(event_id, sub, passages, marks, len(parts) > 1)
+    sections = [_section_view(event_id, sub, passages, len(parts) > 1)
                 for event_id, sub in parts]  # fmt: skip
     sources = [source for section in sections for source in section["sources"]]
     rows = [row for section in sections for row in section["rows"]]
@@ -217,13 +222,16 @@ def _section_view(
     event_id: str | None,
     sub: dict[str, Any],
     passages: dict[str, tuple[dict, dict]],
-    marks: dict[str, list[tuple[int, int]]],
     prefix: bool,
 ) -> dict[str, Any]:
     groups = fact_groups(sub)
     if prefix and not sub.get("facts"):  # derived ids restart per event: keep them unique
         for group in groups:
             group["id"] = f"{event_id}/{group['id']}"
+    # each row's passages are marked with its leading pair's terms (every pair lists its own):
+    # the marks of all pairs together would cover much of every passage
+    leading = [min(g["alignments"], key=_pair_order) for g in groups if g["alignments"]]
+    marks = contrast_marks(leading, passages)
     omitted = omissions(sub, groups)
     sources = [_source_view(a, marks, omitted.get(a["id"], [])) for a in sub["articles"]]
     source_ids = [s["id"] for s in sources]
@@ -282,36 +290,45 @@ def omissions(result: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str,
     return dict(omitted)
 
 
+def pair_terms(alignment: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The first `TOP_TERMS` contrast terms of each side of an aligned pair: {"a": [...], "b":
+    [...]}, each term as `result.json` gives it ({term, z, spans}); empty lists without any."""
+    terms = alignment.get("contrast_terms")
+    if not isinstance(terms, dict):
+        return {"a": [], "b": []}
+    return {side: [t for t in terms.get(side) or [] if isinstance(t, dict)][:TOP_TERMS]
+            for side in ("a", "b")}  # fmt: skip
+
+
 def contrast_marks(
     alignments: list[dict[str, Any]], passages: dict[str, tuple[dict, dict]]
 ) -> dict[str, list[tuple[int, int]]]:
-    """Passage id -> sorted, merged (start, end) spans of its contrast terms (passage offsets)."""
+    """Passage id -> sorted, merged (start, end) spans of its pairs' top contrast terms
+    (`pair_terms`), as offsets into the passage text."""
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for al in alignments:
-        for term in (al.get("divergence") or {}).get("contrast_terms", []) or []:
-            pid = term.get("passage")
+        for side, terms in pair_terms(al).items():
+            pid = al.get(side)
             if pid not in passages:
                 continue
-            span = _term_span(term, passages[pid][1])
-            if span is not None:
-                spans[pid].append(span)
+            for term in terms:
+                spans[pid] += _term_spans(term, passages[pid][1]["text"])
     return {pid: _merge(sorted(found)) for pid, found in spans.items()}
 
 
-def _term_span(term: dict[str, Any], passage: dict[str, Any]) -> tuple[int, int] | None:
-    text, word = passage["text"], str(term.get("term") or "")
-    start, end = term.get("start"), term.get("end")
-    if isinstance(start, int) and isinstance(end, int):
-        if 0 <= start < end <= len(text) and (not word or text[start:end] == word):
-            return start, end
-        shift = passage.get("start", 0)
-        if word and text[start - shift : end - shift] == word:
-            return start - shift, end - shift
-    if word:
-        found = text.casefold().find(word.casefold())
-        if found >= 0:
-            return found, found + len(word)
-    return None
+def _term_spans(term: dict[str, Any], text: str) -> list[tuple[int, int]]:
+    """The term's spans that lie in `text`; when none does, where its words first occur (any
+    case), if they do."""
+    inside = [
+        (start, end)
+        for start, end in (span for span in term.get("spans") or [] if len(span) == 2)
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+    ]
+    if inside:
+        return inside
+    word = str(term.get("term") or "")
+    found = text.casefold().find(word.casefold()) if word else -1
+    return [(found, found + len(word))] if found >= 0 else []
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -354,6 +371,14 @@ def _components(alignments: list[dict[str, Any]], rank: dict[str, int]) -> list[
     for pid, label in zip(nodes, labels, strict=True):
         members[int(label)].append(pid)  # nodes are in rank order, so members are too
     return sorted(members.values(), key=lambda m: rank[m[0]])
+
+
+def _pair_order(alignment: dict[str, Any]) -> tuple[float, float]:
+    """Sort key of the pairs of a fact group: most evidence first, then most divergent (or most
+    similar, without divergence)."""
+    score = _score(alignment)
+    return (-_or_minus_one(_evidence(alignment)),
+            -(score if score is not None else alignment["similarity"]))  # fmt: skip
 
 
 def _evidence(alignment: dict[str, Any]) -> float | None:
@@ -443,15 +468,10 @@ def _row_view(
     pairs = []
     for al in group["alignments"]:
         a_art, b_art = passages[al["a"]][0], passages[al["b"]][0]
-        pairs.append({**al, "score": _score(al), "evidence": _evidence(al),
+        pairs.append({**al, "score": _score(al), "evidence": _evidence(al), "terms": pair_terms(al),
                       "a_outlet": a_art.get("outlet"), "b_outlet": b_art.get("outlet"),
                       "a_article": a_art["id"], "b_article": b_art["id"]})  # fmt: skip
-    pairs.sort(
-        key=lambda p: (
-            -_or_minus_one(p["evidence"]),
-            -(p["score"] if p["score"] is not None else p["similarity"]),
-        )
-    )
+    pairs.sort(key=_pair_order)
     camps = sorted({passages[pid][0].get("camp") or "other" for pid in group["passages"]})
     langs = sorted({passages[pid][0].get("language") or "?" for pid in group["passages"]})
     return {**group, "cells": [cells[sid] for sid in source_ids], "pairs": pairs,

@@ -91,8 +91,9 @@ def test_event_page_in_chromium(browser: Any, tmp_path: Path) -> None:
     width = page.locator("#fact-g1 .stance .bar i.a").first.evaluate("e => e.style.width")
     assert width == "85%"
     assert page.locator("#fact-g1 .badge.commit").all_inner_texts() == ["hedged", "asserted"]
-    assert page.locator("#fact-g1 mark.contrast").all_inner_texts() == ["недоразумением",
-                                                                        "kəşfiyyat"]  # fmt: skip
+    for where in ("td.cell", ".terms"):  # in the passages, and listed beside their pair
+        assert page.locator(f"#fact-g1 {where} mark.contrast").all_inner_texts() == [
+            "недоразумением", "kəşfiyyat"]  # fmt: skip
     # hostile text is shown as text and never runs
     assert page.evaluate("window.pwned") is None
     assert HOSTILE in page.locator("#p-en1\\:3").inner_text()

@@ -18,7 +18,8 @@ def demo_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     result = runner.invoke(app, ["demo", "--out", str(out), "--stance", "baseline"])
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file()
-    return json.loads((out / "result.json").read_text(encoding="utf-8"))
+    document = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    return {**document, "report_html": (out / "report.html").read_text(encoding="utf-8")}
 
 
 def passage_text(result: dict, passage_id: str) -> str:
@@ -52,6 +53,35 @@ def test_demo_compare_end_to_end(demo_result: dict) -> None:
             for dist in passage["stance"].values():
                 assert set(dist) == {"favor", "against", "none"}
                 assert abs(sum(dist.values()) - 1) < 1e-3
+
+
+def test_demo_report_marks_the_contrast_terms_that_compare_found(demo_result: dict) -> None:
+    """The report reads the terms where the pipeline writes them: the top terms of both sides
+    of the pair with the most evidence (its row's leading pair) are marked, in its passages and
+    beside the pair."""
+    import html as html_lib
+    import re
+
+    from service.report import TOP_TERMS
+
+    def order(al: dict) -> tuple[float, float]:
+        return al["divergence"]["evidence"], al["divergence"]["score"]
+
+    pair = max(demo_result["alignments"], key=order)
+    terms = {side: [t["term"] for t in pair["contrast_terms"][side][:TOP_TERMS]]
+             for side in ("a", "b")}  # fmt: skip
+    assert terms["a"] and terms["b"]
+    html = demo_result["report_html"]
+
+    def marks(fragment: str) -> list[str]:
+        found = re.findall(r'<mark class="contrast">([^<]+)</mark>', fragment)
+        return [html_lib.unescape(m) for m in found]
+
+    marked = [m.casefold() for m in marks(html)]
+    for term in terms["a"] + terms["b"]:  # beside the pair, and in the passage (maybe merged)
+        assert sum(term.casefold() in m for m in marked) >= 2, term
+    listed = [line.split(" / ") for line in re.findall(r"terms: (.*?)</span>", html)]
+    assert [terms["a"], terms["b"]] in [[marks(a), marks(b)] for a, b in listed]
 
 
 def test_demo_alignments_link_the_same_fact_across_languages(demo_result: dict) -> None:

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from service.report import (
+    TOP_TERMS,
     contrast_marks,
     event_view,
     fact_groups,
     omissions,
+    pair_terms,
     render_article,
     render_report,
     segments,
@@ -59,15 +61,15 @@ def sample_result(full: bool = True) -> dict[str, Any]:
     az[0]["stance"] = {"Russia": {"favor": 0.0, "against": 0.9, "none": 0.1}}
     az[0]["commitment"] = {"label": "asserted"}
     az[0]["voice"] = "own"
-    result["alignments"][0].update(confidence=0.8, divergence={
-        "score": 0.72, "components": {"stance": 0.8, "lexical": 0.6},
-        "contrast_terms": [
-            {"passage": "ru1:0", "term": "недоразумением", "start": 24, "end": 38},
-            {"passage": "az1:0", "term": "kəşfiyyat", "start": 10, "end": 19}]})  # fmt: skip
-    result["alignments"][1]["divergence"] = {"score": 0.31, "components": {"stance": 0.3},
-                                             "contrast_terms": []}  # fmt: skip
-    result["alignments"][2]["divergence"] = {"score": 0.05, "components": {"stance": 0.0},
-                                             "contrast_terms": []}  # fmt: skip
+    result["alignments"][0].update(
+        confidence=0.8,
+        divergence={"score": 0.72, "components": {"stance": 0.8, "lexical": 0.6}},
+        contrast_terms={"a": [{"term": "недоразумением", "z": 3.1, "spans": [[24, 38]]}],
+                        "b": [{"term": "kəşfiyyat", "z": 2.7, "spans": [[10, 19]]}]},
+    )  # fmt: skip
+    result["alignments"][1]["divergence"] = {"score": 0.31, "components": {"stance": 0.3}}
+    result["alignments"][1]["contrast_terms"] = {"a": [], "b": []}
+    result["alignments"][2]["divergence"] = {"score": 0.05, "components": {"stance": 0.0}}
     return result
 
 
@@ -120,17 +122,21 @@ def test_omissions_are_groups_without_the_source() -> None:
     assert omissions(result, fact_groups(result)) == {"az1": ["g2"]}
 
 
-def test_contrast_terms_accept_passage_or_article_offsets_and_merge() -> None:
+def test_the_top_contrast_terms_of_each_side_are_marked_and_merged() -> None:
     result = sample_result()
     passages = {p["id"]: (a, p) for a in result["articles"] for p in a["passages"]}
-    en_b = result["articles"][2]["passages"][1]  # starts at 36 in the article
-    alignments = [{"a": "ru1:1", "b": "en1:1", "divergence": {"contrast_terms": [
-        {"passage": "en1:1", "term": "embassy", "start": 40, "end": 47},  # article offsets
-        {"passage": "en1:1", "term": "The embassy", "start": 0, "end": 11},  # overlapping
-        {"passage": "en1:1", "term": "absent", "start": 0, "end": 6},  # matches nothing
-    ]}}]  # fmt: skip
+    en_b = result["articles"][2]["passages"][1]
     assert en_b["text"][4:11] == "embassy"
+    terms = [
+        {"term": "embassy", "z": 3.0, "spans": [[4, 11]]},
+        {"term": "the embassy", "z": 2.0, "spans": [[0, 11]]},  # overlaps: merged
+        {"term": "embassy", "z": 1.5, "spans": [[40, 47]]},  # off the passage: found by word
+        {"term": "absent", "z": 1.0, "spans": [[0, 6]]},  # past TOP_TERMS: not marked
+    ]
+    alignments = [{"a": "ru1:1", "b": "en1:1", "contrast_terms": {"a": [], "b": terms}}]
+    assert pair_terms(alignments[0]) == {"a": [], "b": terms[:TOP_TERMS]}
     assert contrast_marks(alignments, passages) == {"en1:1": [(0, 11)]}
+    assert pair_terms({"a": "ru1:1", "b": "en1:1"}) == {"a": [], "b": []}
     assert segments("abcdef", [(1, 2), (4, 6)]) == [
         ("a", False), ("b", True), ("cd", False), ("ef", True)]  # fmt: skip
 
@@ -142,8 +148,10 @@ def test_event_page_shows_facts_sources_bars_badges_and_marks() -> None:
     assert rows == ["fact-g1", "fact-g2"]  # most divergent first
     marked = re.findall(r'<mark class="contrast">([^<]+)</mark>', html)
     assert marked[0] == "contrast term"  # the legend
-    assert marked[1:3] == ["недоразумением", "kəşfiyyat"]  # in the fact grid
-    assert marked.count("недоразумением") == 2  # and again in the article text
+    # listed with the pair, marked in the fact grid, and again in the article text
+    assert marked[1:5] == ["недоразумением", "kəşfiyyat", "недоразумением", "kəşfiyyat"]
+    assert marked.count("недоразумением") == 3
+    assert "terms: <mark" in html
     assert html.count('class="stance"') == 4  # 1 article aggregate x2 (head, text) + 2 passages
     assert "voice: quoted: spokeswoman" in html and "hedged" in html and "asserted" in html
     # ru1:0 attributes twice: the badge goes wherever its voice badge does
@@ -172,6 +180,7 @@ def test_rows_and_pairs_are_ordered_by_evidence_when_the_result_has_it() -> None
     assert "Rows are ordered by <em>evidence</em>" in html
     assert '<span class="evidence-met">evidence 0.30</span>' in html  # at the bar: marked
     assert '<span class="meta">evidence 0.12</span>' in html  # g1's best pair, below the bar
+    assert ')</span> <span class="comp" title="evidence' in html  # apart from the components
     g1 = next(g for g in event_view(result)["rows"] if g["id"] == "g1")
     assert [p["evidence"] for p in g1["pairs"]] == [0.12, 0.05]  # above the higher score 0.72
 
