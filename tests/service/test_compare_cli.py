@@ -132,6 +132,10 @@ def test_compare_runs_a_stance_artifact_of_ones_own(tmp_path: Path) -> None:
     empty.mkdir()
     bad = runner.invoke(app, [*args, "--stance", str(empty)])
     assert bad.exit_code == 2 and "not a stance artifact" in unboxed(bad.output)
+    (empty / "baseline_config.json").write_text("{not json")  # an artifact that does not load
+    broken = runner.invoke(app, [*args, "--stance", str(empty)])
+    assert broken.exit_code == 2 and "Traceback" not in broken.output
+    assert f"--stance: {empty}: cannot load the stance model there" in unboxed(broken.output)
 
 
 def test_compare_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
