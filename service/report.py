@@ -34,7 +34,9 @@ part of the page is left out (no placeholders, no invented numbers):
                             "b": [...]}}],                        # likewise for b
      "facts": [{"id": str, "passages": [passage id], "label": str,   # optional; label optional
                 "divergence": float}],                            # optional per fact
-     "coverage": {article id: {"omitted": [fact id]}},            # optional
+     "coverage": {event id: {"articles": [article id],           # optional
+                  "omissions": {"by_article": {article id: [
+                      {"fact": fact id, "centrality": int}]}}}},   # most central first
      "events": [{"id": str, "articles": [article id]}],           # optional
      "translations": [{"a": article id, "b": article id,          # optional
                        "links": int, "only_a": [passage id], "only_b": [passage id]}],
@@ -46,8 +48,10 @@ largest divergence score among its aligned pairs, and its evidence the largest p
 (divergence.v3 and later: P(same fact) x the framing signals). Rows, and the pairs inside a
 row, are ordered by evidence when the result has it, then by divergence: a high score between
 passages that may not state one fact should not top the page. Groups at or above the result's bar
-(`method.divergence.evidence_min`) are marked. Without `coverage`, a source omits a fact
-group when it has no passage in it. Every pair lists the first `TOP_TERMS` contrast terms of each
+(`method.divergence.evidence_min`) are marked. A source's omissions are the facts that
+`coverage` lists for it (a fact id may end in `@event` where compare split a fact by event), most
+central first; without `coverage`, the fact groups of two or more sources that it has no passage
+in, the most widely reported first. Every pair lists the first `TOP_TERMS` contrast terms of each
 side (`pair_terms`); those of a row's leading pair (the one listed first) are marked in its two
 passages. A term whose spans do not lie in the passage text is marked where its words first
 occur, if they do.
@@ -213,8 +217,10 @@ def _sub_result(result: dict[str, Any], article_ids: set[str]) -> dict[str, Any]
                           if al.get("a") in inside and al.get("b") in inside]}  # fmt: skip
     if result.get("facts"):
         sub["facts"] = [f for f in result["facts"] if set(f.get("passages", [])) & inside]
-    if isinstance(result.get("coverage"), dict):
-        sub["coverage"] = {k: v for k, v in result["coverage"].items() if k in article_ids}
+    if isinstance(result.get("coverage"), dict):  # the entries of the events of these articles
+        sub["coverage"] = {event: entry for event, entry in result["coverage"].items()
+                           if isinstance(entry, dict)
+                           and set(entry.get("articles") or []) & article_ids}  # fmt: skip
     return sub
 
 
@@ -277,14 +283,25 @@ def fact_groups(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def omissions(result: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Article id -> ids of the fact groups it omits (from `coverage` when given)."""
+    """Article id -> ids of the fact groups it leaves out, most central first: as `coverage`
+    lists them, when the result has it (only ids of `groups` are kept), else every group of two or
+    more sources that the article has no passage in, the most widely reported first."""
     coverage = result.get("coverage")
     if isinstance(coverage, dict) and coverage:
-        return {aid: list(entry.get("omitted", [])) for aid, entry in coverage.items()
-                if isinstance(entry, dict)}  # fmt: skip
+        known = {g["id"] for g in groups}
+        listed: dict[str, list[str]] = defaultdict(list)
+        for entry in coverage.values():
+            by_article = ((entry or {}).get("omissions") or {}).get("by_article") or {}
+            for article_id, facts in by_article.items():
+                for fact in facts or []:
+                    fact_id = str(fact.get("fact", "")).split("@")[0]  # fact-006@event
+                    if fact_id in known and fact_id not in listed[article_id]:
+                        listed[article_id].append(fact_id)
+        return {aid: ids for aid, ids in listed.items() if ids}
     omitted: dict[str, list[str]] = defaultdict(list)
+    widest_first = sorted(groups, key=lambda g: -len(g["articles"]))
     for article in result.get("articles", []):
-        for group in groups:
+        for group in widest_first:
             if len(group["articles"]) >= 2 and article["id"] not in group["articles"]:
                 omitted[article["id"]].append(group["id"])
     return dict(omitted)

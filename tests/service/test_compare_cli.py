@@ -84,6 +84,35 @@ def test_demo_report_marks_the_contrast_terms_that_compare_found(demo_result: di
     assert [terms["a"], terms["b"]] in [[marks(a), marks(b)] for a, b in listed]
 
 
+def test_the_report_lists_what_each_source_leaves_out_as_compare_found_it(
+    tmp_path: Path,
+) -> None:
+    """One event (the common compare): each source's omissions, from the result's coverage, most
+    central first, link to their fact rows."""
+    import re
+    import shutil
+
+    for path in (DEMO_DIR / "articles").glob("azal-crash_*.txt"):
+        shutil.copy(path, tmp_path / path.name)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["compare", str(tmp_path), "--out", str(out), "--stance", "none"])
+    assert result.exit_code == 0, result.output
+    written = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    html = (out / "report.html").read_text(encoding="utf-8")
+    (coverage,) = written["coverage"].values()
+    expected = {aid: [f["fact"].split("@")[0] for f in facts]
+                for aid, facts in coverage["omissions"]["by_article"].items() if facts}  # fmt: skip
+    assert expected, "the four tellings of the crash do not all report the same facts"
+    outlets = {a["id"]: a["outlet"] for a in written["articles"]}
+    listing = html.split('<h2 id="omissions">', 1)[1]
+    for article_id, facts in expected.items():
+        row = re.search(rf'#article-{article_id}">{re.escape(outlets[article_id])}</a>.*?</tr>',
+                        listing, re.S)  # fmt: skip
+        assert row is not None, article_id
+        assert re.findall(r'<a href="#fact-([^"]+)">', row.group(0)) == facts
+        assert all(f'id="fact-{fact}"' in html for fact in facts)
+
+
 def test_demo_alignments_link_the_same_fact_across_languages(demo_result: dict) -> None:
     alignments = demo_result["alignments"]
     assert all(al["a"].split(":")[0] != al["b"].split(":")[0] for al in alignments)

@@ -113,8 +113,17 @@ def test_given_facts_and_coverage_win_over_derived_ones() -> None:
     groups = fact_groups(result)
     assert [(g["id"], g["divergence"], g["label"]) for g in groups] == [("closure", 0.5, "closure")]
     assert omissions(result, groups) == {"az1": ["closure"]}
-    result["coverage"] = {"en1": {"omitted": ["closure"]}}
-    assert omissions(result, groups) == {"en1": ["closure"]}
+    # compare's coverage: per event, the facts each article leaves out, most central first
+    result["facts"].append({"id": "embassy", "passages": ["ru1:1", "en1:1"]})
+    groups = fact_groups(result)
+    result["coverage"] = {"closure-event": {
+        "articles": ["ru1", "az1", "en1"],
+        "omissions": {"by_article": {
+            "az1": [{"fact": "embassy@closure-event", "centrality": 2},  # split by event
+                    {"fact": "closure", "centrality": 2},
+                    {"fact": "elsewhere", "centrality": 5}],  # not a group of this page
+            "en1": []}}}}  # fmt: skip
+    assert omissions(result, groups) == {"az1": ["embassy", "closure"]}
 
 
 def test_omissions_are_groups_without_the_source() -> None:
