@@ -95,7 +95,8 @@ def test_the_report_lists_what_each_source_leaves_out_as_compare_found_it(
     for path in (DEMO_DIR / "articles").glob("azal-crash_*.txt"):
         shutil.copy(path, tmp_path / path.name)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["compare", str(tmp_path), "--out", str(out), "--stance", "none"])
+    args = ["compare", str(tmp_path), "--out", str(out), "--meta", str(DEMO_DIR / "meta.json")]
+    result = runner.invoke(app, [*args, "--stance", "none"])
     assert result.exit_code == 0, result.output
     written = json.loads((out / "result.json").read_text(encoding="utf-8"))
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -111,6 +112,14 @@ def test_the_report_lists_what_each_source_leaves_out_as_compare_found_it(
         assert row is not None, article_id
         assert re.findall(r'<a href="#fact-([^"]+)">', row.group(0)) == facts
         assert all(f'id="fact-{fact}"' in html for fact in facts)
+    # and a batch run's corpus index counts them by camp (one article per camp in the event)
+    from service.batch.summary import SummaryBuilder
+
+    builder = SummaryBuilder("corpus", "metadata")
+    builder.add_event("azal-crash", "events/azal-crash.html", written)
+    camps = {a["id"]: a["camp"] for a in written["articles"]}
+    counts = {o["camp"]: o["count"] for o in builder.finish(4, [])["omissions"]}
+    assert counts == {camps[aid]: len(facts) for aid, facts in expected.items()}
 
 
 def test_demo_alignments_link_the_same_fact_across_languages(demo_result: dict) -> None:
