@@ -291,9 +291,12 @@ def omissions(result: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str,
         known = {g["id"] for g in groups}
         listed: dict[str, list[str]] = defaultdict(list)
         for entry in coverage.values():
-            by_article = ((entry or {}).get("omissions") or {}).get("by_article") or {}
-            for article_id, facts in by_article.items():
-                for fact in facts or []:
+            found = entry.get("omissions") if isinstance(entry, dict) else None
+            by_article = found.get("by_article") if isinstance(found, dict) else None
+            for article_id, facts in (by_article or {}).items():
+                for fact in facts if isinstance(facts, list) else []:
+                    if not isinstance(fact, dict):
+                        continue
                     fact_id = str(fact.get("fact", "")).split("@")[0]  # fact-006@event
                     if fact_id in known and fact_id not in listed[article_id]:
                         listed[article_id].append(fact_id)
@@ -338,7 +341,11 @@ def _term_spans(term: dict[str, Any], text: str) -> list[tuple[int, int]]:
     case), if they do."""
     inside = [
         (start, end)
-        for start, end in (span for span in term.get("spans") or [] if len(span) == 2)
+        for start, end in (
+            span
+            for span in term.get("spans") or []
+            if isinstance(span, list | tuple) and len(span) == 2
+        )
         if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
     ]
     if inside:

@@ -124,6 +124,9 @@ def test_given_facts_and_coverage_win_over_derived_ones() -> None:
                     {"fact": "elsewhere", "centrality": 5}],  # not a group of this page
             "en1": []}}}}  # fmt: skip
     assert omissions(result, groups) == {"az1": ["embassy", "closure"]}
+    result["coverage"] = {"x": [], "y": {"omissions": []}, "z": {"omissions": {"by_article": {
+        "az1": ["closure", None]}}}}  # fmt: skip
+    assert omissions(result, groups) == {}  # malformed entries are skipped, not a crash
 
 
 def test_omissions_are_groups_without_the_source() -> None:
@@ -142,6 +145,7 @@ def test_the_top_contrast_terms_of_each_side_are_marked_and_merged() -> None:
         {"term": "embassy", "z": 1.5, "spans": [[40, 47]]},  # off the passage: found by word
         {"term": "absent", "z": 1.0, "spans": [[0, 6]]},  # past TOP_TERMS: not marked
     ]
+    terms[1]["spans"].append(7)  # a malformed span is skipped
     alignments = [{"a": "ru1:1", "b": "en1:1", "contrast_terms": {"a": [], "b": terms}}]
     assert pair_terms(alignments[0]) == {"a": [], "b": terms[:TOP_TERMS]}
     assert contrast_marks(alignments, passages) == {"en1:1": [(0, 11)]}
