@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -161,14 +162,21 @@ class TorchE5Encoder:
         return means
 
 
-def _merge_adapter(model, adapter_dir: Path):
-    """`model` with the peft adapter of `adapter_dir` merged in -> (model, "name@hash")."""
+def merge_lora(model, adapter_dir: Path):
+    """`model` with the peft (LoRA) adapter saved in `adapter_dir` merged into its weights."""
     from peft import PeftModel
 
+    with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5
+        warnings.filterwarnings("ignore", "`is_gradient_checkpointing`", FutureWarning)
+        return PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
+
+
+def _merge_adapter(model, adapter_dir: Path):
+    """`model` with the peft adapter of `adapter_dir` merged in -> (model, "name@hash")."""
     weights = adapter_dir / "adapter_model.safetensors"
     if not weights.is_file():
         raise FileNotFoundError(f"{adapter_dir} holds no adapter_model.safetensors")
-    merged = PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
+    merged = merge_lora(model, adapter_dir)
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
     return merged, f"{adapter_dir.name}@{digest}"
 

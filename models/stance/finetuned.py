@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -191,16 +190,14 @@ def check_member(member: Path, member_config: dict, ensemble_config: dict) -> No
 def _torch_network(artifact_dir: Path, e5_dir: Path, device: str, dtype: str) -> StanceNetwork:
     """A single-model artifact's network: e5 with its LoRA merged in, and its head."""
     import torch
-    from peft import PeftModel
     from safetensors.torch import load_file
     from transformers import BertModel
 
     from models.stance.network import StanceHead, StanceNetwork
+    from models.torch_encoder import merge_lora
 
     base = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
-    with warnings.catch_warnings():  # peft calls a transformers API deprecated in v5
-        warnings.filterwarnings("ignore", "`is_gradient_checkpointing`", FutureWarning)
-        encoder = PeftModel.from_pretrained(base, str(artifact_dir)).merge_and_unload()
+    encoder = merge_lora(base, artifact_dir)
     head = StanceHead(int(base.config.hidden_size), len(LABELS))
     head.load_state_dict({k: v.float() for k, v in load_file(artifact_dir / HEAD_FILE).items()})
     network = StanceNetwork(encoder, head).eval()
