@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from models.stance import MODEL_KINDS
+from models.stance import StanceArtifactError
+from service.commands.options import stance_model_and_artifact
 from service.settings import get_settings
 
 
@@ -58,8 +59,8 @@ def framing_command(
     stance_model: Annotated[
         str | None,
         typer.Option(
-            help="Score stance with this shipped model (finetuned|ensemble|baseline) instead of "
-            "the demo's gold stance labels"
+            help="Score stance with this model (finetuned, ensemble, baseline, or the folder of a "
+            "stance artifact) instead of the demo's gold stance labels"
         ),
     ] = None,
     stance_artifact: Annotated[
@@ -96,20 +97,23 @@ def framing_command(
     for path in (vc_gold, vc_hard, vc_dev, pairs_test, pairs_dev):
         if not path.is_file():
             typer.echo(f"gold not found at {path}: skipped", err=True)
-    if stance_model is not None and stance_model not in MODEL_KINDS:
-        raise typer.BadParameter(
-            f"use one of {', '.join(MODEL_KINDS)}", param_hint="--stance-model"
-        )
     if stance_artifact is not None and stance_model is None:
         raise typer.BadParameter("needs --stance-model", param_hint="--stance-artifact")
-    if stance_artifact is not None and not stance_artifact.is_dir():
-        raise typer.BadParameter(f"not a folder: {stance_artifact}", param_hint="--stance-artifact")
-    provider = (
-        model_stance_provider(stance_model, artifact_dir=stance_artifact) if stance_model else None
-    )
-    report = evaluate_framing(demo_dir, vc_gold, vc_hard, vc_dev, encoder_spec=settings.encoder,
-                              cache_dir=settings.embedding_cache_dir, stance_provider=provider,
-                              pairs_test=pairs_test, pairs_dev=pairs_dev)  # fmt: skip
+    provider = None
+    if stance_model is not None:
+        kind, folder = stance_model_and_artifact(
+            stance_model, stance_artifact,
+            model_hint="--stance-model", artifact_hint="--stance-artifact",
+        )  # fmt: skip
+        provider = model_stance_provider(kind, artifact_dir=folder)
+    try:
+        report = evaluate_framing(demo_dir, vc_gold, vc_hard, vc_dev,
+                                  encoder_spec=settings.encoder,
+                                  cache_dir=settings.embedding_cache_dir, stance_provider=provider,
+                                  pairs_test=pairs_test, pairs_dev=pairs_dev)  # fmt: skip
+    except StanceArtifactError as error:  # the model loads on first use
+        hint = "--stance-artifact" if stance_artifact else "--stance-model"
+        raise typer.BadParameter(str(error), param_hint=hint) from None
     if corpus:
         missing = [str(p) for p in corpus if not p.exists()]
         if missing:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from models.stance import MODEL_KINDS
+from service.commands.options import stance_model_and_artifact
 
 
 def stance_command(
@@ -17,13 +17,21 @@ def stance_command(
         Path | None, typer.Option("--predictions", help="Write input columns + predicted here")
     ] = None,
     model: Annotated[
-        str, typer.Option("--model", help="finetuned, ensemble or baseline")
+        str,
+        typer.Option(
+            "--model",
+            help="finetuned, ensemble, baseline, or the folder of a stance artifact "
+            "(`parallax models train-stance --out DIR`)",
+        ),
     ] = "finetuned",
     gold: Annotated[
         Path | None, typer.Option("--gold", help="Multilingual stance gold JSONL (per-language F1)")
     ] = None,
     artifact: Annotated[
-        Path | None, typer.Option("--artifact", help="Model artifact folder \\[default: shipped]")
+        Path | None,
+        typer.Option(
+            "--artifact", help="Artifact folder for the --model kind \\[default: shipped]"
+        ),
     ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the report as JSON")
@@ -31,18 +39,21 @@ def stance_command(
 ) -> None:
     """Print F1_PN, per-class precision/recall and macro-F1 (and per-language macro-F1)."""
     from eval.stance import evaluate_stance, evaluate_stance_gold, format_report
-    from models.stance import load_stance_model
+    from models.stance import StanceArtifactError, load_stance_model
 
-    if model not in MODEL_KINDS:
-        raise typer.BadParameter(
-            f"{model!r} is not one of {list(MODEL_KINDS)}", param_hint="--model"
-        )
     if data is None and gold is None:
         raise typer.BadParameter("give --data PATH and/or --gold PATH", param_hint="--data")
     for path, hint in ((data, "--data"), (gold, "--gold")):
         if path is not None and not path.is_file():
             raise typer.BadParameter(f"file not found: {path}", param_hint=hint)
-    stance_model = load_stance_model(model, artifact_dir=artifact)
+    kind, folder = stance_model_and_artifact(
+        model, artifact, model_hint="--model", artifact_hint="--artifact"
+    )
+    try:
+        stance_model = load_stance_model(kind, artifact_dir=folder)
+    except StanceArtifactError as error:
+        hint = "--artifact" if artifact else "--model"
+        raise typer.BadParameter(str(error), param_hint=hint) from None
     reports = {}
     if data is not None:
         reports["data"] = evaluate_stance(data, stance_model, predictions_out=predictions)

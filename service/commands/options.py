@@ -50,3 +50,33 @@ def stance_problem(stance: str) -> str | None:
     except ValueError as error:
         return str(error)
     return None
+
+
+def stance_model_and_artifact(
+    model: str, artifact: Path | None, *, model_hint: str, artifact_hint: str
+) -> tuple[str, Path | None]:
+    """(kind, artifact folder or None for the shipped one) for an evaluation command's stance
+    options: `model` is a kind or an artifact folder, `artifact` an optional folder for the kind;
+    `typer.BadParameter` naming the option when they do not make a stance model."""
+    from models.stance import StanceArtifactError, stance_choice
+
+    try:
+        kind, folder = stance_choice(model)
+    except StanceArtifactError as error:
+        raise typer.BadParameter(str(error), param_hint=model_hint) from None
+    if artifact is None:
+        return kind, folder
+    if folder is not None:
+        raise typer.BadParameter(
+            f"{model_hint} already names a folder; give the artifact once",
+            param_hint=artifact_hint,
+        )
+    try:
+        folder_kind, _ = stance_choice(str(artifact))
+    except StanceArtifactError as error:
+        raise typer.BadParameter(str(error), param_hint=artifact_hint) from None
+    if (folder_kind == "baseline") != (kind == "baseline"):
+        raise typer.BadParameter(
+            f"{artifact} holds a {folder_kind} model, not a {kind} one", param_hint=artifact_hint
+        )
+    return kind, artifact

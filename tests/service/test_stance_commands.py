@@ -49,6 +49,54 @@ def test_eval_stance_rejects_unknown_model_and_missing_file(
     assert result.exit_code != 0 and "finetuned" in result.output
 
 
+def artifact(folder: Path, config: str) -> Path:
+    folder.mkdir()
+    (folder / config).write_text("{}", encoding="utf-8")
+    return folder
+
+
+def test_eval_stance_takes_an_artifact_folder_as_model_or_artifact(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = []
+
+    def load(kind: str, artifact_dir: Path | None = None) -> KeywordStanceModel:
+        calls.append((kind, artifact_dir))
+        return KeywordStanceModel()
+
+    monkeypatch.setattr(models.stance, "load_stance_model", load)
+    app = typer.Typer()
+    app.command("stance")(stance_command)
+    app.command("noop")(lambda: None)
+    data = tmp_path / "dev.tsv"
+    data.write_text(HEADER + "Russia is good\tRussia\tC\t0\t6\t1\n", encoding="utf-8")
+    tuned = artifact(tmp_path / "tuned", "stance_config.json")
+    head = artifact(tmp_path / "head", "baseline_config.json")
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["stance", "--data", str(data), *args])
+        return result.exit_code, unboxed(result.output)
+
+    assert run("--model", str(tuned))[0] == 0
+    assert run("--model", "ensemble", "--artifact", str(tuned))[0] == 0
+    assert run("--model", "baseline", "--artifact", str(head))[0] == 0
+    assert calls == [("finetuned", tuned), ("ensemble", tuned), ("baseline", head)]
+    code, output = run("--model", "finetuned", "--artifact", str(head))
+    assert code == 2 and "holds a baseline model, not a finetuned one" in output
+    code, output = run("--model", str(tuned), "--artifact", str(tuned))
+    assert code == 2 and "give the artifact once" in output
+    code, output = run("--artifact", str(tmp_path))
+    assert code == 2 and f"{tmp_path} is not a stance artifact" in output
+
+    def broken(kind: str, artifact_dir: Path | None = None) -> KeywordStanceModel:
+        raise models.stance.StanceArtifactError(f"{artifact_dir}: cannot load the stance model")
+
+    monkeypatch.setattr(models.stance, "load_stance_model", broken)
+    code, output = run("--model", str(tuned))
+    assert code == 2 and f"{tuned}: cannot load the stance model" in output
+    assert "Traceback" not in output
+
+
 def test_models_build_calls_converter(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import models.e5
 
@@ -83,7 +131,10 @@ def test_eval_framing_checks_the_stance_artifact_option(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     args = ["framing", "--stance-model", "finetuned", "--stance-artifact", str(missing)]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code != 0 and "not a folder" in result.output
+    assert result.exit_code == 2 and f"{missing!s}" in unboxed(result.output)
+    assert "--stance-artifact" in unboxed(result.output)
+    result = CliRunner().invoke(app, ["framing", "--stance-model", str(tmp_path)])
+    assert result.exit_code == 2 and "is not a stance artifact" in unboxed(result.output)
 
 
 def test_calibrate_stance_validates_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
