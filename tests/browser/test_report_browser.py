@@ -116,6 +116,34 @@ def test_event_page_in_chromium(browser: Any, tmp_path: Path) -> None:
     tab.assert_clean()
 
 
+def test_event_grid_keeps_sources_and_fact_groups_in_view_when_scrolled(
+    browser: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "event.html"
+    path.write_text(render_report(hostile_result()), encoding="utf-8")
+    tab = Page(browser)
+    page = tab.open(path)
+    page.set_viewport_size({"width": 500, "height": 300})  # smaller than the grid both ways
+    wrap = page.locator(".grid-wrap")
+    wrap.evaluate("w => w.scrollIntoView()")
+    scrolled = wrap.evaluate(
+        "w => { w.scrollTop = 150; w.scrollLeft = 200; return [w.scrollTop, w.scrollLeft]; }"
+    )
+    assert scrolled[0] > 0 and scrolled[1] > 0  # the grid scrolls inside its box
+    box = wrap.bounding_box()
+    header = page.locator("table.grid thead th.src").last.bounding_box()
+    corner = page.locator("table.grid thead th.fact-h").bounding_box()
+    fact = page.locator("#fact-g2 th.fact").bounding_box()
+    assert abs(header["y"] - box["y"]) < 2 and abs(corner["y"] - box["y"]) < 2
+    assert abs(corner["x"] - box["x"]) < 2 and abs(fact["x"] - box["x"]) < 2
+    # the corner covers the fact column, which covers the passages scrolled under it
+    top_left = page.evaluate(
+        f"document.elementFromPoint({box['x'] + 5}, {box['y'] + 5}).closest('th').className"
+    )
+    assert "fact-h" in top_left
+    tab.assert_clean()
+
+
 def test_corpus_index_and_cell_pages_in_chromium(
     browser: Any, tmp_path: Path, fake_encoder: Any
 ) -> None:
