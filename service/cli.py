@@ -99,6 +99,9 @@ def compare(
     )
     console.print(f"wrote {outcome.result_path}", markup=False)
     console.print(f"wrote {outcome.report_path}  (open it in a browser)", markup=False)
+    if outcome.pairs_path is not None:
+        console.print(f"wrote {outcome.pairs_path}  (the aligned pairs, for a spreadsheet)",
+                      markup=False)  # fmt: skip
 
 
 @app.command()

@@ -236,7 +236,7 @@ def _section_view(
             group["id"] = f"{event_id}/{group['id']}"
     # each row's passages are marked with its leading pair's terms (every pair lists its own):
     # the marks of all pairs together would cover much of every passage
-    leading = [min(g["alignments"], key=_pair_order) for g in groups if g["alignments"]]
+    leading = [min(g["alignments"], key=pair_order) for g in groups if g["alignments"]]
     marks = contrast_marks(leading, passages)
     omitted = omissions(sub, groups)
     sources = [_source_view(a, marks, omitted.get(a["id"], [])) for a in sub["articles"]]
@@ -397,7 +397,7 @@ def _components(alignments: list[dict[str, Any]], rank: dict[str, int]) -> list[
     return sorted(members.values(), key=lambda m: rank[m[0]])
 
 
-def _pair_order(alignment: dict[str, Any]) -> tuple[float, float]:
+def pair_order(alignment: dict[str, Any]) -> tuple[float, float]:
     """Sort key of the pairs of a fact group: most evidence first, then most divergent (or most
     similar, without divergence)."""
     score = _score(alignment)
@@ -495,7 +495,7 @@ def _row_view(
         pairs.append({**al, "score": _score(al), "evidence": _evidence(al), "terms": pair_terms(al),
                       "a_outlet": a_art.get("outlet"), "b_outlet": b_art.get("outlet"),
                       "a_article": a_art["id"], "b_article": b_art["id"]})  # fmt: skip
-    pairs.sort(key=_pair_order)
+    pairs.sort(key=pair_order)
     camps = sorted({passages[pid][0].get("camp") or "other" for pid in group["passages"]})
     langs = sorted({passages[pid][0].get("language") or "?" for pid in group["passages"]})
     return {**group, "cells": [cells[sid] for sid in source_ids], "pairs": pairs,

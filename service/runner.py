@@ -15,6 +15,7 @@ from models.encoder import Encoder
 from models.encoders import DEFAULT_ENCODER, make_encoder
 from models.pipeline import compare, result_to_dict
 from models.stance import DEFAULT_TARGETS, load_stance_model
+from service.export import pair_rows, write_pairs_csv
 from service.report import render_report
 
 
@@ -30,6 +31,7 @@ class CompareOutcome:
     result_path: Path
     report_path: Path
     errors: list[LoadError]
+    pairs_path: Path | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -52,7 +54,8 @@ def run_compare(
     targets: tuple[str, ...] = DEFAULT_TARGETS,
     stance_dtype: str = "auto",
 ) -> CompareOutcome:
-    """Load `paths`, compare the articles and write `out/result.json` and `out/report.html`.
+    """Load `paths`, compare the articles and write `out/result.json`, `out/report.html` and
+    `out/pairs.csv` (the aligned pairs as a spreadsheet, `service.export`).
 
     `stance` names the stance model (a kind such as "finetuned", or an artifact folder: see
     `models.stance.stance_choice`) or is None for no stance scores;
@@ -77,7 +80,9 @@ def run_compare(
     result_path, report_path = out / "result.json", out / "report.html"
     write_atomic(result_path, json.dumps(result, ensure_ascii=False, indent=2))
     write_atomic(report_path, render_report(result))
-    return CompareOutcome(result, result_path, report_path, loaded.errors)
+    pairs_path = out / "pairs.csv"
+    write_pairs_csv(pairs_path, pair_rows(result))
+    return CompareOutcome(result, result_path, report_path, loaded.errors, pairs_path)
 
 
 def write_atomic(path: Path, text: str) -> None:

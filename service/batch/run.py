@@ -13,6 +13,7 @@ Output folder:
     events/<slug>.html  the event page
     summary.json        the corpus summary (see `service.batch.summary`)
     index.html          the corpus index; cells/*.html, the pages behind its matrix numbers
+    pairs.csv           every event's aligned pairs, one row each (see `service.export`)
     run.json            counts and timings of the last invocation (not deterministic)
 
 Everything except `ledger.jsonl` and `run.json` is a deterministic function of the corpus,
@@ -27,7 +28,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from service.batch.engine import Engine, EventOutput, EventTask, LocalEngine
 from service.batch.grouping import GROUPING_METHOD, Grouper, group_by_event_or_folder
 from service.batch.scan import CorpusReader, Entry, ScanReport
 from service.batch.summary import SummaryBuilder, slug
+from service.export import pair_rows, write_pairs_csv
 from service.ledger import Ledger
 from service.report import render_cell, render_corpus_index, render_event
 from service.runner import write_atomic
@@ -172,10 +174,15 @@ def _write_summary(
     out: Path, corpus: Path, grouped: dict[str, list[Entry]], report: ScanReport
 ) -> Path:
     builder = SummaryBuilder(str(corpus), GROUPING_METHOD)
-    for event in grouped:
-        path = _result_path(out, event)
-        result = json.loads(path.read_text(encoding="utf-8"))
-        builder.add_event(event, f"events/{path.with_suffix('.html').name}", result)
+
+    def event_pairs() -> Iterator[dict[str, Any]]:  # one event file in memory at a time
+        for event in grouped:
+            path = _result_path(out, event)
+            result = json.loads(path.read_text(encoding="utf-8"))
+            builder.add_event(event, f"events/{path.with_suffix('.html').name}", result)
+            yield from pair_rows(result, event)
+
+    write_pairs_csv(out / "pairs.csv", event_pairs())
     skipped = [{"path": e.path, "line": e.line, "error": e.message} for e in report.errors]
     summary = builder.finish(report.files, skipped)
     write_atomic(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1))

@@ -166,6 +166,8 @@ def batch(
         f"embeddings: {cached.hits} from cache, {cached.misses} encoded"
     )
     console.print(f"wrote {outcome.index_path}  (open it in a browser)", markup=False)
+    console.print(f"wrote {out / 'pairs.csv'}  (every aligned pair, for a spreadsheet)",
+                  markup=False)  # fmt: skip
 
 
 def resolve_encoder(spec: str) -> tuple[Encoder, str]:

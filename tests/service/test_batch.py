@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -138,6 +139,12 @@ def test_cli_batch_runs_resumes_and_refuses_a_used_folder(tmp_path: Path) -> Non
     assert "2 events (2 run, 0 reused from the ledger), 4 articles, 2 skipped" in result.output
     assert "broken.txt: starts with a UTF-16 byte-order mark" in result.output
     assert "wire.jsonl:2" in result.output
+    events = [json.loads(p.read_text(encoding="utf-8")) for p in (out / "events").glob("*.json")]
+    with (out / "pairs.csv").open(encoding="utf-8-sig", newline="") as handle:
+        pairs = list(csv.DictReader(handle))
+    assert sorted((r["a"], r["b"]) for r in pairs) == sorted(
+        (a["a"], a["b"]) for e in events for a in e["alignments"])  # fmt: skip
+    assert pairs and {r["event"] for r in pairs} == {"event-00", "event-01"}
     event = json.loads(next((out / "events").glob("*.json")).read_text(encoding="utf-8"))
     assert event["method"]["stance"].startswith("stance-baseline-lr-v1")  # the default
     assert set(event["articles"][0]["passages"][0]["stance"]) == {"Russia", "Azerbaijan"}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -19,7 +20,11 @@ def demo_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file()
     document = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    return {**document, "report_html": (out / "report.html").read_text(encoding="utf-8")}
+    assert f"wrote {out / 'pairs.csv'}" in result.output
+    with (out / "pairs.csv").open(encoding="utf-8-sig", newline="") as handle:
+        pairs = list(csv.DictReader(handle))
+    return {**document, "report_html": (out / "report.html").read_text(encoding="utf-8"),
+            "pairs_csv": pairs}  # fmt: skip
 
 
 def passage_text(result: dict, passage_id: str) -> str:
@@ -53,6 +58,20 @@ def test_demo_compare_end_to_end(demo_result: dict) -> None:
             for dist in passage["stance"].values():
                 assert set(dist) == {"favor", "against", "none"}
                 assert abs(sum(dist.values()) - 1) < 1e-3
+
+
+def test_demo_pairs_csv_holds_every_alignment_as_compare_scored_it(demo_result: dict) -> None:
+    rows, alignments = demo_result["pairs_csv"], demo_result["alignments"]
+    assert sorted((r["a"], r["b"]) for r in rows) == sorted((a["a"], a["b"]) for a in alignments)
+    evidence = [float(r["evidence"]) for r in rows]
+    assert evidence == sorted(evidence, reverse=True) and evidence[0] > 0.2
+    top = next(a for a in alignments if (a["a"], a["b"]) == (rows[0]["a"], rows[0]["b"]))
+    assert float(rows[0]["divergence"]) == top["divergence"]["score"]
+    assert float(rows[0]["contrast"]) == top["divergence"]["components"]["contrast"]
+    assert rows[0]["terms_a"].split("; ")[0] == top["contrast_terms"]["a"][0]["term"]
+    assert rows[0]["text_a"] == passage_text(demo_result, rows[0]["a"])
+    assert {r["same_event"] for r in rows} == {"0", "1"}  # a few links cross events
+    assert all(r["stance_a"].startswith("Russia: ") for r in rows)
 
 
 def test_demo_report_marks_the_contrast_terms_that_compare_found(demo_result: dict) -> None:

@@ -141,6 +141,7 @@ def test_unknown_ids_are_404_and_malformed_ids_422(client: TestClient) -> None:
     missing = "00000000-0000-0000-0000-000000000000"
     assert client.get(f"/v1/runs/{missing}").status_code == 404
     assert client.get(f"/v1/runs/{missing}/report").status_code == 404
+    assert client.get(f"/v1/runs/{missing}/pairs.csv").status_code == 404
     assert client.get("/v1/runs/not-a-uuid").status_code == 422
     assert client.get("/v1/corpora/nope").status_code == 404
     assert client.get("/v1/corpora/nope/articles/a1").status_code == 404

@@ -37,8 +37,10 @@ def test_a_run_interrupted_by_a_crash_is_marked_failed_at_startup(settings: Sett
     with make_client(settings, Engine(FakeEncoder())) as client:
         run = client.get(f"/v1/runs/{run_id}").json()
         report = client.get(f"/v1/runs/{run_id}/report")
+        pairs = client.get(f"/v1/runs/{run_id}/pairs.csv")
     assert run["status"] == "failed" and "interrupted" in run["error"]
-    assert report.status_code == 409
+    assert report.status_code == 409 and pairs.status_code == 409
+    assert "needs a finished run" in pairs.json()["detail"]
 
 
 def _exercise_store(store: Store) -> None:

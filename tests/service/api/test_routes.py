@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,23 @@ def test_compare_stores_a_run_with_result_and_report(client: TestClient) -> None
     assert report.status_code == 200
     assert report.headers["content-type"].startswith("text/html")
     assert "Example Daily" in report.text
+
+
+def test_a_runs_pairs_csv_has_a_row_per_alignment(client: TestClient) -> None:
+    retold = ENGLISH.replace("on Monday", "early on Monday")
+    run = client.post("/v1/compare", json={"articles": [
+        {"id": "baku", "text": ENGLISH, "outlet": "Example Daily"},
+        {"id": "copy", "text": retold, "outlet": "=cmd|' /C calc'!A0"},
+    ]}).json()  # fmt: skip
+    pairs = client.get(f"/v1/runs/{run['id']}/pairs.csv")
+    assert pairs.status_code == 200 and pairs.headers["content-type"].startswith("text/csv")
+    assert f"parallax-{run['id']}-pairs.csv" in pairs.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(pairs.content.decode("utf-8-sig"))))
+    alignments = run["result"]["alignments"]
+    assert alignments and sorted((r["a"], r["b"]) for r in rows) == sorted(
+        (a["a"], a["b"]) for a in alignments)  # fmt: skip
+    outlets = {r["outlet_a"] for r in rows} | {r["outlet_b"] for r in rows}
+    assert outlets == {"Example Daily", "'=cmd|' /C calc'!A0"}  # never a formula
 
 
 def test_corpus_add_list_fetch_and_compare(client: TestClient) -> None:
