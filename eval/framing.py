@@ -4,8 +4,9 @@
 
 Divergence (demo gold, corpus/demo/gold.json): every fact annotated `framing: alike|different`
 is a positive (different) or negative (alike) example. Its passages (the sentences holding the
-gold quotes) form cross-article pairs; each pair is scored with `divergence.v6` (and, for the
-before/after record, `divergence.v5` to `divergence.v1`; weights fixed a priori), the fact's
+gold quotes) form cross-article pairs; each pair is scored with `divergence.v7` (and, for the
+before/after record, `divergence.v6` to `divergence.v1`; weights fixed a priori up to v6, fitted
+on the development framing pairs for v7: `eval.divergence_weights`), the fact's
 score is its most divergent pair, and ROC AUC separates different from alike. Each component's
 own AUC is reported, and, as a check of the weights, the AUC of a logistic regression over the
 components fit by leave-one-event-out cross-validation. From v3 on, the AUC of the pairs' evidence
@@ -68,6 +69,7 @@ from models.framing.divergence import (
     METHOD_V3,
     METHOD_V4,
     METHOD_V5,
+    METHOD_V6,
     WEIGHTS,
 )
 from models.framing.frame import divergence_of_pair, fit_background, frame_passages
@@ -482,8 +484,9 @@ def evaluate_framing(
     if stance_provider is not None:
         report["passage_stance"] = passage_stance_agreement(result, gold, stance)
     report["stance_annotations"] = stance_agreement(demo_dir)
-    for method, suffix in ((METHOD, ""), (METHOD_V5, "_v5"), (METHOD_V4, "_v4"),
-                           (METHOD_V3, "_v3"), (METHOD_V2, "_v2"), (METHOD_V1, "_v1")):  # fmt: skip
+    for method, suffix in ((METHOD, ""), (METHOD_V6, "_v6"), (METHOD_V5, "_v5"),
+                           (METHOD_V4, "_v4"), (METHOD_V3, "_v3"), (METHOD_V2, "_v2"),
+                           (METHOD_V1, "_v1")):  # fmt: skip
         report["divergence" + suffix] = divergence_auc(
             score_gold_facts(result, embeddings, gold, stance, method), method
         )
@@ -523,7 +526,7 @@ def _framing_pairs(
                 logger.warning("framing pairs not found at %s: skipped", path)
             continue
         report[key] = []
-        methods = (METHOD, METHOD_V5, METHOD_V4, METHOD_V3)
+        methods = (METHOD, METHOD_V6, METHOD_V5, METHOD_V4)
         for stance_name, stance in variants:
             for scored in evaluate_framing_pairs_methods(Path(path), encoder, stance, methods):
                 summary = {name: value for name, value in scored.items() if name != "rows"}

@@ -6,7 +6,7 @@
 
 Runs compare on FOLDER (default: the shared folder's `seeds`, with its `meta.json`), keeping
 candidate links down to confidence `MIN_CONFIDENCE` (below compare's own 0.5, so that a few
-articles offer enough pairs), frames every pair with the default divergence (`divergence.v6`)
+articles offer enough pairs), frames every pair with the default divergence (`divergence.v7`)
 and lists the pairs of one event whose evidence of a framing difference reaches `EVIDENCE_MIN`,
 the most evident first: ids, evidence, score, components, commitment and voice, the top
 contrast terms of each side and the two passages to read. Pairs below the bar are counted, not

@@ -103,9 +103,10 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
 
     rows = []
     for source, report in runs.items():
-        for key in ("divergence", "divergence_v5", "divergence_v4", "divergence_v3",
-                    "divergence_v2", "divergence_v1", "divergence_without_stance",
-                    "divergence_without_stance_v5", "divergence_without_stance_v4",
+        for key in ("divergence", "divergence_v6", "divergence_v5", "divergence_v4",
+                    "divergence_v3", "divergence_v2", "divergence_v1", "divergence_without_stance",
+                    "divergence_without_stance_v6", "divergence_without_stance_v5",
+                    "divergence_without_stance_v4",
                     "divergence_without_stance_v3", "divergence_without_stance_v2",
                     "divergence_without_stance_v1"):  # fmt: skip
             if key not in report:
@@ -178,8 +179,10 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
         f" ({report['divergence']['facts']} facts, {report['divergence']['different']} "
         "different); a fact's score is its most divergent cross-article pair. Component columns "
         "are each component's own ROC AUC; 'LOEO logistic' learns weights leave-one-event-out "
-        "for comparison with the fixed weights. The demo gold was used while developing the "
-        "components. divergence.v3 also gives each pair its *evidence* of a framing difference "
+        "for comparison with the method's weights (set by hand up to v6; v7's fitted on the "
+        "development framing pairs by `python -m eval.divergence_weights`, never on the demo). "
+        "The demo gold was used while developing the components. divergence.v3 also gives each "
+        "pair its *evidence* of a framing difference "
         "(P(same fact) x the framing components, residual left out), by which `parallax eval "
         "seeds` ranks pairs: its AUC on the same facts, and how many facts reach the evidence "
         "bar (0.2) with, in brackets, how many of those are annotated different. The evidence "

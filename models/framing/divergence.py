@@ -56,7 +56,7 @@ appraisal ("landmark", "long-overdue" / "blow to", "reckless"), so a side that j
 where the other does not, or judges it the other way, counts as framed differently; two sides
 that judge alike share the concept.
 
-`divergence.v6` (`METHOD_V6`, the default) is v5 with sourcing in the commitment component: a
+`divergence.v6` (`METHOD_V6`) is v5 with sourcing in the commitment component: a
 side that gives the claim through two or more attributions (`voice.attributions`: typically one
 party's account and the other's denial, 'Baku says the mine was Armenian; Yerevan denies it';
 attributions are counted, not speakers, so one speaker's two statements count too) presents
@@ -65,6 +65,13 @@ much as asserted against hedged (`sourcing_distance` 1). The commitment componen
 evidence's commitment part) is the larger of the label distance and the sourcing distance.
 Chosen on the development half of the framing pairs, where sourcing separates the writers'
 differences of source from alike pairs better than the commitment labels do.
+
+`divergence.v7` (`METHOD_V7`, the default) is v6 with weights fitted on data instead of set by
+hand: `python -m eval.divergence_weights` fits a logistic regression of the development framing
+pairs' labels on their stance, commitment and contrast components (stance from the shipped
+model) and scales the coefficients to sum to 0.85; the residual, which that set cannot show,
+keeps 0.15. Commitment gains weight and stance loses some (`WEIGHTS_V7`). The evidence uses the
+same weights, as from v3 on. Components and everything else are v6's.
 """
 
 from __future__ import annotations
@@ -81,8 +88,9 @@ METHOD_V3 = "divergence.v3"
 METHOD_V4 = "divergence.v4"
 METHOD_V5 = "divergence.v5"
 METHOD_V6 = "divergence.v6"
-METHOD = METHOD_V6
-METHODS = (METHOD_V1, METHOD_V2, METHOD_V3, METHOD_V4, METHOD_V5, METHOD_V6)
+METHOD_V7 = "divergence.v7"
+METHOD = METHOD_V7
+METHODS = (METHOD_V1, METHOD_V2, METHOD_V3, METHOD_V4, METHOD_V5, METHOD_V6, METHOD_V7)
 COMPONENTS = ("stance", "commitment", "contrast", "residual")
 WEIGHTS_V1: dict[str, float] = {"stance": 0.35, "commitment": 0.25, "contrast": 0.15,
                                 "residual": 0.25}  # fmt: skip
@@ -92,10 +100,14 @@ WEIGHTS_V3 = dict(WEIGHTS_V2)
 WEIGHTS_V4 = dict(WEIGHTS_V3)
 WEIGHTS_V5 = dict(WEIGHTS_V4)
 WEIGHTS_V6 = dict(WEIGHTS_V5)
+# fitted by `python -m eval.divergence_weights` (tests/eval/test_divergence_weights.py reruns it)
+WEIGHTS_V7: dict[str, float] = {"stance": 0.23, "commitment": 0.34, "contrast": 0.28,
+                                "residual": 0.15}  # fmt: skip
 WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2, METHOD_V3: WEIGHTS_V3,
-           METHOD_V4: WEIGHTS_V4, METHOD_V5: WEIGHTS_V5, METHOD_V6: WEIGHTS_V6}  # fmt: skip
+           METHOD_V4: WEIGHTS_V4, METHOD_V5: WEIGHTS_V5, METHOD_V6: WEIGHTS_V6,
+           METHOD_V7: WEIGHTS_V7}  # fmt: skip
 # methods whose commitment component counts sourcing (`sourcing_distance`)
-WITH_SOURCING = (METHOD_V6,)
+WITH_SOURCING = (METHOD_V6, METHOD_V7)
 # attributions that make a side's account of the claim contested
 CONTESTED_MIN = 2
 # Evidence of one framing difference at a certain fact: asserted vs hedged alone gives 0.4, one

@@ -37,6 +37,7 @@ from models.framing.divergence import (
     METHOD_V4,
     METHOD_V5,
     METHOD_V6,
+    METHOD_V7,
     METHODS,
     WEIGHTS,
     WITH_SOURCING,
@@ -54,11 +55,11 @@ from models.framing.voice import Cue, Voice, attributions, continue_quotations, 
 logger = logging.getLogger(__name__)
 CONTRAST_OF = {METHOD_V1: "contrast.v1", METHOD_V2: "contrast.v2", METHOD_V3: "contrast.v3",
                METHOD_V4: "contrast.v4", METHOD_V5: "contrast.v5",
-               METHOD_V6: "contrast.v5"}  # fmt: skip
+               METHOD_V6: "contrast.v5", METHOD_V7: "contrast.v5"}  # fmt: skip
 LEXICON_OF = {METHOD_V2: LEXICON_V2, METHOD_V3: LEXICON_V3, METHOD_V4: LEXICON_V4,
-              METHOD_V5: LEXICON_V5, METHOD_V6: LEXICON_V5}  # fmt: skip
+              METHOD_V5: LEXICON_V5, METHOD_V6: LEXICON_V5, METHOD_V7: LEXICON_V5}  # fmt: skip
 # methods whose pairs carry the evidence of a framing difference
-WITH_EVIDENCE = (METHOD_V3, METHOD_V4, METHOD_V5, METHOD_V6)
+WITH_EVIDENCE = (METHOD_V3, METHOD_V4, METHOD_V5, METHOD_V6, METHOD_V7)
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,8 @@ class VoiceOut(BaseModel):
     attributions: list[CueOut] = Field(
         default_factory=list,
         description="Every source marker and speech verb in the outlet's words, in order (the "
-        "speaker above is the first's); divergence.v6 reads two or more as a contested claim.",
+        "speaker above is the first's); divergence.v6 and later read two or more as a contested "
+        "claim.",
     )
 
 

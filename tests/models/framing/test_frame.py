@@ -37,7 +37,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
     stance = {pid: {"Russia": one_hot("none")} for pid in compared.passage_index()}
     stance["ru:1"] = {"Russia": one_hot("favor")}
     framing = frame_result(compared, stance)
-    assert framing.method["divergence"] == "divergence.v6"
+    assert framing.method["divergence"] == "divergence.v7"
     assert framing.method["events"] == "metadata"
     assert len(framing.pairs) == len(compared.alignments)
     for pair in framing.pairs:
@@ -50,7 +50,7 @@ def test_frame_result_scores_every_alignment_and_merges_into_result_json(compare
 
     document = apply_framing(result_to_dict(compared), framing)
     json.dumps(document, ensure_ascii=False)  # serialisable
-    assert document["method"]["divergence"]["divergence"] == "divergence.v6"
+    assert document["method"]["divergence"]["divergence"] == "divergence.v7"
     first = document["alignments"][0]
     assert {"score", "components", "details", "evidence"} <= set(first["divergence"])
     assert 0.0 <= first["divergence"]["evidence"] <= 1.0
@@ -81,6 +81,7 @@ def test_frame_result_keeps_v1_reproducible_and_names_each_method(compared) -> N
         WEIGHTS_V4,
         WEIGHTS_V5,
         WEIGHTS_V6,
+        WEIGHTS_V7,
     )
 
     v1 = frame_result(compared, None, method="divergence.v1")
@@ -88,7 +89,12 @@ def test_frame_result_keeps_v1_reproducible_and_names_each_method(compared) -> N
     v3 = frame_result(compared, None, method="divergence.v3")
     v4 = frame_result(compared, None, method="divergence.v4")
     v5 = frame_result(compared, None, method="divergence.v5")
-    v6 = frame_result(compared, None)
+    v6 = frame_result(compared, None, method="divergence.v6")
+    v7 = frame_result(compared, None)
+    assert v7.method["divergence"] == "divergence.v7" and v7.method["weights"] == WEIGHTS_V7
+    assert v7.method["contrast"] == "contrast.v5" and v7.method["contested_min_attributions"] == 2
+    for old, new in zip(v6.pairs, v7.pairs, strict=True):  # v6's components, other weights
+        assert old.divergence.components == new.divergence.components
     assert v6.method["divergence"] == "divergence.v6" and v6.method["weights"] == WEIGHTS_V6
     assert v6.method["contrast"] == "contrast.v5" and v6.method["contested_min_attributions"] == 2
     assert "contested_min_attributions" not in v5.method
