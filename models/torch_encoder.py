@@ -14,6 +14,7 @@ import json
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +76,6 @@ class TorchE5Encoder:
         adapter_dir: Path | None = None,
     ) -> None:
         import torch
-        from transformers import BertModel
 
         from models.e5.convert import load_tokenizer
 
@@ -89,17 +89,15 @@ class TorchE5Encoder:
         self.window = max_tokens - 2
         self.tokenizer = load_tokenizer(self.model_dir)
         self.tokenizer.model_max_length = 1 << 30  # long texts are windowed here, not truncated
-        self.model = BertModel.from_pretrained(
-            str(self.model_dir),
-            add_pooling_layer=False,
-            dtype=torch.float32 if adapter_dir else getattr(torch, self.dtype),
+        self.model = load_bert(
+            self.model_dir, dtype=torch.float32 if adapter_dir else getattr(torch, self.dtype)
         )
         weights = _weights_id(self.model_dir)
         if adapter_dir is not None:
             self.model, adapter = _merge_adapter(self.model, Path(adapter_dir))
             self.model.to(getattr(torch, self.dtype))
             weights = f"{weights}+{adapter}"
-        self.model.to(self.device).eval()  # type: ignore[arg-type]
+        self.model.to(self.device).eval()
         self.dim = int(self.model.config.hidden_size)
         self.name = f"e5-small-torch-{weights}-{self.dtype}"
 
@@ -160,6 +158,24 @@ class TorchE5Encoder:
                 pooled = summed / mask.sum(dim=1, keepdim=True)
                 means[batch] = pooled.cpu().numpy()
         return means
+
+
+def load_bert(model_dir: Path, dtype: Any = None):
+    """The converted e5 as a `BertModel` without the pooler, which nothing here uses.
+
+    `from_pretrained(path, add_pooling_layer=False)` alone keeps the pooler in transformers 5 (the
+    flag is taken for a config attribute) and initialises it at random, with a load report about
+    its missing weights; given with an explicit config, the flag reaches the model. Training
+    (`models.stance.train`, `models.fact_encoder.train`) still loads the old way, as the shipped
+    adapters were trained: the pooler's initialisation draws from the seeded generator, so
+    loading without it would change what a retrain with the same seed gives.
+    """
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig.from_pretrained(str(model_dir))
+    extra = {} if dtype is None else {"dtype": dtype}
+    return BertModel.from_pretrained(str(model_dir), config=config, add_pooling_layer=False,
+                                     **extra)  # fmt: skip
 
 
 def merge_lora(model, adapter_dir: Path):

@@ -188,6 +188,8 @@ def train_fact_encoder(
     rng = random.Random(seed)
     sets = read_fact_sets(fact_dir)
     tokenizer = load_tokenizer(e5_dir)
+    # keeps an unused pooler in transformers 5, as when the shipped adapters were trained
+    # (see models.torch_encoder.load_bert)
     base = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
     layers = list(range(base.config.num_hidden_layers))
     model = get_peft_model(base, lora_config(rank, alpha, layers))

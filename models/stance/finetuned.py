@@ -191,12 +191,11 @@ def _torch_network(artifact_dir: Path, e5_dir: Path, device: str, dtype: str) ->
     """A single-model artifact's network: e5 with its LoRA merged in, and its head."""
     import torch
     from safetensors.torch import load_file
-    from transformers import BertModel
 
     from models.stance.network import StanceHead, StanceNetwork
-    from models.torch_encoder import merge_lora
+    from models.torch_encoder import load_bert, merge_lora
 
-    base = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
+    base = load_bert(e5_dir)
     encoder = merge_lora(base, artifact_dir)
     head = StanceHead(int(base.config.hidden_size), len(LABELS))
     head.load_state_dict({k: v.float() for k, v in load_file(artifact_dir / HEAD_FILE).items()})

@@ -191,6 +191,8 @@ def train_stance(
     )
 
     tokenizer = load_tokenizer(e5_dir)
+    # keeps an unused pooler in transformers 5, as when the shipped adapters were trained
+    # (see models.torch_encoder.load_bert)
     bert = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
     bf16 = cpu_supports_bf16()
     cache_started = time.perf_counter()

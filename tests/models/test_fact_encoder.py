@@ -223,6 +223,7 @@ def test_fact_encoder_loads_and_ranks_the_same_fact_first(e5_dir: Path) -> None:
         warnings.simplefilter("always")
         facts = TorchE5Encoder(e5_dir, device="cpu", dtype="float32", adapter_dir=FACTS_ARTIFACT)
     assert not [w.message for w in caught if issubclass(w.category, FutureWarning)]
+    assert facts.model.pooler is None and plain.model.pooler is None  # never used: not loaded
     assert f"+{FACTS_ARTIFACT.name}@" in facts.name and facts.name != plain.name
     gaps = {}
     for label, encoder in (("plain", plain), ("facts", facts)):
