@@ -110,9 +110,10 @@ WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2, METHOD_V3: WEIGHTS_V3,
 WITH_SOURCING = (METHOD_V6, METHOD_V7)
 # attributions that make a side's account of the claim contested
 CONTESTED_MIN = 2
-# Evidence of one framing difference at a certain fact: asserted vs hedged alone gives 0.4, one
-# framing concept in the outlet's voice alone 0.3 (no stance); EVIDENCE_MIN asks for about that
-# much at P(same fact) = 0.5 to 0.67, or for more framing at a less certain fact.
+# Evidence of one framing difference at a certain fact, without stance: asserted vs hedged alone
+# gives 0.4 with v3-v6's weights (0.55 with v7's), one framing concept in the outlet's voice
+# alone 0.3 (0.23); EVIDENCE_MIN (set with v3) asks for about that much at P(same fact) = 0.5 to
+# 0.67, or for more framing at a less certain fact.
 EVIDENCE_MIN = 0.2
 CONCEPT_SATURATION = 2
 COMMITMENT_DISTANCE_V2 = {
