@@ -33,7 +33,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from service.report import STANCE_LABELS, badge_label, pair_order, pair_terms
 
@@ -106,16 +106,16 @@ def stance_summary(stance: Any) -> str:
 def write_pairs_csv(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     """Write `rows` (from `pair_rows`) to `path` as UTF-8 CSV with a byte-order mark, so that
     spreadsheets read Cyrillic and Azerbaijani letters right; atomically, via a temporary file
-    and a rename. Returns the number of rows."""
-    count = 0
+    and a rename (no temporary file is left behind if `rows` fails). Returns the number of rows."""
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8-sig", newline="", dir=path.parent, suffix=".tmp", delete=False
     ) as handle:
-        writer = csv.DictWriter(handle, fieldnames=PAIR_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            count += 1
+        try:
+            count = _write_rows(handle, rows)
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)
+            raise
     os.chmod(handle.name, 0o644)
     os.replace(handle.name, path)
     return count
@@ -125,10 +125,18 @@ def pairs_csv(rows: Iterable[dict[str, Any]]) -> str:
     """`rows` as the text of a `pairs.csv`, byte-order mark first (for the HTTP API)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=PAIR_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
+    _write_rows(buffer, rows)
     return buffer.getvalue()
+
+
+def _write_rows(handle: IO[str], rows: Iterable[dict[str, Any]]) -> int:
+    writer = csv.DictWriter(handle, fieldnames=PAIR_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
 
 
 def _row_order(alignment: dict[str, Any]) -> tuple[float, float, str, str]:

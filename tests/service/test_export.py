@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from service.export import PAIR_COLUMNS, pair_rows, stance_summary, write_pairs_csv
 from tests.service.test_report import sample_result
 
@@ -63,3 +65,13 @@ def test_stance_summary() -> None:
               "Azerbaijan": {"favor": 0.02, "against": 0.03, "none": 0.95}}  # fmt: skip
     assert stance_summary(stance) == "Russia: against 0.72; Azerbaijan: none 0.95"
     assert stance_summary(None) == "" and stance_summary({"Russia": "odd"}) == ""
+
+
+def test_a_failing_row_source_leaves_no_file_behind(tmp_path: Path) -> None:
+    def rows():
+        yield from pair_rows(sample_result())
+        raise OSError("event file unreadable")
+
+    with pytest.raises(OSError, match="unreadable"):
+        write_pairs_csv(tmp_path / "pairs.csv", rows())
+    assert list(tmp_path.iterdir()) == []
