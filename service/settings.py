@@ -45,10 +45,10 @@ class Settings(BaseSettings):
         description="When set, /v1 routes require 'Authorization: Bearer <api_key>'.",
     )
     stance_model: str | None = Field(
-        default=None,
-        description="Stance model loaded by the API: 'baseline', 'finetuned', 'ensemble' or the "
-        "folder of a stance artifact (`parallax models train-stance --out DIR`); none: responses "
-        "carry no stance.",
+        default="finetuned",
+        description="Stance model loaded by the API: 'finetuned' (the default, as for compare), "
+        "'ensemble', 'baseline' or the folder of a stance artifact (`parallax models "
+        "train-stance --out DIR`); empty: no stance model, and responses carry no stance.",
     )
     stance_dtype: Literal["auto", "float32", "bfloat16", "int8", "int8-plain"] = Field(
         default="auto",

@@ -77,3 +77,24 @@ def test_the_api_serves_a_stance_artifact_named_by_its_folder(
         body = client.post("/v1/stance", json={"text": ENGLISH, "targets": ["Russia"]}).json()
     assert ready["models"]["stance"].endswith(f"+{artifact_digest(head)}")
     assert "stance" not in body["unavailable"]
+
+
+def test_the_default_api_scores_stance_with_the_fine_tuned_model(settings: Settings) -> None:
+    """`parallax serve` with no settings: the README's /v1/stance example gets stance scores."""
+    from fastapi.testclient import TestClient
+
+    from service.api import create_app
+    from service.settings import Settings as DefaultSettings
+
+    default = DefaultSettings.model_fields["stance_model"].default
+    app = create_app(settings.model_copy(update={"stance_model": default}))
+    text = "Azerbaijan closed the Russian House in Baku. Moscow called it a misunderstanding."
+    with TestClient(app) as client:
+        ready = client.get("/readyz").json()
+        request = {"text": text, "outlet": "Example Daily", "targets": ["Russia", "Azerbaijan"]}
+        body = client.post("/v1/stance", json=request).json()
+    assert ready["models"]["stance"].startswith("stance-e5-lora-v10")
+    assert "stance" not in body["unavailable"]
+    for passage in body["passages"]:
+        assert set(passage["stance"]) == {"Russia", "Azerbaijan"}
+    assert set(body["aggregate"]["stance"]) == {"Russia", "Azerbaijan"}

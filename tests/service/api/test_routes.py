@@ -179,3 +179,5 @@ def test_a_stance_model_that_cannot_load_is_refused_with_the_settings(
     for ok in ("", "ensemble"):  # empty: no stance
         monkeypatch.setenv("PARALLAX_STANCE_MODEL", ok)
         assert Settings().stance_model == ok
+    monkeypatch.delenv("PARALLAX_STANCE_MODEL")
+    assert Settings().stance_model == "finetuned"  # unset: the API scores stance, as compare does
