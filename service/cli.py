@@ -93,9 +93,13 @@ def compare(
     for problem in outcome.errors:
         console.print(f"[yellow]skipped[/yellow] {escape(str(problem))}")
     summary = outcome.summary
+    framed = ""
+    if summary["framed_differently"] is not None:
+        framed = (f", {summary['framed_differently']} with evidence of a framing difference "
+                  f"(>= {summary['evidence_min']})")  # fmt: skip
     console.print(
         f"{summary['articles']} articles, {summary['passages']} passages, "
-        f"{summary['alignments']} alignments"
+        f"{summary['alignments']} alignments{framed}"
     )
     console.print(f"wrote {outcome.result_path}", markup=False)
     console.print(f"wrote {outcome.report_path}  (open it in a browser)", markup=False)

@@ -34,12 +34,20 @@ class CompareOutcome:
     pairs_path: Path | None = None
 
     @property
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[str, Any]:
+        """Counts for the command line; `framed_differently`: the aligned pairs whose evidence
+        of a framing difference reaches the bar the result was scored with (None without one)."""
+        bar = ((self.result.get("method") or {}).get("divergence") or {}).get("evidence_min")
+        alignments = self.result["alignments"]
+        evidence = [(al.get("divergence") or {}).get("evidence") for al in alignments]
         return {
             "articles": len(self.result["articles"]),
             "passages": sum(len(a["passages"]) for a in self.result["articles"]),
-            "alignments": len(self.result["alignments"]),
-        }
+            "alignments": len(alignments),
+            "framed_differently": None if bar is None
+            else sum(e is not None and e >= bar for e in evidence),
+            "evidence_min": bar,
+        }  # fmt: skip
 
 
 def run_compare(

@@ -24,7 +24,7 @@ def demo_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with (out / "pairs.csv").open(encoding="utf-8-sig", newline="") as handle:
         pairs = list(csv.DictReader(handle))
     return {**document, "report_html": (out / "report.html").read_text(encoding="utf-8"),
-            "pairs_csv": pairs}  # fmt: skip
+            "pairs_csv": pairs, "output": result.output}  # fmt: skip
 
 
 def passage_text(result: dict, passage_id: str) -> str:
@@ -72,6 +72,14 @@ def test_demo_pairs_csv_holds_every_alignment_as_compare_scored_it(demo_result: 
     assert rows[0]["text_a"] == passage_text(demo_result, rows[0]["a"])
     assert {r["same_event"] for r in rows} == {"0", "1"}  # a few links cross events
     assert all(r["stance_a"].startswith("Russia: ") for r in rows)
+
+
+def test_compare_says_how_many_pairs_reach_the_evidence_bar(demo_result: dict) -> None:
+    bar = demo_result["method"]["divergence"]["evidence_min"]
+    reached = sum(a["divergence"]["evidence"] >= bar for a in demo_result["alignments"])
+    assert 0 < reached < len(demo_result["alignments"])
+    assert (f"{len(demo_result['alignments'])} alignments, {reached} with evidence of a framing "
+            f"difference (>= {bar})") in demo_result["output"]  # fmt: skip
 
 
 def test_demo_report_marks_the_contrast_terms_that_compare_found(demo_result: dict) -> None:
