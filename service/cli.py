@@ -52,7 +52,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 @app.command()
 def compare(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
-    out: Annotated[Path, typer.Option(help="Folder for result.json and report.html.")],
+    out: Annotated[Path, typer.Option(help="Folder for result.json, report.html and pairs.csv.")],
     window: Annotated[int, typer.Option(min=1, help="Sentences per passage.")] = 1,
     encoder: EncoderOption = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file.")] = None,
@@ -66,7 +66,8 @@ def compare(
     ] = None,
     stance_dtype: StanceDtypeOption = None,
 ) -> None:
-    """Load, segment, embed, align, score stance and framing; write result.json and report.html."""
+    """Load, segment, embed, align, score stance and framing; write result.json, report.html
+    and pairs.csv."""
     stance_error = stance_problem(stance)
     if stance_error is not None:
         raise typer.BadParameter(stance_error, param_hint="--stance")
