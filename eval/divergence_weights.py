@@ -28,10 +28,10 @@ from sklearn.metrics import roc_auc_score
 
 from eval.framing_pairs import FP_DEV, read_framing_pairs, score_framing_pairs
 from models.encoders import DEFAULT_ENCODER
-from models.framing.divergence import METHOD_V6, combine
+from models.framing.divergence import METHOD_V6, WEIGHTS_V6, combine
 
 FITTED = ("stance", "commitment", "contrast")
-RESIDUAL_WEIGHT = 0.15
+RESIDUAL_WEIGHT = WEIGHTS_V6["residual"]  # not fittable on these pairs: kept from v6
 FIT_METHOD = METHOD_V6  # the components being weighted: v6's, which v7 keeps
 
 
