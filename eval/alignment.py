@@ -89,7 +89,9 @@ SET_TITLES = {
     "analysis_set": "Analysis set (eval/gold/alignment_analysis: English commentary on one "
     "crisis, with near misses)",
 }
-THRESHOLD = 0.5
+THRESHOLD = alignment.MIN_CONFIDENCE
+# The confidences at which held-out precision and recall are reported, for `--min-confidence`.
+CONFIDENCE_STEPS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 # A gold corpus folder's second annotation round (subfolder; see `second_round_links`).
 SECOND_ROUND = "second_round"
 
@@ -719,6 +721,7 @@ def evaluate_gold(
         "candidates": len(candidates),
         "positives": int(labels.sum()),
         "held_out": score_links(demo, candidates, held_out, groups, threshold),
+        "held_out_by_confidence": links_by_confidence(demo, candidates, held_out, groups),
         "errors": diagnose_links(demo, candidates, held_out, groups, threshold),
         "in_sample": score_links(demo, candidates, in_sample, groups, threshold),
         "reliability": {"ece": ece, "table": table},
@@ -742,6 +745,23 @@ def evaluate_gold(
             "tfidf_mutual": _baseline_links(demo, groups, tfidf_vectors),
         }
     return report
+
+
+def links_by_confidence(
+    demo: DemoCorpus,
+    candidates: Sequence[tuple[Alignment, tuple[str, str] | None]],
+    confidences: np.ndarray,
+    groups: list[PassageGroup],
+    thresholds: Sequence[float] = CONFIDENCE_STEPS,
+) -> list[dict[str, float]]:
+    """Precision and recall of the links kept from each confidence in `thresholds` (what
+    `--min-confidence` trades), one row each: {"min_confidence", "precision", "recall",
+    "predicted", "gold", "right"}."""
+    rows = []
+    for value in thresholds:
+        links = score_links(demo, candidates, confidences, groups, value)["links"]
+        rows.append({"min_confidence": value, **links})
+    return rows
 
 
 def article_separation(held: LabelledLinks, min_words: int = 3) -> dict[str, Any] | None:
@@ -1100,6 +1120,21 @@ def _agreement_markdown(agreement: dict[str, Any]) -> list[str]:
     return out
 
 
+def _by_confidence_markdown(rows: list[dict[str, float]]) -> list[str]:
+    def line(name: str, cells: list[str]) -> str:
+        return f"| {name} | {' | '.join(cells)} |"
+
+    return [
+        "Links held out by event, kept from each confidence (`--min-confidence`):",
+        "",
+        line("min confidence", [f"{r['min_confidence']:g}" for r in rows]),
+        line("---", ["---"] * len(rows)),
+        line("precision", [f"{r['precision']:.3f}" for r in rows]),
+        line("recall", [f"{r['recall']:.3f}" for r in rows]),
+        line("links", [str(r["predicted"]) for r in rows]),
+    ]
+
+
 def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[str]:
     pr = _pr
     held, sample = demo["held_out"], demo["in_sample"]
@@ -1125,6 +1160,8 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
             f"| baseline: mutual best matches by TF-IDF char | {pr(base['tfidf_mutual']['links'])} "
             "|",
         ]
+    if demo.get("held_out_by_confidence"):
+        out += ["", *_by_confidence_markdown(demo["held_out_by_confidence"])]
     if demo.get("agreement"):
         out += ["", *_agreement_markdown(demo["agreement"])]
     out += [

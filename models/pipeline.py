@@ -67,7 +67,7 @@ def compare(
     window: int = 1,
     embeddings: dict[str, np.ndarray] | None = None,
     calibration: LinkCalibration | None = None,
-    threshold: float = 0.5,
+    threshold: float = alignment.MIN_CONFIDENCE,
     frame: bool = True,
     stance_model: StanceModel | None = None,
     targets: tuple[str, ...] = DEFAULT_TARGETS,
@@ -80,8 +80,10 @@ def compare(
     more, the most named first, at most four). The targets scored are `method.stance_targets`.
     `calibration` maps link features to confidence (default: the packaged one fitted on
     `encoder`'s embeddings, `LinkCalibration.for_encoder`); links with
-    confidence below `threshold` are dropped.
+    confidence below `threshold` (in [0, 1]) are dropped.
     """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold is a confidence in [0, 1], got {threshold}")
     calibration = calibration or LinkCalibration.for_encoder(encoder.name)
     timings: dict[str, float] = {}
     started = time.perf_counter()

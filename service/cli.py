@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from models.alignment import MIN_CONFIDENCE
 from models.encoders import EncoderSpecError
 from models.stance import DEFAULT_TARGETS, STANCE_DTYPES, StanceArtifactError
 from service import runner
@@ -20,6 +21,7 @@ from service.commands import models as models_command
 from service.commands.options import (
     STANCE_CHOICES,
     EncoderOption,
+    MinConfidenceOption,
     StanceDtypeOption,
     stance_problem,
 )
@@ -65,6 +67,7 @@ def compare(
         ),
     ] = None,
     stance_dtype: StanceDtypeOption = None,
+    min_confidence: MinConfidenceOption = MIN_CONFIDENCE,
 ) -> None:
     """Load, segment, embed, align, score stance and framing; write result.json, report.html
     and pairs.csv."""
@@ -81,7 +84,7 @@ def compare(
             cache_dir=settings.embedding_cache_dir, sidecar=meta,
             stance=None if stance == "none" else stance,
             targets=tuple(target) if target else DEFAULT_TARGETS,
-            stance_dtype=stance_dtype or settings.stance_dtype,
+            stance_dtype=stance_dtype or settings.stance_dtype, min_confidence=min_confidence,
         )  # fmt: skip
     except runner.NothingToCompare as error:
         for problem in error.errors:

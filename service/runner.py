@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.loaders import LoadError, load_articles
+from models.alignment import MIN_CONFIDENCE
 from models.cache import CachedEncoder
 from models.encoder import Encoder
 from models.encoders import DEFAULT_ENCODER, make_encoder
@@ -61,13 +62,15 @@ def run_compare(
     stance: str | None = "finetuned",
     targets: tuple[str, ...] = DEFAULT_TARGETS,
     stance_dtype: str = "auto",
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> CompareOutcome:
     """Load `paths`, compare the articles and write `out/result.json`, `out/report.html` and
     `out/pairs.csv` (the aligned pairs as a spreadsheet, `service.export`).
 
     `stance` names the stance model (a kind such as "finetuned", or an artifact folder: see
     `models.stance.stance_choice`) or is None for no stance scores;
-    `stance_dtype` is the fine-tuned model's precision (see `load_stance_model`).
+    `stance_dtype` is the fine-tuned model's precision (see `load_stance_model`);
+    `min_confidence` is the calibrated confidence from which a link is kept.
     """
     loaded = load_articles(paths, sidecar=sidecar)
     if len(loaded.articles) < 2:
@@ -79,7 +82,7 @@ def run_compare(
     active = CachedEncoder(base, cache_dir) if cache_dir is not None else base
     stance_model = load_stance_model(stance, dtype=stance_dtype) if stance else None
     compared = compare(loaded.articles, active, window=window, stance_model=stance_model,
-                       targets=targets)  # fmt: skip
+                       targets=targets, threshold=min_confidence)  # fmt: skip
     result = result_to_dict(compared)
     if loaded.errors:
         result["skipped"] = [{"path": e.path, "line": e.line, "error": e.message}

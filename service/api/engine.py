@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from models.alignment import MIN_CONFIDENCE
 from models.encoder import Encoder, TextKind
 
 logger = logging.getLogger(__name__)
@@ -97,16 +98,23 @@ class Engine:
             stances = self.stance.score(passages, targets)
             return stances, self.stance.aggregate(passages, stances, targets)
 
-    def compare(self, articles: list[Any], window: int, targets: tuple[str, ...]) -> Any:
-        """`models.pipeline.compare` with this engine's encoder and (if loaded) stance model."""
+    def compare(
+        self,
+        articles: list[Any],
+        window: int,
+        targets: tuple[str, ...],
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> Any:
+        """`models.pipeline.compare` with this engine's encoder and (if loaded) stance model,
+        keeping the links of confidence `min_confidence` and up."""
         from models.pipeline import compare
 
         model = getattr(self.stance, "model", None)
         if model is None:
-            return compare(articles, self.encoder, window=window)
+            return compare(articles, self.encoder, window=window, threshold=min_confidence)
         with self._stance_lock:
             return compare(articles, self.encoder, window=window, stance_model=model,
-                           targets=targets)  # fmt: skip
+                           targets=targets, threshold=min_confidence)  # fmt: skip
 
     def annotate(self, passages: list[str], language: str) -> list[dict[str, Any]]:
         if self.annotator is None:

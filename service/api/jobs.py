@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from corpus.schema import Article
+from models.alignment import MIN_CONFIDENCE
 from models.pipeline import result_to_dict
 from models.stance import DEFAULT_TARGETS
 from service.api.engine import Engine
@@ -15,18 +16,28 @@ logger = logging.getLogger(__name__)
 
 
 def compare_to_dict(
-    articles: list[Article], engine: Engine, window: int, targets: tuple[str, ...] = DEFAULT_TARGETS
+    articles: list[Article],
+    engine: Engine,
+    window: int,
+    targets: tuple[str, ...] = DEFAULT_TARGETS,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> dict[str, Any]:
-    """The result.json document of `articles` (with stance when the engine has a model)."""
-    return result_to_dict(engine.compare(articles, window, targets))
+    """The result.json document of `articles` (with stance when the engine has a model), with
+    the links of confidence `min_confidence` and up."""
+    return result_to_dict(engine.compare(articles, window, targets, min_confidence))
 
 
 def run_comparison(
-    store: Store, run_id: str, articles: list[Article], engine: Engine, window: int
+    store: Store,
+    run_id: str,
+    articles: list[Article],
+    engine: Engine,
+    window: int,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> None:
     """Compare `articles` and store the result (or the error) under `run_id`."""
     try:
-        result = compare_to_dict(articles, engine, window)
+        result = compare_to_dict(articles, engine, window, min_confidence=min_confidence)
     except Exception as error:  # the run records the failure; the log keeps the traceback
         logger.exception("run %s failed", run_id)
         store.finish_run(run_id, error=f"{type(error).__name__}: {error}")

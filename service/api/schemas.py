@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from corpus.schema import CAMPS, LANGUAGES
+from models.alignment import MIN_CONFIDENCE
 
 Language = Literal["en", "ru", "uk", "az"]
 Camp = Literal["russian", "azerbaijani", "ukrainian", "western", "other"]
@@ -25,6 +26,15 @@ Target = Annotated[
     StringConstraints(min_length=1, max_length=100, pattern=r"^\w[\w .,'’&()/-]*$"),
 ]
 Window = Annotated[int, Field(ge=1, le=5, description="Sentences per passage.")]
+MinConfidence = Annotated[
+    float,
+    Field(
+        ge=0.0,
+        le=1.0,
+        strict=True,  # a number, not "0.5" or true
+        description="Keep the aligned pairs whose calibrated confidence is at least this.",
+    ),
+]
 
 # C0 controls other than tab, newline and carriage return, DEL, and UTF-16 surrogates (which
 # JSON escapes such as "\ud800" can smuggle into a str but which no UTF-8 text can hold).
@@ -103,6 +113,7 @@ class ArticlesRequest(BaseModel):
 
     articles: list[ArticleIn] = Field(min_length=2, description="Two or more articles.")
     window: Window = 1
+    min_confidence: MinConfidence = MIN_CONFIDENCE
 
 
 class CorpusArticlesRequest(BaseModel):
@@ -119,6 +130,7 @@ class CorpusArticlesRequest(BaseModel):
 class CorpusCompareRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     window: Window = 1
+    min_confidence: MinConfidence = MIN_CONFIDENCE
 
 
 # ---------------------------------------------------------------- responses
@@ -202,10 +214,14 @@ class StanceResponse(BaseModel):
 
 
 class PairOut(BaseModel):
+    """Two passages of different articles that report the same fact."""
+
     a: str
     b: str
     similarity: float
     margin: float
+    confidence: float = Field(description="Calibrated probability that the link is right.")
+    kind: Literal["mutual", "span", "translation"]
 
 
 class FactGroupOut(BaseModel):

@@ -26,6 +26,7 @@ import numpy as np
 
 from corpus.loaders import ArticleError, LoadError
 from corpus.schema import Article
+from models.alignment import MIN_CONFIDENCE
 from models.encoder import Encoder
 from models.pipeline import compare, result_to_dict, segment_articles
 from service.batch.scan import CorpusReader, Entry
@@ -82,6 +83,12 @@ class Engine(Protocol):
     name: str
 
     def run(self, tasks: Sequence[EventTask]) -> Iterator[EventOutput]: ...
+
+
+def links_analysis(min_confidence: float) -> str:
+    """The alignment part of every event's ledger key (`run_batch(analysis=...)`): empty at the
+    default confidence, so ledgers written before the option existed still resume."""
+    return "" if min_confidence == MIN_CONFIDENCE else f"|links>={min_confidence!r}"
 
 
 def chunk_tasks(tasks: Sequence[EventTask], max_articles: int = CHUNK_ARTICLES) -> list[list[int]]:

@@ -30,12 +30,14 @@ Ray is an optional extra: `pip install '.[scale]'` (`ray[data]`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from models.alignment import MIN_CONFIDENCE
 from service.batch.engine import (
     CHUNK_ARTICLES,
     EventOutput,
@@ -76,6 +78,7 @@ class ChunkWorker:
         sidecar: str | None,
         threads: int,
         stance: StanceSpec | None = None,
+        min_confidence: float = MIN_CONFIDENCE,
     ) -> None:
         from models.encoders import make_encoder
         from models.pipeline import compare
@@ -92,9 +95,9 @@ class ChunkWorker:
             )
         self.reader = CorpusReader(sidecar=Path(sidecar) if sidecar else None)
         self.window = window
-        self.compare_fn = compare
+        self.compare_fn: Callable[..., Any] = functools.partial(compare, threshold=min_confidence)
         if stance is not None:
-            self.compare_fn = stance_compare(stance.load(), stance.targets)
+            self.compare_fn = stance_compare(stance.load(), stance.targets, min_confidence)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         rows: list[dict[str, Any]] = []
@@ -124,8 +127,10 @@ class RayEngine:
         threads: int = 0,
         chunk_articles: int = CHUNK_ARTICLES,
         stance: StanceSpec | None = None,
+        min_confidence: float = MIN_CONFIDENCE,
     ) -> None:
         self.encoder_spec, self.encoder_name = encoder_spec, encoder_name
+        self.min_confidence = min_confidence
         self.window, self.sidecar, self.address = window, sidecar, address
         self.actors, self.cpus_per_actor, self.threads = actors, cpus_per_actor, threads
         self.chunk_articles, self.stance = chunk_articles, stance
@@ -156,6 +161,7 @@ class RayEngine:
             fn_constructor_kwargs={
                 "encoder_spec": self.encoder_spec, "encoder_name": self.encoder_name,
                 "window": self.window, "threads": self.threads, "stance": self.stance,
+                "min_confidence": self.min_confidence,
                 "sidecar": str(self.sidecar) if self.sidecar else None,
             },
             batch_size=1, concurrency=self.actors, num_cpus=self.cpus_per_actor,
@@ -186,14 +192,17 @@ def ray_engine_factory(
     actors: int = 1,
     encoder_name: str | None = None,
     stance: StanceSpec | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> Callable[[CorpusReader], RayEngine]:
     """A `run_batch(engine=...)` argument: builds a `RayEngine` for the run's corpus reader.
 
-    With `stance`, pass `run_batch(analysis=stance.analysis)` too, as the local engine does."""
+    Pass `run_batch(analysis=...)` too, as the local engine does: `stance.analysis` with
+    `stance`, and `links_analysis(min_confidence)`."""
     concrete, name = (spec, encoder_name) if encoder_name else concrete_spec(spec)
 
     def make(reader: CorpusReader) -> RayEngine:
         return RayEngine(concrete, name, window=window, sidecar=reader.sidecar, address=address,
-                         actors=actors, stance=stance)  # fmt: skip
+                         actors=actors, stance=stance,
+                         min_confidence=min_confidence)  # fmt: skip
 
     return make

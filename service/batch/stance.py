@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models.alignment import MIN_CONFIDENCE
 from models.pipeline import compare
 from models.stance import DEFAULT_TARGETS, MODEL_KINDS, StanceModel, load_stance_model
 
@@ -69,6 +70,10 @@ class StanceSpec:
         return model
 
 
-def stance_compare(model: StanceModel, targets: tuple[str, ...]) -> Callable[..., Any]:
-    """`compare` with stance scoring toward `targets`: the `compare_fn` of both engines."""
-    return functools.partial(compare, stance_model=model, targets=targets)
+def stance_compare(
+    model: StanceModel, targets: tuple[str, ...], min_confidence: float = MIN_CONFIDENCE
+) -> Callable[..., Any]:
+    """`compare` with stance scoring toward `targets`, keeping the links of confidence
+    `min_confidence` and up: the `compare_fn` of both engines."""
+    return functools.partial(compare, stance_model=model, targets=targets,
+                             threshold=min_confidence)  # fmt: skip

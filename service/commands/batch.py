@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,16 +21,19 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from models.alignment import MIN_CONFIDENCE
 from models.cache import CachedEncoder
 from models.encoder import Encoder
 from models.encoders import make_encoder
 from models.pipeline import compare
 from models.stance import DEFAULT_TARGETS, STANCE_DTYPES, StanceArtifactError
 from service import batch as batch_job
+from service.batch.engine import links_analysis
 from service.batch.stance import StanceSpec, stance_compare
 from service.commands.options import (
     STANCE_CHOICES,
     EncoderOption,
+    MinConfidenceOption,
     StanceDtypeOption,
     stance_problem,
 )
@@ -99,6 +104,7 @@ def batch(
         ),
     ] = None,
     stance_dtype: StanceDtypeOption = None,
+    min_confidence: MinConfidenceOption = MIN_CONFIDENCE,
 ) -> None:
     """Compare a whole corpus event by event; write per-event results, a summary and reports."""
     settings = get_settings()
@@ -117,7 +123,8 @@ def batch(
     if stance_dtype is not None and stance_dtype not in STANCE_DTYPES:
         console.print(f"[red]error[/red] --stance-dtype must be one of {', '.join(STANCE_DTYPES)}")
         raise typer.Exit(2)
-    compare_fn, stance_spec, analysis = compare, None, ""
+    compare_fn: Callable[..., Any] = functools.partial(compare, threshold=min_confidence)
+    stance_spec, analysis = None, ""
     if stance != "none":
         # loaded here for its identity, which Ray actors check their own copies against
         try:
@@ -129,8 +136,9 @@ def batch(
             raise typer.Exit(2) from None
         analysis = stance_spec.analysis
         if engine == "local":
-            compare_fn = stance_compare(model, stance_spec.targets)
+            compare_fn = stance_compare(model, stance_spec.targets, min_confidence)
         del model  # with --engine ray only the actors keep a copy
+    analysis += links_analysis(min_confidence)
     spec = encoder or settings.encoder
     base, concrete = resolve_encoder(spec)
     cached = CachedEncoder(base, settings.embedding_cache_dir)
@@ -145,7 +153,8 @@ def batch(
             raise typer.Exit(2) from None
         make_engine = ray_engine_factory(concrete, window=window, address=ray_address,
                                          actors=ray_actors, encoder_name=base.name,
-                                         stance=stance_spec)  # fmt: skip
+                                         stance=stance_spec,
+                                         min_confidence=min_confidence)  # fmt: skip
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TextColumn("{task.fields[articles]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())  # fmt: skip

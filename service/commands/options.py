@@ -26,6 +26,18 @@ StanceDtypeOption = Annotated[
     ),
 ]
 
+MinConfidenceOption = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        max=1.0,
+        help="Keep the links whose calibrated confidence is at least this: lower shows more "
+        "links and more wrong ones, higher fewer and surer (held-out precision and recall at "
+        "each value: eval/RESULTS.md, Alignment).",
+    ),
+]
+"""`--min-confidence`; its default is `models.alignment.MIN_CONFIDENCE`."""
+
 STANCE_CHOICES = (
     "'finetuned', 'ensemble' (its two-seed teacher: a little more accurate, half the speed), "
     "'baseline', 'none', or the folder of a stance artifact of your own (`parallax models "

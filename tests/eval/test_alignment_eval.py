@@ -217,6 +217,26 @@ def test_score_links_splits_links_within_and_across_events() -> None:
     assert report["near_misses"] == {"near_misses": 2, "linked": 1}
 
 
+def test_links_by_confidence_trade_recall_for_precision() -> None:
+    from types import SimpleNamespace
+
+    articles = [SimpleNamespace(id=name, language="en") for name in ("x1", "x2")]
+    gold = {frozenset(("x1:0", "x2:0")), frozenset(("x1:1", "x2:1"))}
+    demo = ev.DemoCorpus(articles, {}, {"x1": "x", "x2": "x"}, gold, set())  # type: ignore[arg-type]
+    groups = [PassageGroup(a, [f"{a}:0", f"{a}:1", f"{a}:2"], np.eye(3, 4, dtype=np.float32))
+              for a in ("x1", "x2")]  # fmt: skip
+    candidates = [(Alignment("x1:0", "x2:0", 0.9, 1.2), None),  # right
+                  (Alignment("x1:2", "x2:2", 0.9, 1.2), None),  # wrong
+                  (Alignment("x1:1", "x2:1", 0.9, 1.2), None)]  # right  # fmt: skip
+    rows = ev.links_by_confidence(demo, candidates, np.array([0.95, 0.6, 0.3]), groups,
+                                  thresholds=(0.2, 0.5, 0.9))  # fmt: skip
+    got = [(r["min_confidence"], r["predicted"], r["right"], r["recall"]) for r in rows]
+    assert got == [(0.2, 3, 2, 1.0), (0.5, 2, 1, 0.5), (0.9, 1, 1, 0.5)]
+    table = ev._by_confidence_markdown(rows)
+    assert table[2] == "| min confidence | 0.2 | 0.5 | 0.9 |"
+    assert table[4] == "| precision | 0.667 | 0.500 | 1.000 |"
+
+
 def test_near_miss_separation_ranks_gold_links_above_near_misses() -> None:
     from types import SimpleNamespace
 

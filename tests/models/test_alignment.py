@@ -388,3 +388,14 @@ def test_compare_tells_alignment_each_article_language(fake_encoder, monkeypatch
                 Article(id="ru1", text="\n\n".join(ARTICLE_B), language="ru")]  # fmt: skip
     pipeline.compare(articles, fake_encoder, frame=False)
     assert seen == {"en1": "en", "ru1": "ru"}
+
+
+@pytest.mark.parametrize("threshold", [-0.01, 1.01, float("nan")])
+def test_compare_refuses_a_confidence_threshold_outside_0_to_1(fake_encoder, threshold) -> None:
+    from corpus.schema import Article
+    from models import pipeline
+
+    articles = [Article(id="en1", text="\n\n".join(ARTICLE_A), language="en"),
+                Article(id="ru1", text="\n\n".join(ARTICLE_B), language="ru")]  # fmt: skip
+    with pytest.raises(ValueError, match=r"confidence in \[0, 1\]"):
+        pipeline.compare(articles, fake_encoder, frame=False, threshold=threshold)

@@ -156,6 +156,15 @@ def test_cli_batch_runs_resumes_and_refuses_a_used_folder(tmp_path: Path) -> Non
     other = ["batch", str(corpus), "--out", str(out), "--resume", "--stance", "none"]
     redone = CliRunner().invoke(app, other)
     assert redone.exit_code == 0 and "(2 run, 0 reused" in redone.output
+    # so does another link confidence, and every event is scored with it
+    surer = CliRunner().invoke(app, [*other, "--min-confidence", "0.9"])
+    assert surer.exit_code == 0 and "(2 run, 0 reused" in surer.output
+    for path in (out / "events").glob("*.json"):
+        event = json.loads(path.read_text(encoding="utf-8"))
+        assert event["method"]["alignment_threshold"] == 0.9
+        assert all(al["confidence"] >= 0.9 for al in event["alignments"])
+    same = CliRunner().invoke(app, [*other, "--min-confidence", "0.9"])
+    assert same.exit_code == 0 and "(0 run, 2 reused" in same.output
     nope = tmp_path / "[nope]"
     missing = CliRunner().invoke(app, ["batch", str(nope), "--out", str(out)])
     assert missing.exit_code == 2 and f"{nope}: no such file or folder" in missing.output

@@ -95,6 +95,10 @@ def test_ray_actor_work_matches_the_local_engine(
     actor = [EventOutput.from_row(row) for row in rows]
     assert [o.result for o in actor] == [o.result for o in local]
     assert actor[0].result["method"]["stance"] == "fake-keyword-stance"
+    # the alignment confidence asked for reaches the actors
+    strict = ChunkWorker("fake", fake_encoder.name, 1, None, 0, stance=spec, min_confidence=1.0)
+    rows = strict({"chunk": [json.dumps([task_to_json(task) for task in tasks])]})["result"]
+    assert {json.loads(r)["method"]["alignment_threshold"] for r in rows} == {1.0}
     with pytest.raises(StanceMismatchError):
         ChunkWorker("fake", fake_encoder.name, 1, None, 0,
                     stance=StanceSpec("baseline", TARGETS, "another-model"))  # fmt: skip

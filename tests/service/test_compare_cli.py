@@ -161,6 +161,27 @@ def test_demo_alignments_link_the_same_fact_across_languages(demo_result: dict) 
     assert frozenset((casualties_az, casualties_ru)) in pairs
 
 
+def test_compare_keeps_the_links_from_the_confidence_asked_for(tmp_path: Path) -> None:
+    import shutil
+
+    for path in (DEMO_DIR / "articles").glob("azal-crash_*.txt"):
+        shutil.copy(path, tmp_path / path.name)
+    args = ["compare", str(tmp_path), "--stance", "none"]
+    links = {}
+    for value in ("0.5", "0.2"):
+        out = tmp_path / f"out-{value}"
+        extra = [] if value == "0.5" else ["--min-confidence", value]
+        result = runner.invoke(app, [*args, "--out", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        written = json.loads((out / "result.json").read_text(encoding="utf-8"))
+        assert written["method"]["alignment_threshold"] == float(value)
+        assert all(al["confidence"] >= float(value) for al in written["alignments"])
+        links[value] = {(al["a"], al["b"]) for al in written["alignments"]}
+    assert links["0.5"] < links["0.2"]  # the default's links, and more of lower confidence
+    bad = runner.invoke(app, [*args, "--out", str(tmp_path / "bad"), "--min-confidence", "1.5"])
+    assert bad.exit_code == 2 and "--min-confidence" in unboxed(bad.output)
+
+
 def test_compare_without_stance_leaves_it_absent(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
     (tmp_path / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")

@@ -25,7 +25,7 @@ def align(body: ArticlesRequest, engine: EngineDep, settings: SettingsDep) -> di
     """Passages of different articles that report the same fact, and groups of such passages."""
     check_articles(body.articles, settings)
     articles = to_articles(body.articles, ("body", "articles"))
-    result = compare_to_dict(articles, engine, body.window)
+    result = compare_to_dict(articles, engine, body.window, min_confidence=body.min_confidence)
     return {
         "articles": [
             {key: a[key] for key in ("id", "outlet", "language", "title", "passages")}

@@ -94,24 +94,25 @@ def compare_corpus(
             ("path", "name"), f"corpus {name!r} has {len(stored)} articles; a comparison needs "
             f"2 to {settings.max_corpus_articles} (PARALLAX_MAX_CORPUS_ARTICLES)",
         )  # fmt: skip
-    window = body.window if body else 1
+    options = body or CorpusCompareRequest()
     gate = admit(request)  # held until the background comparison ends
     try:
-        run_id = store.create_run({"corpus": name, "window": window}, corpus=name)
+        run_id = store.create_run({"corpus": name, **options.model_dump(mode="json")},
+                                  corpus=name)  # fmt: skip
     except BaseException:
         gate.leave()
         raise
     articles = [from_stored(a) for a in stored]
-    tasks.add_task(_compare_in_background, gate, store, run_id, articles, engine, window)
+    tasks.add_task(_compare_in_background, gate, store, run_id, articles, engine, options)
     return run_out(store.get_run(run_id))
 
 
 def _compare_in_background(
     gate: InferenceGate, store: Store, run_id: str, articles: list[Article], engine: Engine,
-    window: int,
+    options: CorpusCompareRequest,
 ) -> None:  # fmt: skip
     try:
-        run_comparison(store, run_id, articles, engine, window)
+        run_comparison(store, run_id, articles, engine, options.window, options.min_confidence)
     finally:
         gate.leave()
 

@@ -32,7 +32,7 @@ def compare_articles(
     check_articles(body.articles, settings)
     articles = to_articles(body.articles, ("body", "articles"))
     run_id = store.create_run(body.model_dump(mode="json"))
-    run_comparison(store, run_id, articles, engine, body.window)
+    run_comparison(store, run_id, articles, engine, body.window, body.min_confidence)
     return run_out(store.get_run(run_id))
 
 

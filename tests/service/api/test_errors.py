@@ -96,6 +96,16 @@ def test_unknown_target_format_is_422_naming_targets(client: TestClient, targets
     assert all(loc[:2] == ("body", "targets") for loc in _error_locs(response))
 
 
+@pytest.mark.parametrize("value", [-0.1, 1.5, "high", "0.5", True, None])
+def test_min_confidence_outside_0_to_1_is_422_naming_it(client: TestClient, value) -> None:  # type: ignore[no-untyped-def]
+    body = {"articles": [{"text": "Baku closed the centre."}, {"text": "Moscow regrets it."}],
+            "min_confidence": value}  # fmt: skip
+    for route in ("/v1/align", "/v1/compare"):
+        response = client.post(route, json=body)
+        assert response.status_code == 422
+        assert _error_locs(response) == [("body", "min_confidence")]
+
+
 def test_invalid_utf8_is_400(client: TestClient) -> None:
     body = b'{"text": "Baku \xff\xfe closed"}'
     response = client.post("/v1/stance", content=body, headers={"content-type": "application/json"})

@@ -73,6 +73,20 @@ def test_align_returns_pairs_and_fact_groups(client: TestClient) -> None:
     assert body["method"]["encoder"] == "fake-trigram-v1"
 
 
+def test_align_keeps_the_links_from_the_confidence_asked_for(client: TestClient) -> None:
+    default = client.post("/v1/align", json=TWO_ARTICLES).json()
+    everything = client.post("/v1/align", json={**TWO_ARTICLES, "min_confidence": 0.0}).json()
+    assert default["method"]["alignment_threshold"] == 0.5
+    assert everything["method"]["alignment_threshold"] == 0.0
+    assert all(p["confidence"] >= 0.5 for p in default["pairs"])
+    assert {p["kind"] for p in everything["pairs"]} <= {"mutual", "span", "translation"}
+    kept = {(p["a"], p["b"]) for p in default["pairs"]}
+    assert kept < {(p["a"], p["b"]) for p in everything["pairs"]}  # strictly more below 0.5
+    surest = max(p["confidence"] for p in everything["pairs"])
+    over = client.post("/v1/align", json={**TWO_ARTICLES, "min_confidence": surest + 1e-6})
+    assert over.json()["pairs"] == [] and over.json()["fact_groups"] == []
+
+
 def test_compare_stores_a_run_with_result_and_report(client: TestClient) -> None:
     created = client.post("/v1/compare", json=TWO_ARTICLES)
     assert created.status_code == 201
@@ -123,6 +137,12 @@ def test_corpus_add_list_fetch_and_compare(client: TestClient) -> None:
     assert run["status"] == "done"
     assert [a["id"] for a in run["result"]["articles"]] == ["a1", "a2"]
     assert client.get(started.json()["links"]["report"]).status_code == 200
+    assert run["result"]["method"]["alignment_threshold"] == 0.5
+
+    strict = client.post("/v1/corpora/news/compare", json={"min_confidence": 1.0}).json()
+    result = client.get(strict["links"]["self"]).json()["result"]
+    assert result["method"]["alignment_threshold"] == 1.0
+    assert all(al["confidence"] >= 1.0 for al in result["alignments"])
 
 
 def test_metrics_count_requests_by_route(client: TestClient) -> None:
