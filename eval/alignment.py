@@ -46,6 +46,7 @@ from models import alignment
 from models.alignment import Alignment, PassageGroup
 from models.calibration import (
     FEATURES,
+    SHORT_FEATURES,
     SUPPORT_FEATURES,
     TRANSLATION_FEATURES,
     LinkCalibration,
@@ -60,7 +61,7 @@ logger = logging.getLogger(__name__)
 NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
 CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
-CALIBRATION_VERSION = "demo+calibration+translation+republication+analysis-sets.v9"
+CALIBRATION_VERSION = "demo+calibration+translation+republication+analysis-sets.v10"
 REPO_DIR = Path(__file__).resolve().parents[1]
 # Team-written same-language and two-source pairs (eval/gold/alignment_calibration/README.md).
 CALIBRATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_calibration"
@@ -90,6 +91,9 @@ SET_TITLES = {
     "crisis, with near misses)",
 }
 THRESHOLD = alignment.MIN_CONFIDENCE
+# Short articles for the short map (`short_links`): every pair of a gold set's articles cut to
+# its first n passages, for each n here (all below `alignment.SHORT_PASSAGES`).
+SHORT_SIZES = (1, 2, 3, 4)
 # The confidences at which held-out precision and recall are reported, for `--min-confidence`.
 CONFIDENCE_STEPS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 # A gold corpus folder's second annotation round (subfolder; see `second_round_links`).
@@ -409,6 +413,50 @@ def labelled_candidates(
 
 
 @dataclass
+class ShortLinks:
+    """Candidate links of every pair of a gold corpus's articles, each cut to its first n
+    passages (n in `SHORT_SIZES`) and aligned two at a time, as a user posting two short texts
+    would: what the short map (`models.calibration`) is fitted and measured on."""
+
+    candidates: list[tuple[Alignment, tuple[str, str] | None]]
+    sizes: np.ndarray  # (n,) int: the number of passages each candidate's two articles were cut to
+    labels: np.ndarray  # (n,) int in {0, 1}
+    events: list[tuple[str, str]]  # (event of a, event of b) for each candidate
+    gold: dict[int, set[frozenset[str]]]  # per size, the gold links inside the cut articles
+
+    @property
+    def features(self) -> np.ndarray:
+        """(n, len(SHORT_FEATURES)) float: the short map's features."""
+        rows = [link.short_features() for link, _ in self.candidates]
+        return np.array(rows, dtype=float).reshape(len(rows), len(SHORT_FEATURES))
+
+
+def short_links(
+    corpus: DemoCorpus, groups: Sequence[PassageGroup], sizes: Sequence[int] = SHORT_SIZES
+) -> ShortLinks:
+    """The `ShortLinks` of a gold corpus: for each size n, every pair of its articles cut to
+    their first n passages (a lede, a wire item) and aligned by the product's candidate search;
+    a link is right when the gold links its two passages."""
+    candidates: list[tuple[Alignment, tuple[str, str] | None]] = []
+    cut_sizes: list[int] = []
+    gold: dict[int, set[frozenset[str]]] = {}
+    for n in sizes:
+        cut = [PassageGroup(g.article_id, g.ids[:n], g.embeddings[:n],
+                            None if g.texts is None else g.texts[:n], g.language)
+               for g in groups]  # fmt: skip
+        kept = {pid for g in cut for pid in g.ids}
+        gold[n] = {link for link in corpus.gold_links if link <= kept}
+        for x, y in combinations(range(len(cut)), 2):
+            found = alignment.find_candidates([cut[x], cut[y]])
+            candidates += found
+            cut_sizes += [n] * len(found)
+    labels = np.array([frozenset((c.a, c.b)) in corpus.gold_links for c, _ in candidates], int)
+    event = corpus.events
+    events = [(event[c.a.split(":")[0]], event[c.b.split(":")[0]]) for c, _ in candidates]
+    return ShortLinks(candidates, np.array(cut_sizes, int), labels, events, gold)
+
+
+@dataclass
 class LabelledLinks:
     """One gold corpus (the demo, the calibration set) with its candidate links labelled."""
 
@@ -420,6 +468,8 @@ class LabelledLinks:
     # the monotone-path links of every article pair (`alignment.path_links`), labelled (p,)
     paths: list[Alignment] = field(default_factory=list)
     path_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    # the candidate links of its articles cut short (`short_links`), for the short map
+    short: ShortLinks | None = None
 
     @property
     def translated(self) -> np.ndarray:
@@ -453,7 +503,8 @@ def labelled_links(corpus_dir: Path, encoder: Encoder) -> LabelledLinks:
     groups = demo_groups(corpus, encoder)
     paths = alignment.path_links(groups)
     path_labels = np.array([frozenset((p.a, p.b)) in corpus.gold_links for p in paths], int)
-    return LabelledLinks(corpus, groups, *labelled_candidates(corpus, groups), paths, path_labels)
+    return LabelledLinks(corpus, groups, *labelled_candidates(corpus, groups), paths, path_labels,
+                         short_links(corpus, groups))  # fmt: skip
 
 
 def fit_calibration(
@@ -462,10 +513,11 @@ def fit_calibration(
     version: str = "unfitted",
     path_trains: Sequence[np.ndarray | None] | None = None,
 ) -> LinkCalibration:
-    """All three maps fitted on the links of `sets` selected by `trains` (one boolean mask (n,)
+    """All four maps fitted on the links of `sets` selected by `trains` (one boolean mask (n,)
     per set; None: all its links): the two stages on the candidate links of matched article
     pairs, the translation map on the path links of every article pair selected by `path_trains`
-    (masks (p,) likewise; left out, with a warning, when they are all right or all wrong).
+    (masks (p,) likewise; left out, with a warning, when they are all right or all wrong), and
+    the short map on the short links of every set that has them (`fit_short_map`).
 
     The support of every candidate is computed within its own corpus from first-stage
     confidences of all its candidates (no labels), as the product does; only the fit uses
@@ -504,7 +556,73 @@ def fit_calibration(
             "translated pairs are scored by the first stage",
             len(path_labels),
         )
+    calibration.short_ = fit_short_map(sets, version=version)
     return calibration
+
+
+def fit_short_map(
+    sets: Sequence[LabelledLinks],
+    trains: Sequence[np.ndarray | None] | None = None,
+    version: str = "unfitted",
+) -> LinkCalibration | None:
+    """The short map, fitted on the short links (`ShortLinks`) of `sets` selected by `trains`
+    (one boolean mask per set, None: all); None when no set has short links of both kinds."""
+    chosen = [(s.short, m) for s, m in zip(sets, trains or [None] * len(sets), strict=True)
+              if s.short is not None]  # fmt: skip
+    if not chosen:
+        return None
+    masks = [np.ones(len(short.labels), bool) if m is None else m for short, m in chosen]
+    labels = np.concatenate([short.labels[m] for (short, _), m in zip(chosen, masks, strict=True)])
+    if len(set(labels.tolist())) != 2:
+        return None
+    features = np.concatenate(
+        [short.features[m] for (short, _), m in zip(chosen, masks, strict=True)]
+    )
+    return LinkCalibration(version=version, features=SHORT_FEATURES).fit(features, labels)
+
+
+def held_out_short(sets: Sequence[LabelledLinks], target: int = 0) -> np.ndarray:
+    """Leave-one-event-out confidences (n,) of `sets[target]`'s short links under the short map:
+    each scored by a map fitted without any short link that touches its first article's event
+    (the other sets' short links always in training)."""
+    held = sets[target].short
+    if held is None:
+        raise ValueError("this gold set has no short links")
+    confidences = np.zeros(len(held.labels))
+    features = held.features
+    for event in sorted({pair[0] for pair in held.events}):
+        train = np.array([event not in pair for pair in held.events], bool)
+        test = np.array([pair[0] == event for pair in held.events], bool)
+        fold = fit_short_map(sets, [train if n == target else None for n in range(len(sets))])
+        if fold is not None:
+            confidences[test] = fold.predict_proba(features[test])
+    return confidences
+
+
+def short_report(
+    held: LabelledLinks, confidences: np.ndarray, calibration: LinkCalibration,
+    threshold: float = THRESHOLD,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Per size of `held.short`: the gold links, and precision/recall of the links kept from
+    `threshold` by the short map (`confidences`, held out) and by the whole-article map alone
+    (`calibration` without its short map, as before there was one)."""
+    short = held.short
+    if short is None:
+        raise ValueError("this gold set has no short links")
+    whole = LinkCalibration.from_dict({k: v for k, v in calibration.to_dict().items()
+                                       if k != "short"})  # fmt: skip
+    links = [c for c, _ in short.candidates]
+    before = alignment.score_candidates(links, whole, [])
+    rows = []
+    for n in sorted(short.gold):
+        mine = np.flatnonzero(short.sizes == n)
+        chosen = [short.candidates[i] for i in mine]
+        row: dict[str, Any] = {"passages": n, "gold": len(short.gold[n])}
+        for name, scores in (("whole_article_map", before), ("short_map", confidences)):
+            kept = alignment.accept_links(chosen, scores[mine], threshold)
+            row[name] = _precision_recall({frozenset((k.a, k.b)) for k in kept}, short.gold[n])
+        rows.append(row)
+    return rows
 
 
 def held_out_confidences(sets: Sequence[LabelledLinks], target: int = 0) -> np.ndarray:
@@ -732,6 +850,11 @@ def evaluate_gold(
         unseen = alignment.score_candidates([c for c, _ in candidates], without, groups)
         report["unseen"] = score_links(demo, candidates, unseen, groups, threshold)
     report["rank_classes"] = rank_classes(held)
+    if held.short is not None and calibration.short_ is not None:
+        short = held_out_short(sets, target)
+        report["short_articles"] = short_report(held, short, calibration, threshold)
+        ece, table = reliability(short, held.short.labels)
+        report["short_reliability"] = {"ece": ece, "table": table}
     separation = article_separation(held)
     if separation is not None:
         report["article_similarity"] = separation
@@ -860,6 +983,15 @@ def build_calibration(
             "ece": round(ece, 4),
             "table": [{k: round(v, 4) for k, v in row.items()} for row in table],
         }
+        short = sets[n].short
+        if short is not None:
+            ece, table = reliability(held_out_short(sets, n), short.labels)
+            reliabilities[f"{name}, short map"] = {
+                "scheme": f"leave-one-event-out, articles cut to their first {SHORT_SIZES} "
+                "passages",
+                "ece": round(ece, 4),
+                "table": [{k: round(v, 4) for k, v in row.items()} for row in table],
+            }
     calibration = fit_calibration(sets, version=version)
     data = "; ".join(
         f"{_relative(folder)}/gold.json: {len(s.candidates)} candidate links over all pairs of "
@@ -1135,6 +1267,26 @@ def _by_confidence_markdown(rows: list[dict[str, float]]) -> list[str]:
     ]
 
 
+def _short_markdown(
+    rows: list[dict[str, Any]], reliability_: dict[str, Any], threshold: float
+) -> list[str]:
+    def pr(row: dict[str, float]) -> str:
+        links = row["predicted"]
+        return f"{row['precision']:.3f} / {row['recall']:.3f} ({links} link{'s' * (links != 1)})"
+
+    out = [
+        "Short articles (every pair of articles cut to its first n passages and aligned two at a "
+        f"time; links held out by event, confidence >= {threshold}; ECE of the short map "
+        f"{reliability_['ece']:.3f}):",
+        "",
+        "| first n passages | gold links | whole-article map P / R | short map P / R |",
+        "| --- | --- | --- | --- |",
+    ]
+    out += [f"| {r['passages']} | {r['gold']} | {pr(r['whole_article_map'])} | "
+            f"{pr(r['short_map'])} |" for r in rows]  # fmt: skip
+    return out
+
+
 def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[str]:
     pr = _pr
     held, sample = demo["held_out"], demo["in_sample"]
@@ -1162,6 +1314,8 @@ def _gold_markdown(title: str, demo: dict[str, Any], threshold: float) -> list[s
         ]
     if demo.get("held_out_by_confidence"):
         out += ["", *_by_confidence_markdown(demo["held_out_by_confidence"])]
+    if demo.get("short_articles"):
+        out += ["", *_short_markdown(demo["short_articles"], demo["short_reliability"], threshold)]
     if demo.get("agreement"):
         out += ["", *_agreement_markdown(demo["agreement"])]
     out += [

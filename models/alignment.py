@@ -38,6 +38,9 @@ For every pair of articles (never within one article):
    the larger of the two stages: in the demo gold every fact is told by three or four camps, so
    a missing third source looks like evidence against a link, which it is not in real corpora
    where many facts are reported by two outlets only).
+   Pairs whose shorter article has fewer than `SHORT_PASSAGES` passages get the calibration's
+   short map instead (a passage's neighbours in a two-sentence article are all of it, so the
+   margin says little there; see `models.calibration`).
    Links below `threshold` are dropped. No cosine threshold appears anywhere.
 6. Translations. When the pair's mutual matches cover at least `TRANSLATION_COVERAGE` of the
    shorter article in one increasing order (`order_coverage`), the two articles are a
@@ -98,6 +101,10 @@ TRANSLATION_COVERAGE = 0.85
 # Below this many passages in the shorter article, order agreement is too easily chance; above
 # the maximum in the longer one, the monotone path (m x n scores) is not attempted.
 TRANSLATION_MIN_PASSAGES = 5
+# A pair whose shorter article has fewer passages (of `min_words` words) than this is scored by
+# the calibration's short map (`models.calibration`): in so few passages margin and order say
+# little. The same size below which order is not counted.
+SHORT_PASSAGES = TRANSLATION_MIN_PASSAGES
 # The calibrated confidence from which a link is accepted, unless the caller asks for another:
 # at 0.5 a link is more likely right than wrong. `parallax eval alignment` reports held-out
 # precision and recall at other values, for users who would rather see more links or surer ones.
@@ -138,7 +145,9 @@ class Alignment:
     translation, and its links, of kind 'translation', are the units of its monotone path
     (`monotone_path`: one sentence to one, or two merged sentences to one), each carrying the
     similarity and margin of its unit. `mutual_best` says whether a and b are each other's best
-    match by margin. `confidence` is the calibrated P(right), NaN before calibration.
+    match by margin. `short` says whether the shorter of the two articles has fewer than
+    `SHORT_PASSAGES` passages (its links are scored by the calibration's short map).
+    `confidence` is the calibrated P(right), NaN before calibration.
     """
 
     a: str
@@ -156,6 +165,7 @@ class Alignment:
     mutual_best: bool = False
     article_similarity: float = math.nan
     cross_language: float = 0.0
+    short: bool = False
 
     def features(self) -> list[float]:
         """The calibration features, in `models.calibration.FEATURES` order."""
@@ -168,6 +178,12 @@ class Alignment:
         order."""
         return [self.similarity, self.margin, float(self.mutual_best), self.anchor_overlap,
                 self.number_agreement, self.coverage]  # fmt: skip
+
+    def short_features(self) -> list[float]:
+        """The features of the short map, in `models.calibration.SHORT_FEATURES` order."""
+        return [self.similarity, self.margin, float(self.kind == "mutual"), self.anchor_overlap,
+                self.number_agreement, self.article_similarity,
+                self.cross_language]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -318,6 +334,7 @@ def _pair_links(
 
     # in very short articles, matches in the same order are too easily chance
     ordered = min(len(keep_a), len(keep_b)) >= TRANSLATION_MIN_PASSAGES
+    short = min(len(keep_a), len(keep_b)) < SHORT_PASSAGES
     # next_a[i]: kept passage i+1 directly follows kept passage i in article a (likewise b)
     next_a, next_b = _follows(keep_a), _follows(keep_b)
 
@@ -349,7 +366,7 @@ def _pair_links(
                          parallel=parallel, coverage=coverage,
                          mutual_best=mutual.get(i) == j,
                          article_similarity=article_similarity,
-                         cross_language=cross_language)  # fmt: skip
+                         cross_language=cross_language, short=short)  # fmt: skip
         anchors[(i, j)] = len(links)
         links.append((link, anchor))
 
@@ -761,13 +778,18 @@ def score_candidates(
     """Calibrated confidence (n,) of candidate links: the first stage, raised to the second
     stage's where that is higher, when the calibration has a support stage and there are at
     least three articles. Links of kind 'translation' get the translation map's confidence when
-    the calibration has one (else the first stage's)."""
+    the calibration has one (else the first stage's), and links of a pair with a short article
+    (`Alignment.short`) the short map's, when it has one."""
     features = np.array([link.features() for link in links], dtype=float).reshape(len(links), -1)
     confidences = calibration.predict_proba(features)
     translated = np.array([link.kind == "translation" for link in links], dtype=bool)
     if translated.any() and calibration.translation_ is not None:
         path = [link.translation_features() for link in links if link.kind == "translation"]
         confidences[translated] = calibration.translation_.predict_proba(np.array(path))
+    short = np.array([link.short and link.kind != "translation" for link in links], dtype=bool)
+    if short.any() and calibration.short_ is not None:
+        rows = [link.short_features() for link, s in zip(links, short, strict=True) if s]
+        confidences[short] = calibration.short_.predict_proba(np.array(rows))
     if calibration.support_ is None or len(groups) < 3:
         return confidences
     owner = {pid: g.article_id for g in groups for pid in g.ids}

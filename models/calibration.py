@@ -26,6 +26,15 @@ it gets its own map. It is fitted on the monotone paths through every labelled a
 translated or not (`eval.alignment.fit_calibration`): a translation's own path is rarely wrong,
 so the paths through retellings supply the wrong links, and `coverage` tells the two apart.
 
+A fourth map (`short_`, features `SHORT_FEATURES`) scores the links of article pairs whose
+shorter article has fewer than `models.alignment.SHORT_PASSAGES` passages (a wire item, a lede, a
+paragraph posted to the API). There the margin says little: a passage's nearest neighbours in a
+two-sentence article are all of it, the true match included, so right links get margins hardly
+above wrong ones, and order is not counted. A map fitted on whole articles leans on the margin and
+so all but refuses such links. The short map is fitted on the leading passages of the gold
+articles (the first 1 to 4, every pair of articles cut so: `eval.alignment.short_links`), where
+similarity, anchors and how close the two excerpts are as wholes carry the evidence.
+
 `LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
 fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
 or more distinctive than another never gets a lower confidence. It is fitted on labelled candidate
@@ -66,7 +75,16 @@ TRANSLATION_FEATURES = (
     "number_agreement",
     "coverage",
 )
-FEATURE_SETS = (FEATURES, SUPPORT_FEATURES, TRANSLATION_FEATURES)
+SHORT_FEATURES = (
+    "similarity",
+    "margin",
+    "mutual",
+    "anchor_overlap",
+    "number_agreement",
+    "article_similarity",
+    "cross_language",
+)
+FEATURE_SETS = (FEATURES, SUPPORT_FEATURES, TRANSLATION_FEATURES, SHORT_FEATURES)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_PATH = DATA_DIR / "alignment_calibration.json"
 
@@ -92,9 +110,10 @@ class LinkCalibration:
 
     sklearn conventions: `__init__` stores parameters, `fit` returns self, learned attributes end
     in `_`. `C` is the inverse L2 strength of the logistic regression; `features` is `FEATURES`
-    (first stage), `SUPPORT_FEATURES` (second stage) or `TRANSLATION_FEATURES` (the map for links
-    of translated article pairs). `support_` is the second stage and `translation_` the
-    translation map, each None when absent.
+    (first stage), `SUPPORT_FEATURES` (second stage), `TRANSLATION_FEATURES` (the map for links
+    of translated article pairs) or `SHORT_FEATURES` (links of pairs with a short article).
+    `support_` is the second stage, `translation_` the translation map and `short_` the short
+    map, each None when absent.
     """
 
     def __init__(
@@ -107,6 +126,7 @@ class LinkCalibration:
         self.features = tuple(features)
         self.support_: LinkCalibration | None = None
         self.translation_: LinkCalibration | None = None
+        self.short_: LinkCalibration | None = None
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> LinkCalibration:
         """Fit on features (n, len(features)) float and labels (n,) in {0, 1}."""
@@ -161,6 +181,8 @@ class LinkCalibration:
             document["support"] = self.support_.to_dict()
         if self.translation_ is not None:
             document["translation"] = self.translation_.to_dict()
+        if self.short_ is not None:
+            document["short"] = self.short_.to_dict()
         return document
 
     @classmethod
@@ -173,14 +195,14 @@ class LinkCalibration:
         calibration.scale_ = np.asarray(data["scale"], dtype=float)
         calibration.coef_ = np.asarray(data["coef"], dtype=float)
         calibration.intercept_ = float(data["intercept"])
-        if "support" in data:
-            calibration.support_ = cls.from_dict(data["support"])
-            if calibration.support_.features != SUPPORT_FEATURES:
-                raise ValueError(f"support stage features must be {list(SUPPORT_FEATURES)}")
-        if "translation" in data:
-            calibration.translation_ = cls.from_dict(data["translation"])
-            if calibration.translation_.features != TRANSLATION_FEATURES:
-                raise ValueError(f"translation map features must be {list(TRANSLATION_FEATURES)}")
+        parts = (("support", SUPPORT_FEATURES), ("translation", TRANSLATION_FEATURES),
+                 ("short", SHORT_FEATURES))  # fmt: skip
+        for part, names in parts:
+            if part in data:
+                stage = cls.from_dict(data[part])
+                if stage.features != names:
+                    raise ValueError(f"the {part} map's features must be {list(names)}")
+                setattr(calibration, f"{part}_", stage)
         return calibration
 
     def save(self, path: str | Path, **provenance: Any) -> None:

@@ -13,7 +13,13 @@ import pytest
 
 from eval import alignment as ev
 from models.alignment import Alignment, PassageGroup, score_candidates
-from models.calibration import DEFAULT_PATH, FEATURES, TRANSLATION_FEATURES, LinkCalibration
+from models.calibration import (
+    DEFAULT_PATH,
+    FEATURES,
+    SHORT_FEATURES,
+    TRANSLATION_FEATURES,
+    LinkCalibration,
+)
 
 
 def test_calibration_set_gold_maps_to_passages_with_same_language_links() -> None:
@@ -112,8 +118,10 @@ def test_packaged_calibration_was_fitted_on_every_gold_set() -> None:
     assert document["features"] == list(FEATURES)
     for folder in ev.CALIBRATION_SETS.values():
         assert f"{folder.relative_to(ev.REPO_DIR)}/gold.json" in document["data"]
-    assert set(document["held_out_reliability"]) == {"demo", *ev.CALIBRATION_SETS}
+    names = {"demo", *ev.CALIBRATION_SETS}
+    assert set(document["held_out_reliability"]) == names | {f"{n}, short map" for n in names}
     assert document["translation"]["features"] == list(TRANSLATION_FEATURES)
+    assert document["short"]["features"] == list(SHORT_FEATURES)
     assert LinkCalibration.load().translation_ is not None
 
 

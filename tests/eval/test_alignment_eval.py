@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 from eval import alignment as ev
 from models.alignment import Alignment, PassageGroup
-from models.calibration import FEATURES, LinkCalibration
+from models.calibration import FEATURES, SHORT_FEATURES, LinkCalibration
 from service.cli import DEMO_DIR
 
 SENTENCES = [
@@ -160,6 +161,49 @@ def three_articles(last_x: str = LONG) -> tuple[list[PassageGroup], ev.DemoCorpu
     demo = ev.DemoCorpus([], {}, {"x": "e1", "y": "e1", "z": "e2"}, gold,
                          {"x:0", "x:1", "x:2", "y:0", "y:1"})  # fmt: skip
     return groups, demo
+
+
+def test_short_links_cut_every_article_pair_and_label_them_by_the_gold() -> None:
+    groups, demo = three_articles()
+    short = ev.short_links(demo, groups, sizes=(1, 2))
+    assert short.gold == {1: {frozenset(("x:0", "y:0"))},
+                          2: {frozenset(("x:0", "y:0")), frozenset(("x:1", "y:0"))}}  # fmt: skip
+    by_size = {n: {(c.a, c.b): int(label) for (c, _), label, size in
+                   zip(short.candidates, short.labels, short.sizes, strict=True) if size == n}
+               for n in (1, 2)}  # fmt: skip
+    assert by_size[1] == {("x:0", "y:0"): 1, ("x:0", "z:0"): 0, ("y:0", "z:0"): 0}
+    # x:1-y:0 is gold but no candidate: y:0's best match is x:0
+    assert by_size[2] == by_size[1]
+    assert all(c.short for c, _ in short.candidates)  # every cut article is short
+    assert short.features.shape == (len(short.candidates), len(SHORT_FEATURES))
+    assert [e for (c, _), e in zip(short.candidates, short.events, strict=True)
+            if c.a == "x:0" and c.b == "z:0"] == [("e1", "e2")] * 2  # fmt: skip
+
+
+def test_short_map_is_fitted_measured_and_reported_beside_the_whole_article_map() -> None:
+    groups, demo = three_articles()
+    held = ev.LabelledLinks(demo, groups, [], np.zeros((0, len(FEATURES))), np.zeros(0, int),
+                            short=ev.short_links(demo, groups, sizes=(1, 2)))  # fmt: skip
+    assert ev.fit_short_map([dataclasses.replace(held, short=None)]) is None
+    one_kind = dataclasses.replace(held.short, labels=np.zeros_like(held.short.labels))
+    assert ev.fit_short_map([dataclasses.replace(held, short=one_kind)]) is None
+    short_map = ev.fit_short_map([held])
+    assert short_map is not None and short_map.features == SHORT_FEATURES
+    confidences = np.where(held.short.labels == 1, 0.9, 0.1)  # a perfect short map
+    whole = LinkCalibration.from_dict({
+        "version": "t", "features": list(FEATURES), "C": 1.0, "mean": [0.0] * len(FEATURES),
+        "scale": [1.0] * len(FEATURES), "coef": [0.0] * len(FEATURES), "intercept": -5.0,
+    })  # fmt: skip
+    whole.short_ = short_map  # set aside: the whole-article column is scored without it
+    rows = ev.short_report(held, confidences, whole)
+    assert [(r["passages"], r["gold"]) for r in rows] == [(1, 1), (2, 2)]
+    assert all(r["whole_article_map"]["predicted"] == 0 for r in rows)
+    assert [(r["short_map"]["precision"], r["short_map"]["recall"]) for r in rows] == [
+        (1.0, 1.0), (1.0, 0.5)]  # fmt: skip
+    table = ev._short_markdown(rows, {"ece": 0.0}, 0.5)
+    assert table[-1] == "| 2 | 2 | 0.000 / 0.000 (0 links) | 1.000 / 0.500 (1 link) |"
+    # held out by event: e2 has no gold and e1 all of it, so each fold still sees both kinds
+    assert ev.held_out_short([held]).shape == held.short.labels.shape
 
 
 def test_rank_classes_count_every_pair_and_the_gold_among_them() -> None:

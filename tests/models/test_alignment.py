@@ -399,3 +399,37 @@ def test_compare_refuses_a_confidence_threshold_outside_0_to_1(fake_encoder, thr
                 Article(id="ru1", text="\n\n".join(ARTICLE_B), language="ru")]  # fmt: skip
     with pytest.raises(ValueError, match=r"confidence in \[0, 1\]"):
         pipeline.compare(articles, fake_encoder, frame=False, threshold=threshold)
+
+
+def constant_calibration(intercept: float, features: tuple[str, ...] = FEATURES) -> LinkCalibration:
+    """A map that gives every link the same confidence, sigmoid(`intercept`)."""
+    return LinkCalibration.from_dict({
+        "version": "test", "features": list(features), "C": 1.0,
+        "mean": [0.0] * len(features), "scale": [1.0] * len(features),
+        "coef": [0.0] * len(features), "intercept": intercept,
+    })  # fmt: skip
+
+
+def test_links_of_a_short_article_are_scored_by_the_short_map(fake_encoder) -> None:
+    """A pair is short when its shorter article has fewer than SHORT_PASSAGES passages: its
+    links take the short map's confidence, the others the first stage's."""
+    from models.alignment import SHORT_PASSAGES
+    from models.calibration import SHORT_FEATURES
+
+    calibration = constant_calibration(-5.0)
+    calibration.short_ = constant_calibration(5.0, SHORT_FEATURES)
+    longer = ARTICLE_A + [f"Officials held their {n} briefing on the crash today." for n in
+                          ("first", "second", "third")]  # fmt: skip
+    assert len(ARTICLE_B) < SHORT_PASSAGES <= len(longer)
+    for texts_a, texts_b, short in ((ARTICLE_A, ARTICLE_B, True), (longer, ARTICLE_B, True),
+                                    (longer, longer[::-1], False)):  # fmt: skip
+        groups = [group(fake_encoder, "a", texts_a), group(fake_encoder, "b", texts_b)]
+        links = [link for link, _ in find_candidates(groups)]
+        assert links and all(link.short is short for link in links)
+        assert len(links[0].short_features()) == len(SHORT_FEATURES)
+        expected = 1 / (1 + math.exp(-5.0 if short else 5.0))
+        assert np.allclose(score_candidates(links, calibration, groups), expected)
+    calibration.short_ = None  # a map without one scores short pairs with the first stage
+    groups = [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)]
+    links = [link for link, _ in find_candidates(groups)]
+    assert np.allclose(score_candidates(links, calibration, groups), 1 / (1 + math.exp(5.0)))

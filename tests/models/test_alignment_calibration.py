@@ -5,8 +5,10 @@ import pytest
 
 from models import neighbors
 from models.calibration import (
+    DATA_DIR,
     DEFAULT_PATH,
     FEATURES,
+    SHORT_FEATURES,
     SUPPORT_FEATURES,
     TRANSLATION_FEATURES,
     LinkCalibration,
@@ -151,8 +153,34 @@ def test_translation_map_round_trips_beside_the_support_stage(tmp_path) -> None:
     )  # fmt: skip
     document = again.to_dict()
     document["translation"]["features"] = list(FEATURES)
-    with pytest.raises(ValueError, match="translation map features"):
+    with pytest.raises(ValueError, match="translation map's features"):
         LinkCalibration.from_dict(document)
+
+
+def test_short_map_round_trips_and_its_features_are_checked(tmp_path) -> None:
+    features, labels = synthetic_links()
+    calibration = LinkCalibration(version="t4").fit(features, labels)
+    short = features[:, [0, 1, 3, 4, 5, 8, 9]]
+    assert short.shape[1] == len(SHORT_FEATURES)
+    calibration.short_ = LinkCalibration(features=SHORT_FEATURES).fit(short, labels)
+    calibration.save(tmp_path / "c.json")
+    again = LinkCalibration.load(tmp_path / "c.json")
+    assert again.short_ is not None and again.translation_ is None
+    assert np.allclose(again.short_.predict_proba(short), calibration.short_.predict_proba(short),
+                       atol=1e-3)  # fmt: skip
+    document = again.to_dict()
+    document["short"]["features"] = list(TRANSLATION_FEATURES)
+    with pytest.raises(ValueError, match="short map's features"):
+        LinkCalibration.from_dict(document)
+
+
+@pytest.mark.parametrize(
+    "path", [DEFAULT_PATH, DATA_DIR / "alignment_calibration.e5-facts-lora-v3.json"]
+)
+def test_packaged_short_maps_are_monotone_and_lean_on_similarity(path) -> None:
+    short = LinkCalibration.load(path).short_
+    assert short is not None and np.all(short.coef_ >= 0)
+    assert short.coef_[SHORT_FEATURES.index("similarity")] == short.coef_.max()
 
 
 def test_packaged_translation_map_is_monotone_and_trusts_covered_pairs() -> None:

@@ -182,6 +182,28 @@ def test_compare_keeps_the_links_from_the_confidence_asked_for(tmp_path: Path) -
     assert bad.exit_code == 2 and "--min-confidence" in unboxed(bad.output)
 
 
+def test_two_short_reports_of_one_closure_are_aligned(tmp_path: Path) -> None:
+    """Two short texts (fewer than 5 passages): the short map links the fact they share, which
+    the whole-article map put at confidence 0.09."""
+    from service.api.schemas import EXAMPLE_TEXT
+
+    (tmp_path / "baku.txt").write_text(EXAMPLE_TEXT, encoding="utf-8")
+    (tmp_path / "moscow.txt").write_text(
+        "Москва назвала закрытие Русского дома в Баку недоразумением. Власти Азербайджана закрыли "
+        "центр в понедельник.",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["compare", str(tmp_path), "--out", str(out), "--stance", "none"])
+    assert result.exit_code == 0, result.output
+    written = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    links = {(passage_text(written, al["a"]), passage_text(written, al["b"])): al["confidence"]
+             for al in written["alignments"]}  # fmt: skip
+    closed = ("Azerbaijan closed the Russian House in Baku on Monday.",
+              "Власти Азербайджана закрыли центр в понедельник.")  # fmt: skip
+    assert links.get(closed, 0.0) >= 0.8, links
+
+
 def test_compare_without_stance_leaves_it_absent(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Baku closed the Russian House, citing intelligence work.")
     (tmp_path / "b.txt").write_text("Москва назвала закрытие Русского дома недоразумением.")
