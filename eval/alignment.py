@@ -25,6 +25,8 @@ for each set are held out by event (leave-one-event-out: neither stage that scor
 links saw that event's labels; the other sets, separate data, are always in training), and the
 reliability tables come from those held-out predictions; NTREX and Tatoeba are never
 used for fitting (NTREX document pairs are two articles, so only the first stage applies).
+The short map, for pairs with a short article, is fitted and measured the same way on every pair
+of each set's articles cut to their first 1 to 4 passages (`short_links`).
 """
 
 from __future__ import annotations
@@ -626,7 +628,7 @@ def short_report(
 
 
 def held_out_confidences(sets: Sequence[LabelledLinks], target: int = 0) -> np.ndarray:
-    """Leave-one-event-out for `sets[target]`: each of its links is scored by a map (all three
+    """Leave-one-event-out for `sets[target]`: each of its links is scored by a map (all its
     parts) fitted without its first article's event (and without any candidate or path link
     touching that event); the other sets, separate data, are always in the training folds.
     (n,) float64."""
@@ -987,8 +989,8 @@ def build_calibration(
         if short is not None:
             ece, table = reliability(held_out_short(sets, n), short.labels)
             reliabilities[f"{name}, short map"] = {
-                "scheme": f"leave-one-event-out, articles cut to their first {SHORT_SIZES} "
-                "passages",
+                "scheme": f"leave-one-event-out, articles cut to their first {min(SHORT_SIZES)} "
+                f"to {max(SHORT_SIZES)} passages",
                 "ece": round(ece, 4),
                 "table": [{k: round(v, 4) for k, v in row.items()} for row in table],
             }
