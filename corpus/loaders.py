@@ -23,7 +23,7 @@ from typing import Any
 
 from corpus.cleaning import clean_text
 from corpus.language import detect_language, language_name
-from corpus.outlets import OutletRegistry, default_registry
+from corpus.outlets import OutletRegistry, default_registry, source_name
 from corpus.schema import CAMPS, LANGUAGES, Article
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ JSONL_SUFFIXES = (".jsonl",)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
 SIDECAR = "meta.json"
 _SKIPPED_NAMES = {SIDECAR, "gold.json"}
+# Files that mark a folder as a run's output (`is_output_folder`).
+OUTPUT_MARKERS = ("result.json", "ledger.jsonl")
 _METADATA_FIELDS = ("outlet", "camp", "country", "language", "date", "title", "ownership")
 
 
@@ -65,7 +67,8 @@ def load_articles(
     registry: OutletRegistry | None = None,
     sidecar: str | Path | None = None,
 ) -> LoadResult:
-    """Load every article under `paths` (files or folders, searched recursively).
+    """Load every article under `paths` (files or folders, searched recursively; the output
+    folders of earlier runs inside them are left out, see `is_output_folder`).
 
     `sidecar` names a metadata file to use instead of the `meta.json` found beside the inputs.
     """
@@ -95,9 +98,7 @@ def _expand(paths: Iterable[str | Path], errors: list[LoadError]) -> Iterator[Pa
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and is_article_file(child):
-                    yield child
+            yield from folder_files(path)
         elif path.is_file():
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield path
@@ -105,6 +106,31 @@ def _expand(paths: Iterable[str | Path], errors: list[LoadError]) -> Iterator[Pa
                 errors.append(LoadError(str(path), _unsupported(path)))
         else:
             errors.append(LoadError(str(path), "no such file or folder"))
+
+
+def folder_files(root: Path) -> Iterator[Path]:
+    """Article files under the folder `root`, sorted by path; files in the output folders of
+    earlier runs below `root` are left out."""
+    output: dict[Path, bool] = {}  # folder -> is_output_folder, each folder checked once
+
+    def in_output(path: Path) -> bool:
+        for folder in path.relative_to(root).parents[:-1]:  # the folders below root, not root
+            if folder not in output:
+                output[folder] = is_output_folder(root / folder)
+            if output[folder]:
+                return True
+        return False
+
+    for child in sorted(root.rglob("*")):
+        if child.is_file() and is_article_file(child) and not in_output(child):
+            yield child
+
+
+def is_output_folder(folder: Path) -> bool:
+    """Whether `folder` holds the output of a Parallax run (`compare`'s result.json, `batch`'s
+    ledger): its report.html and event pages are no articles, however often the run is redone
+    into a folder that lies among the articles."""
+    return any((folder / name).is_file() for name in OUTPUT_MARKERS)
 
 
 def is_article_file(path: Path) -> bool:
@@ -257,7 +283,8 @@ def build_article(record: dict[str, Any], path: Path, registry: OutletRegistry) 
         raise ArticleError(f"camp {camp!r} is not one of {', '.join(CAMPS)}")
     extra = {k: str(v) for k, v in record.items() if k in ("event", "url") and v}
     return Article(
-        id=str(record["id"]), text=text, outlet=record.get("outlet") or known.name, camp=camp,
+        id=str(record["id"]), text=text,
+        outlet=source_name(record.get("outlet"), known, str(record["id"])), camp=camp,
         country=record.get("country") or known.country, language=language,
         date=_optional_str(record.get("date")), title=title,
         source=str(path), ownership=record.get("ownership") or known.ownership, extra=extra,

@@ -28,6 +28,15 @@ class OutletInfo:
 UNKNOWN = OutletInfo(name="unknown", camp="other", country=None, ownership=None)
 
 
+def source_name(given: str | None, known: OutletInfo, article_id: str) -> str:
+    """The name an article's source goes by: the outlet given, else the registry's (found by the
+    article's URL), else the article's own id. Two articles whose outlets nobody named are two
+    sources, not one outlet called "unknown" that the outlet matrices would pool."""
+    if given:
+        return given
+    return known.name if known is not UNKNOWN else article_id
+
+
 def _normalise(name: str) -> str:
     return re.sub(r"[\W_]+", " ", name.casefold()).strip()
 

@@ -19,6 +19,7 @@ from service.commands import batch as batch_command
 from service.commands import evaluate
 from service.commands import models as models_command
 from service.commands.options import (
+    OUT_IS_INPUT,
     STANCE_CHOICES,
     EncoderOption,
     MinConfidenceOption,
@@ -77,6 +78,8 @@ def compare(
     if stance_dtype is not None and stance_dtype not in STANCE_DTYPES:
         raise typer.BadParameter(f"{stance_dtype!r}; choose from {', '.join(STANCE_DTYPES)}",
                                  param_hint="--stance-dtype")  # fmt: skip
+    if any(path.is_dir() and path.resolve() == out.resolve() for path in paths):
+        raise typer.BadParameter(OUT_IS_INPUT.format(out=out), param_hint="--out")
     settings = get_settings()
     try:
         outcome = runner.run_compare(
@@ -102,14 +105,19 @@ def compare(
         framed = (f", {summary['framed_differently']} with evidence of a framing difference "
                   f"(>= {summary['evidence_min']})")  # fmt: skip
     console.print(
-        f"{summary['articles']} articles, {summary['passages']} passages, "
-        f"{summary['alignments']} alignments{framed}"
+        f"{_count(summary['articles'], 'article')}, {_count(summary['passages'], 'passage')}, "
+        f"{_count(summary['alignments'], 'alignment')}{framed}"
     )
     console.print(f"wrote {outcome.result_path}", markup=False)
     console.print(f"wrote {outcome.report_path}  (open it in a browser)", markup=False)
     if outcome.pairs_path is not None:
         console.print(f"wrote {outcome.pairs_path}  (the aligned pairs, for a spreadsheet)",
                       markup=False)  # fmt: skip
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 alignment', '2 alignments'."""
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 @app.command()

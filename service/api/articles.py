@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import connected_components
 
 from corpus.cleaning import clean_text
 from corpus.language import detect_language, language_name
-from corpus.outlets import default_registry
+from corpus.outlets import default_registry, source_name
 from corpus.schema import LANGUAGES, Article
 from service.api.schemas import ArticleIn
 
@@ -34,8 +34,9 @@ def to_article(item: ArticleIn, default_id: str, loc: Sequence[str | int]) -> Ar
     declared = item.language is not None
     language = item.language or _detected_language(text, [*loc, "text"])
     known = default_registry().lookup(item.outlet)
+    article_id = item.id or default_id
     return Article(
-        id=item.id or default_id, text=text, outlet=item.outlet or known.name,
+        id=article_id, text=text, outlet=source_name(item.outlet, known, article_id),
         camp=item.camp or known.camp, country=known.country, language=language, date=item.date,
         title=item.title, source="api", ownership=known.ownership,
         extra={"language_detected": "false" if declared else "true"},

@@ -132,7 +132,8 @@ class CorpusReader:
 
 
 def _article_files(root: Path, errors: list[LoadError]) -> Iterator[Path]:
-    """Article files under `root` in sorted order, found lazily folder by folder."""
+    """Article files under `root` in sorted order, found lazily folder by folder; the output
+    folders of earlier runs are left out (`corpus.loaders.is_output_folder`)."""
     if root.is_file():
         yield root
         return
@@ -144,7 +145,11 @@ def _article_files(root: Path, errors: list[LoadError]) -> Iterator[Path]:
         if child.is_file() and loaders.is_article_file(child):
             yield child
     for child in children:
-        if child.is_dir() and not child.name.startswith("."):
+        if (
+            child.is_dir()
+            and not child.name.startswith(".")
+            and not loaders.is_output_folder(child)
+        ):
             yield from _article_files(child, errors)
 
 

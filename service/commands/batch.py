@@ -31,6 +31,7 @@ from service import batch as batch_job
 from service.batch.engine import links_analysis
 from service.batch.stance import StanceSpec, stance_compare
 from service.commands.options import (
+    OUT_IS_INPUT,
     STANCE_CHOICES,
     EncoderOption,
     MinConfidenceOption,
@@ -110,6 +111,9 @@ def batch(
     settings = get_settings()
     if not corpus.exists():
         console.print(f"[red]error[/red] {escape(str(corpus))}: no such file or folder")
+        raise typer.Exit(2)
+    if corpus.is_dir() and corpus.resolve() == out.resolve():
+        console.print(f"[red]error[/red] --out: {escape(OUT_IS_INPUT.format(out=out))}")
         raise typer.Exit(2)
     if engine not in ("local", "ray"):
         console.print(

@@ -38,6 +38,11 @@ MinConfidenceOption = Annotated[
 ]
 """`--min-confidence`; its default is `models.alignment.MIN_CONFIDENCE`."""
 
+OUT_IS_INPUT = (
+    "{out} is also the article folder: the next run would read its reports as articles; choose "
+    "another folder (a subfolder is fine: it is left out of the search)"
+)
+
 STANCE_CHOICES = (
     "'finetuned', 'ensemble' (its two-seed teacher: a little more accurate, half the speed), "
     "'baseline', 'none', or the folder of a stance artifact of your own (`parallax models "

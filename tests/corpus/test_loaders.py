@@ -37,6 +37,30 @@ def test_unknown_outlet_gets_camp_other(tmp_path: Path) -> None:
     assert (article.camp, article.language, article.id) == ("other", "ru", "a-1")
 
 
+def test_a_folder_search_leaves_out_the_output_folders_of_earlier_runs(tmp_path: Path) -> None:
+    write(tmp_path / "baku.txt", EN)
+    report = f"<html><body><p>{RU}</p></body></html>"
+    write(tmp_path / "out" / "report.html", report)
+    write(tmp_path / "runs" / "big" / "events" / "e1.html", report)
+    assert {a.id for a in load_articles([tmp_path]).articles} == {"baku", "report", "e1"}
+    write(tmp_path / "out" / "result.json", "{}")  # compare's output
+    write(tmp_path / "runs" / "big" / "ledger.jsonl", "")  # batch's
+    assert {a.id for a in load_articles([tmp_path]).articles} == {"baku"}
+    # named or searched as the input itself, an output folder is read
+    assert {a.id for a in load_articles([tmp_path / "out"]).articles} == {"report"}
+
+
+def test_an_article_without_an_outlet_goes_by_its_id(tmp_path: Path) -> None:
+    write(tmp_path / "baku.txt", EN)
+    write(tmp_path / "moscow.txt", RU)
+    records = [{"text": EN, "url": "https://www.tass.ru/politika/1"}, {"text": RU}]
+    write(tmp_path / "wire.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    articles = load_articles([tmp_path]).articles
+    outlets = {a.id: (a.outlet, a.camp) for a in articles}
+    assert outlets == {"baku": ("baku", "other"), "moscow": ("moscow", "other"),
+                       "wire-1": ("TASS", "russian"), "wire-2": ("wire-2", "other")}  # fmt: skip
+
+
 def test_jsonl_bad_lines_are_reported_with_line_numbers_and_others_kept(tmp_path: Path) -> None:
     lines = [
         json.dumps({"id": "ok1", "text": EN}),

@@ -170,6 +170,20 @@ def test_cli_batch_runs_resumes_and_refuses_a_used_folder(tmp_path: Path) -> Non
     assert missing.exit_code == 2 and f"{nope}: no such file or folder" in missing.output
 
 
+def test_cli_batch_leaves_an_output_folder_inside_the_corpus_out(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", events=2, bad=False)
+    out = corpus / "runs" / "first"
+    args = ["batch", str(corpus), "--out", str(out), "--stance", "none"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and "4 articles" in result.output, result.output
+    assert list(out.rglob("*.html"))  # reports that a search of the corpus would find
+    resumed = CliRunner().invoke(app, [*args, "--resume"])
+    assert resumed.exit_code == 0 and "(0 run, 2 reused" in resumed.output
+    assert "4 articles" in resumed.output
+    same = CliRunner().invoke(app, ["batch", str(corpus), "--out", str(corpus)])
+    assert same.exit_code == 2 and "is also the article folder" in same.output
+
+
 @pytest.mark.slow
 def test_cli_batch_on_the_demo_corpus(tmp_path: Path) -> None:
     out = tmp_path / "demo"

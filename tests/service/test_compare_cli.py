@@ -173,13 +173,17 @@ def test_compare_keeps_the_links_from_the_confidence_asked_for(tmp_path: Path) -
         extra = [] if value == "0.5" else ["--min-confidence", value]
         result = runner.invoke(app, [*args, "--out", str(out), *extra])
         assert result.exit_code == 0, result.output
+        assert "4 articles, " in result.output
         written = json.loads((out / "result.json").read_text(encoding="utf-8"))
         assert written["method"]["alignment_threshold"] == float(value)
         assert all(al["confidence"] >= float(value) for al in written["alignments"])
         links[value] = {(al["a"], al["b"]) for al in written["alignments"]}
     assert links["0.5"] < links["0.2"]  # the default's links, and more of lower confidence
+    # (the first run's report.html, in a folder inside the input, was not read as an article)
     bad = runner.invoke(app, [*args, "--out", str(tmp_path / "bad"), "--min-confidence", "1.5"])
     assert bad.exit_code == 2 and "--min-confidence" in unboxed(bad.output)
+    same = runner.invoke(app, [*args, "--out", str(tmp_path)])
+    assert same.exit_code == 2 and "is also the article folder" in unboxed(same.output)
 
 
 def test_two_short_reports_of_one_closure_are_aligned(tmp_path: Path) -> None:
@@ -196,6 +200,7 @@ def test_two_short_reports_of_one_closure_are_aligned(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["compare", str(tmp_path), "--out", str(out), "--stance", "none"])
     assert result.exit_code == 0, result.output
+    assert "2 articles, 5 passages, 1 alignment, " in result.output
     written = json.loads((out / "result.json").read_text(encoding="utf-8"))
     links = {(passage_text(written, al["a"]), passage_text(written, al["b"])): al["confidence"]
              for al in written["alignments"]}  # fmt: skip

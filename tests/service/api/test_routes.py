@@ -66,6 +66,7 @@ def test_align_returns_pairs_and_fact_groups(client: TestClient) -> None:
     body = response.json()
     assert [a["id"] for a in body["articles"]] == ["baku", "moscow"]
     assert [a["language"] for a in body["articles"]] == ["en", "ru"]
+    assert [a["outlet"] for a in body["articles"]] == ["Example Daily", "moscow"]  # its id
     pairs = {(p["a"], p["b"]) for p in body["pairs"]}
     grouped = {(g["passages"][0], g["passages"][1]) for g in body["fact_groups"]}
     assert pairs == grouped  # with two articles every group is one pair
