@@ -19,7 +19,10 @@ Aligned passages are often in different languages, so words are never compared a
   one source and rarely by the other scores high), else the passages';
 - different languages: each side is contrasted with the rest of its own language's background
   (the other passages in that language, typically the event's or the corpus's), so a side's terms
-  are the words it uses that its language's coverage does not.
+  are the words it uses that its language's coverage does not. When that rest is shorter than
+  `MIN_REFERENCE_TOKENS` words (a comparison of two short texts, one per language), there is no
+  usual to stand out from, and no word is a statistical term (lexicon concepts and cues still
+  are, from v2 on). The demo's backgrounds hold about 1,000 words per language.
 
 Each side's terms are its content tokens (3+ letters, no digits, not among the language
 background's `FUNCTION_WORDS` most frequent words, at most 1 in 20 of its vocabulary) with z
@@ -75,6 +78,9 @@ from models.framing.lexicon import (
 from models.framing.text import Token, is_content, tokenize
 
 MIN_Z = 0.5
+# A side contrasted with the rest of its language's background needs that rest to hold at least
+# this many words (about five sentences): against less, every word it uses looks distinctive.
+MIN_REFERENCE_TOKENS = 100
 LEXICON_BOOST = 2.0
 MAX_NGRAM = 3
 V2_SHARE_WEIGHT = 0.5
@@ -218,6 +224,8 @@ def contrast_pair(
 
 def _against_language(counts: np.ndarray, language: str, background: LanguageBackground):
     rest = np.clip(background.counts_[language] - counts, 0, None)
+    if rest.sum() < MIN_REFERENCE_TOKENS:  # too little of the language to say what is usual
+        return np.zeros_like(rest)
     return log_odds_z(counts, rest, background.prior_scale * background.counts_[language])
 
 

@@ -35,18 +35,56 @@ def test_same_language_contrast_picks_the_planted_words() -> None:
     assert 0.0 < contrast.value <= 1.0
 
 
+# more of the same story, so that a side has at least MIN_REFERENCE_TOKENS words of its language
+# around it when it is contrasted across languages
+BACKGROUND_EN_LONG = [
+    *BACKGROUND_EN,
+    "Staff of the centre left the building on Tuesday morning under police watch.",
+    "The embassy said it had not been told of the decision in advance.",
+    "Language courses for children and adults were suspended until further notice.",
+    "A spokesman for the ministry declined to comment on the next steps.",
+    "Analysts expect both sides to return to the question in the coming weeks.",
+]
+BACKGROUND_RU = [
+    "Центр закрыт из-за статуса, сообщили в министерстве в понедельник вечером.",
+    "Центр закрыт властями после проверки документов и долгих переговоров сторон.",
+    "В министерстве сказали, что центр работал без нужного разрешения несколько лет.",
+    "Сотрудники центра покинули здание во вторник утром под наблюдением полиции.",
+    "Посольство выразило сожаление и надежду на сохранение отношений между странами.",
+    "Курсы языка и показы фильмов в центре прекращены до особого распоряжения.",
+    "Решение о закрытии было принято на фоне напряжённости между двумя странами.",
+    "Представитель министерства отказался комментировать дальнейшие шаги властей.",
+    "В городе центр знали прежде всего по урокам языка для детей и взрослых.",
+    "Аналитики ждут, что стороны вернутся к обсуждению вопроса в ближайшие недели.",
+    "Переговоры о здании затянулись из-за разногласий о его статусе.",
+]
+
+
 def test_cross_language_sides_are_contrasted_within_their_own_language() -> None:
-    a = "The ministry said the centre was a propaganda outpost."
+    a = "The ministry said the centre is a propaganda outpost."
     b = "Центр закрыт из-за недоразумения."
-    background = LanguageBackground().fit(
-        {
-            "en": [*BACKGROUND_EN, a],
-            "ru": ["Центр закрыт из-за статуса.", "Центр закрыт властями.", b],
-        }
-    )
+    background = LanguageBackground().fit({"en": [*BACKGROUND_EN_LONG, a],
+                                           "ru": [*BACKGROUND_RU, b]})  # fmt: skip
     contrast = contrast_pair(a, "en", b, "ru", background)
     assert [t.term for t in contrast.terms_a] == ["propaganda outpost"]
-    assert [t.term for t in contrast.terms_b] == ["недоразумения"]
+    assert [t.term for t in contrast.terms_b] == ["из-за недоразумения"]  # v1 keeps prepositions
+
+
+def test_a_side_with_too_little_of_its_language_around_it_has_no_statistical_terms() -> None:
+    """Two short texts, one per language: every Russian word would stand out against the one
+    other Russian sentence, so none does (the English side still has its background)."""
+    from models.framing.contrast import MIN_REFERENCE_TOKENS, contrast_pair_v3
+
+    a = "The ministry said the centre is a propaganda outpost."
+    b = "Центр закрыт из-за недоразумения."
+    small = ["Центр закрыт властями в понедельник.", b]
+    background = LanguageBackground().fit({"en": [*BACKGROUND_EN_LONG, a], "ru": small})
+    assert background.counts_["ru"].sum() < MIN_REFERENCE_TOKENS
+    contrast = contrast_pair(a, "en", b, "ru", background)
+    assert [t.term for t in contrast.terms_a] == ["propaganda outpost"] and not contrast.terms_b
+    # the framing lexicon still speaks: "misunderstanding" is a concept of its own
+    lexical = contrast_pair_v3(a, "en", b, "ru", background)
+    assert [t.term for t in lexical.terms_b] == ["недоразумения"]
 
 
 def test_unfitted_or_unknown_language_fails_clearly() -> None:
