@@ -26,7 +26,7 @@ links saw that event's labels; the other sets, separate data, are always in trai
 reliability tables come from those held-out predictions; NTREX and Tatoeba are never
 used for fitting (NTREX document pairs are two articles, so only the first stage applies).
 The short map, for pairs with a short article, is fitted and measured the same way on every pair
-of each set's articles cut to their first 1 to 4 passages (`short_links`).
+of each set's articles with both, or one, cut to their first 1 to 4 passages (`short_links`).
 """
 
 from __future__ import annotations
@@ -93,8 +93,8 @@ SET_TITLES = {
     "crisis, with near misses)",
 }
 THRESHOLD = alignment.MIN_CONFIDENCE
-# Short articles for the short map (`short_links`): every pair of a gold set's articles cut to
-# its first n passages, for each n here (all below `alignment.SHORT_PASSAGES`).
+# Short articles for the short map (`short_links`): every pair of a gold set's articles with both
+# or one cut to its first n passages, for each n here (all below `alignment.SHORT_PASSAGES`).
 SHORT_SIZES = (1, 2, 3, 4)
 # The confidences at which held-out precision and recall are reported, for `--min-confidence`.
 CONFIDENCE_STEPS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -414,17 +414,26 @@ def labelled_candidates(
     return candidates, features, labels
 
 
+# How `short_links` cuts an article pair: both articles short, or one short beside the whole
+# other (a lede, a statement or a wire item against a full story).
+SHORT_CUTS = ("both", "one")
+
+
 @dataclass
 class ShortLinks:
-    """Candidate links of every pair of a gold corpus's articles, each cut to its first n
-    passages (n in `SHORT_SIZES`) and aligned two at a time, as a user posting two short texts
-    would: what the short map (`models.calibration`) is fitted and measured on."""
+    """Candidate links of every pair of a gold corpus's articles with one or both cut to its
+    first n passages (n in `SHORT_SIZES`), each pair aligned on its own, as a user posting a
+    short text would: what the short map (`models.calibration`) is fitted and measured on.
+
+    Every (article pair, n, cut) is a case; `cases[i]` is the case of candidate i, `settings`
+    the (n, cut) of each case and `gold` the gold links between its two (cut) articles."""
 
     candidates: list[tuple[Alignment, tuple[str, str] | None]]
-    sizes: np.ndarray  # (n,) int: the number of passages each candidate's two articles were cut to
+    cases: np.ndarray  # (n,) int: the case of each candidate
     labels: np.ndarray  # (n,) int in {0, 1}
     events: list[tuple[str, str]]  # (event of a, event of b) for each candidate
-    gold: dict[int, set[frozenset[str]]]  # per size, the gold links inside the cut articles
+    settings: list[tuple[int, str]]  # per case: (passages the short side was cut to, cut)
+    gold: list[set[frozenset[str]]]  # per case
 
     @property
     def features(self) -> np.ndarray:
@@ -436,26 +445,31 @@ class ShortLinks:
 def short_links(
     corpus: DemoCorpus, groups: Sequence[PassageGroup], sizes: Sequence[int] = SHORT_SIZES
 ) -> ShortLinks:
-    """The `ShortLinks` of a gold corpus: for each size n, every pair of its articles cut to
-    their first n passages (a lede, a wire item) and aligned by the product's candidate search;
-    a link is right when the gold links its two passages."""
+    """The `ShortLinks` of a gold corpus: for each size n, every pair of its articles with both
+    cut to their first n passages, and with either one so cut beside the other whole, aligned by
+    the product's candidate search; a link is right when the gold links its two passages."""
     candidates: list[tuple[Alignment, tuple[str, str] | None]] = []
-    cut_sizes: list[int] = []
-    gold: dict[int, set[frozenset[str]]] = {}
+    cases: list[int] = []
+    settings: list[tuple[int, str]] = []
+    gold: list[set[frozenset[str]]] = []
     for n in sizes:
         cut = [PassageGroup(g.article_id, g.ids[:n], g.embeddings[:n],
                             None if g.texts is None else g.texts[:n], g.language)
                for g in groups]  # fmt: skip
-        kept = {pid for g in cut for pid in g.ids}
-        gold[n] = {link for link in corpus.gold_links if link <= kept}
-        for x, y in combinations(range(len(cut)), 2):
-            found = alignment.find_candidates([cut[x], cut[y]])
-            candidates += found
-            cut_sizes += [n] * len(found)
+        for x, y in combinations(range(len(groups)), 2):
+            pairs = ((cut[x], cut[y], "both"), (cut[x], groups[y], "one"),
+                     (groups[x], cut[y], "one"))  # fmt: skip
+            for a, b, how in pairs:
+                kept = {*a.ids, *b.ids}
+                found = alignment.find_candidates([a, b])
+                candidates += found
+                cases += [len(settings)] * len(found)
+                settings.append((n, how))
+                gold.append({link for link in corpus.gold_links if link <= kept})
     labels = np.array([frozenset((c.a, c.b)) in corpus.gold_links for c, _ in candidates], int)
     event = corpus.events
     events = [(event[c.a.split(":")[0]], event[c.b.split(":")[0]]) for c, _ in candidates]
-    return ShortLinks(candidates, np.array(cut_sizes, int), labels, events, gold)
+    return ShortLinks(candidates, np.array(cases, int), labels, events, settings, gold)
 
 
 @dataclass
@@ -605,24 +619,35 @@ def short_report(
     held: LabelledLinks, confidences: np.ndarray, calibration: LinkCalibration,
     threshold: float = THRESHOLD,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Per size of `held.short`: the gold links, and precision/recall of the links kept from
-    `threshold` by the short map (`confidences`, held out) and by the whole-article map alone
-    (`calibration` without its short map, as before there was one)."""
+    """Per (n, cut) of `held.short` (`SHORT_CUTS`): the gold links, and precision/recall of the
+    links kept from `threshold` by the short map (`confidences`, held out) and by the
+    whole-article map alone (`calibration` without its short map, as before there was one),
+    summed over the cases (article pairs) so cut."""
     short = held.short
     if short is None:
         raise ValueError("this gold set has no short links")
     whole = LinkCalibration.from_dict({k: v for k, v in calibration.to_dict().items()
                                        if k != "short"})  # fmt: skip
-    links = [c for c, _ in short.candidates]
-    before = alignment.score_candidates(links, whole, [])
+    before = alignment.score_candidates([c for c, _ in short.candidates], whole, [])
+    members: dict[int, list[int]] = {}
+    for i, case in enumerate(short.cases.tolist()):
+        members.setdefault(case, []).append(i)
     rows = []
-    for n in sorted(short.gold):
-        mine = np.flatnonzero(short.sizes == n)
-        chosen = [short.candidates[i] for i in mine]
-        row: dict[str, Any] = {"passages": n, "gold": len(short.gold[n])}
+    for setting in sorted(set(short.settings), key=lambda s: (SHORT_CUTS.index(s[1]), s[0])):
+        cases = [k for k, other in enumerate(short.settings) if other == setting]
+        row: dict[str, Any] = {"passages": setting[0], "cut": setting[1],
+                               "gold": sum(len(short.gold[k]) for k in cases)}  # fmt: skip
         for name, scores in (("whole_article_map", before), ("short_map", confidences)):
-            kept = alignment.accept_links(chosen, scores[mine], threshold)
-            row[name] = _precision_recall({frozenset((k.a, k.b)) for k in kept}, short.gold[n])
+            predicted = right = 0
+            for k in cases:
+                chosen = members.get(k, [])
+                kept = alignment.accept_links([short.candidates[i] for i in chosen],
+                                              scores[chosen], threshold)  # fmt: skip
+                links = {frozenset((link.a, link.b)) for link in kept}
+                predicted, right = predicted + len(links), right + len(links & short.gold[k])
+            gold = row["gold"]
+            row[name] = {"precision": right / max(predicted, 1), "recall": right / max(gold, 1),
+                         "predicted": predicted, "gold": gold, "right": right}  # fmt: skip
         rows.append(row)
     return rows
 
@@ -989,8 +1014,8 @@ def build_calibration(
         if short is not None:
             ece, table = reliability(held_out_short(sets, n), short.labels)
             reliabilities[f"{name}, short map"] = {
-                "scheme": f"leave-one-event-out, articles cut to their first {min(SHORT_SIZES)} "
-                f"to {max(SHORT_SIZES)} passages",
+                "scheme": f"leave-one-event-out, article pairs with both or one cut to its "
+                f"first {min(SHORT_SIZES)} to {max(SHORT_SIZES)} passages",
                 "ece": round(ece, 4),
                 "table": [{k: round(v, 4) for k, v in row.items()} for row in table],
             }
@@ -1276,16 +1301,18 @@ def _short_markdown(
         links = row["predicted"]
         return f"{row['precision']:.3f} / {row['recall']:.3f} ({links} link{'s' * (links != 1)})"
 
+    cuts = {"both": "both", "one": "one, beside the other whole"}
     out = [
-        "Short articles (every pair of articles cut to its first n passages and aligned two at a "
-        f"time; links held out by event, confidence >= {threshold}; ECE of the short map "
-        f"{reliability_['ece']:.3f}):",
+        "Short articles (every pair of articles with both, or one, cut to the first n passages, "
+        f"each pair aligned on its own; links held out by event, confidence >= {threshold}; ECE "
+        f"of the short map {reliability_['ece']:.3f}):",
         "",
-        "| first n passages | gold links | whole-article map P / R | short map P / R |",
-        "| --- | --- | --- | --- |",
+        "| articles cut | first n passages | gold links | whole-article map P / R | "
+        "short map P / R |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    out += [f"| {r['passages']} | {r['gold']} | {pr(r['whole_article_map'])} | "
-            f"{pr(r['short_map'])} |" for r in rows]  # fmt: skip
+    out += [f"| {cuts[r['cut']]} | {r['passages']} | {r['gold']} | "
+            f"{pr(r['whole_article_map'])} | {pr(r['short_map'])} |" for r in rows]  # fmt: skip
     return out
 
 

@@ -163,21 +163,25 @@ def three_articles(last_x: str = LONG) -> tuple[list[PassageGroup], ev.DemoCorpu
     return groups, demo
 
 
-def test_short_links_cut_every_article_pair_and_label_them_by_the_gold() -> None:
+def test_short_links_cut_both_or_one_article_of_every_pair() -> None:
     groups, demo = three_articles()
     short = ev.short_links(demo, groups, sizes=(1, 2))
-    assert short.gold == {1: {frozenset(("x:0", "y:0"))},
-                          2: {frozenset(("x:0", "y:0")), frozenset(("x:1", "y:0"))}}  # fmt: skip
-    by_size = {n: {(c.a, c.b): int(label) for (c, _), label, size in
-                   zip(short.candidates, short.labels, short.sizes, strict=True) if size == n}
-               for n in (1, 2)}  # fmt: skip
-    assert by_size[1] == {("x:0", "y:0"): 1, ("x:0", "z:0"): 0, ("y:0", "z:0"): 0}
+    # per size: x-y, x-z, y-z, each with both cut, x cut and y cut
+    assert short.settings == [(n, cut) for n in (1, 2) for _ in range(3)
+                              for cut in ("both", "one", "one")]  # fmt: skip
+    x0y0, x1y0, x2y1 = (frozenset(p) for p in (("x:0", "y:0"), ("x:1", "y:0"), ("x:2", "y:1")))
+    assert short.gold[:3] == [{x0y0}, {x0y0}, {x0y0, x1y0}]  # y keeps y:0 only unless whole
+    assert short.gold[9:12] == [{x0y0, x1y0}, {x0y0, x1y0}, {x0y0, x1y0, x2y1}]
+    links = {k: [(c.a, c.b, int(label)) for (c, _), label, case in
+                 zip(short.candidates, short.labels, short.cases, strict=True) if case == k]
+             for k in range(len(short.settings))}  # fmt: skip
+    assert links[0] == [("x:0", "y:0", 1)] and links[3] == [("x:0", "z:0", 0)]
     # x:1-y:0 is gold but no candidate: y:0's best match is x:0
-    assert by_size[2] == by_size[1]
-    assert all(c.short for c, _ in short.candidates)  # every cut article is short
+    assert links[11] == [("x:0", "y:0", 1), ("x:2", "y:1", 1)]
+    assert all(c.short for c, _ in short.candidates)  # every pair has a short article
     assert short.features.shape == (len(short.candidates), len(SHORT_FEATURES))
-    assert [e for (c, _), e in zip(short.candidates, short.events, strict=True)
-            if c.a == "x:0" and c.b == "z:0"] == [("e1", "e2")] * 2  # fmt: skip
+    assert {e for (c, _), e in zip(short.candidates, short.events, strict=True)
+            if c.a == "x:0" and c.b == "z:0"} == {("e1", "e2")}  # fmt: skip
 
 
 def test_short_map_is_fitted_measured_and_reported_beside_the_whole_article_map() -> None:
@@ -196,12 +200,15 @@ def test_short_map_is_fitted_measured_and_reported_beside_the_whole_article_map(
     })  # fmt: skip
     whole.short_ = short_map  # set aside: the whole-article column is scored without it
     rows = ev.short_report(held, confidences, whole)
-    assert [(r["passages"], r["gold"]) for r in rows] == [(1, 1), (2, 2)]
+    got = [(r["cut"], r["passages"], r["gold"], r["short_map"]["predicted"],
+            r["short_map"]["right"]) for r in rows]  # fmt: skip
+    assert got == [("both", 1, 1, 1, 1), ("both", 2, 2, 1, 1), ("one", 1, 3, 2, 2),
+                   ("one", 2, 5, 3, 3)]  # fmt: skip
     assert all(r["whole_article_map"]["predicted"] == 0 for r in rows)
-    assert [(r["short_map"]["precision"], r["short_map"]["recall"]) for r in rows] == [
-        (1.0, 1.0), (1.0, 0.5)]  # fmt: skip
+    assert rows[3]["short_map"]["recall"] == 0.6 and rows[3]["short_map"]["precision"] == 1.0
     table = ev._short_markdown(rows, {"ece": 0.0}, 0.5)
-    assert table[-1] == "| 2 | 2 | 0.000 / 0.000 (0 links) | 1.000 / 0.500 (1 link) |"
+    assert table[-1] == ("| one, beside the other whole | 2 | 5 | 0.000 / 0.000 (0 links) | "
+                         "1.000 / 0.600 (3 links) |")  # fmt: skip
     # held out by event: e2 has no gold and e1 all of it, so each fold still sees both kinds
     assert ev.held_out_short([held]).shape == held.short.labels.shape
 
