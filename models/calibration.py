@@ -32,8 +32,9 @@ paragraph posted to the API). There the margin says little: a passage's nearest 
 two-sentence article are all of it, the true match included, so right links get margins hardly
 above wrong ones, and order is not counted. A map fitted on whole articles leans on the margin and
 so all but refuses such links. The short map is fitted on the leading passages of the gold
-articles (the first 1 to 4, every pair of articles cut so: `eval.alignment.short_links`), where
-similarity, anchors and how close the two excerpts are as wholes carry the evidence.
+articles (the first 1 to 4; every pair of articles with both cut so, or one beside the other
+whole: `eval.alignment.short_links`), where similarity, anchors and how close the two texts are
+as wholes carry the evidence.
 
 `LinkCalibration` is a logistic regression on the standardised features (scikit-learn for the
 fit, plain numpy for prediction), required to be increasing in every feature: a link more similar
