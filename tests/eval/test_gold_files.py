@@ -407,6 +407,7 @@ ALIGNMENT_HELD_OUT = {
     "translation set": GOLD_DIR / "alignment_translations",
     "republication set": GOLD_DIR / "alignment_republications",
     "analysis set": GOLD_DIR / "alignment_analysis",
+    "short-text set": GOLD_DIR / "alignment_short",
 }
 
 
