@@ -75,6 +75,8 @@ REPUBLICATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_republications"
 # Team-written English analysis pieces about one crisis each (eval/gold/alignment_analysis).
 ANALYSIS_DIR = REPO_DIR / "eval" / "gold" / "alignment_analysis"
 # The gold sets the confidence map is fitted on besides the demo, by report key, with titles.
+# Team-written short news items in four languages, for evaluation only (its README.md).
+SHORT_TEXTS_DIR = REPO_DIR / "eval" / "gold" / "alignment_short"
 CALIBRATION_SETS = {
     "calibration_set": CALIBRATION_DIR,
     "translation_set": TRANSLATION_DIR,
@@ -1055,6 +1057,7 @@ def evaluate_alignment(
     calibration: LinkCalibration | None = None,
     threshold: float = THRESHOLD,
     extra_sets: dict[str, Path] = CALIBRATION_SETS,
+    short_texts: Path = SHORT_TEXTS_DIR,
 ) -> dict[str, Any]:
     """All alignment measures that the data present allow; absent data sets are reported skipped."""
     calibration = calibration or LinkCalibration.for_encoder(encoder.name)
@@ -1084,6 +1087,36 @@ def evaluate_alignment(
         report[name] = evaluate_gold(sets, n, calibration, threshold, baselines=name == "demo")
     for name, folder in present.items():
         report[name]["agreement"] = annotator_agreement(folder)
+    if (short_texts / "gold.json").is_file():
+        report["short_texts"] = evaluate_short_texts(short_texts, encoder, calibration, threshold)
+    else:
+        report["skipped"].append(f"short texts: {short_texts / 'gold.json'} not found")
+    return report
+
+
+def evaluate_short_texts(
+    folder: Path, encoder: Encoder, calibration: LinkCalibration, threshold: float = THRESHOLD
+) -> dict[str, Any]:
+    """Links between short texts that no map was fitted on (`SHORT_TEXTS_DIR`): precision and
+    recall when every pair of texts is aligned on its own ("pairs", as a user posting two texts)
+    and when all are aligned at once ("all", with support through third texts), by the packaged
+    map and by its whole-article part alone (as before there was a short map)."""
+    corpus = read_demo(folder)
+    groups = demo_groups(corpus, encoder)
+    whole = LinkCalibration.from_dict({k: v for k, v in calibration.to_dict().items()
+                                       if k != "short"})  # fmt: skip
+    report: dict[str, Any] = {"articles": len(groups), "gold": len(corpus.gold_links)}
+    runs = {"pairs": [[groups[x], groups[y]] for x, y in combinations(range(len(groups)), 2)],
+            "all": [groups]}  # fmt: skip
+    for setting, inputs in runs.items():
+        report[setting] = {}
+        for name, chosen in (("short_map", calibration), ("whole_article_map", whole)):
+            predicted = {
+                frozenset((link.a, link.b))
+                for run in inputs
+                for link in alignment.align_passages(run, chosen, threshold).alignments
+            }
+            report[setting][name] = _precision_recall(predicted, corpus.gold_links)  # fmt: skip
     return report
 
 
@@ -1146,10 +1179,28 @@ def to_markdown(report: dict[str, Any], command: str) -> str:
     for name, title in SET_TITLES.items():
         if name in report:
             out += _gold_markdown(title, report[name], report["threshold"])
+    if report.get("short_texts"):
+        out += _short_texts_markdown(report["short_texts"], report["threshold"])
     if report.get("encoders"):
         out += _encoders_markdown(report["encoders"], report["threshold"])
     out += [f"Skipped: {item}" for item in report["skipped"]]
     return "\n".join(out) + "\n"
+
+
+def _short_texts_markdown(report: dict[str, Any], threshold: float) -> list[str]:
+    out = [
+        f"Short texts (eval/gold/alignment_short: {report['articles']} items of one or two "
+        f"sentences on three invented events in en/ru/uk/az, never fitted on; "
+        f"{report['gold']} gold links; confidence >= {threshold}):",
+        "",
+        "| aligned | map | precision | recall | links | right |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    settings = {"pairs": "every pair on its own", "all": "all at once"}
+    maps = {"short_map": "packaged (short map)", "whole_article_map": "whole-article map alone"}
+    out += [f"| {settings[setting]} | {maps[name]} | {_pr(report[setting][name])} |"
+            for setting in settings for name in maps]  # fmt: skip
+    return [*out, ""]
 
 
 def _encoders_markdown(encoders: dict[str, dict[str, Any]], threshold: float) -> list[str]:

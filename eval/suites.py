@@ -55,6 +55,7 @@ def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     from eval.alignment import (
         CALIBRATION_SETS,
         REPO_DIR,
+        SHORT_TEXTS_DIR,
         compare_encoders,
         evaluate_alignment,
         held_out_links,
@@ -77,7 +78,8 @@ def _alignment(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
     gold_sets = "; ".join(f"{key.replace('_', ' ')} ({folder.relative_to(REPO_DIR)}/gold.json)"
                           for key, folder in CALIBRATION_SETS.items())  # fmt: skip
     data = (f"NTREX-128 dev half and Tatoeba under {os.path.relpath(shared_dir)}/data; "
-            f"demo corpus gold (corpus/demo/gold.json); {gold_sets}")  # fmt: skip
+            f"demo corpus gold (corpus/demo/gold.json); {gold_sets}; short-text set "
+            f"({SHORT_TEXTS_DIR.relative_to(REPO_DIR)}/gold.json, evaluation only)")  # fmt: skip
     return SuiteOutcome(report, body.strip(), data)
 
 

@@ -139,9 +139,39 @@ def test_missing_data_is_reported_as_skipped(tmp_path, fake_encoder) -> None:
     report = ev.evaluate_alignment(
         tmp_path, tmp_path, fake_encoder, margin_calibration(),
         extra_sets={"calibration_set": tmp_path, "translation_set": tmp_path / "none"},
+        short_texts=tmp_path / "none",
     )  # fmt: skip
-    assert len(report["skipped"]) == 5 and "ntrex" not in report
+    assert len(report["skipped"]) == 6 and "ntrex" not in report
     assert np.isnan(ev.precision_at_1(np.array([]), np.array([])))
+
+
+def test_short_texts_are_aligned_in_pairs_and_all_at_once(fake_encoder) -> None:
+    """With a short map that accepts every link of a short pair, the packaged map keeps every
+    candidate; the whole-article part alone keeps only those its margin map accepts."""
+    from models.calibration import SHORT_FEATURES
+
+    calibration = margin_calibration()
+    calibration.short_ = LinkCalibration.from_dict({
+        "version": "t", "features": list(SHORT_FEATURES), "C": 1.0,
+        "mean": [0.0] * len(SHORT_FEATURES), "scale": [1.0] * len(SHORT_FEATURES),
+        "coef": [0.0] * len(SHORT_FEATURES), "intercept": 5.0,
+    })  # fmt: skip
+    report = ev.evaluate_short_texts(ev.SHORT_TEXTS_DIR, fake_encoder, calibration)
+    assert (report["articles"], report["gold"]) == (12, 23)
+    for setting in ("pairs", "all"):
+        short, whole = report[setting]["short_map"], report[setting]["whole_article_map"]
+        assert short["predicted"] > whole["predicted"] and short["right"] >= whole["right"]
+    table = ev._short_texts_markdown(report, 0.5)
+    assert sum(line.startswith("| every pair on its own |") for line in table) == 2
+
+
+def test_short_text_gold_maps_to_passages_within_each_event() -> None:
+    corpus = ev.read_demo(ev.SHORT_TEXTS_DIR)
+    assert len(corpus.articles) == 12 and len(corpus.gold_links) == 23
+    assert {a.language for a in corpus.articles} == {"en", "ru", "uk", "az"}
+    assert all(len(corpus.passages[a.id]) <= 2 for a in corpus.articles)  # short: a short map's
+    for pair in corpus.gold_links:
+        assert len({corpus.events[p.split(":")[0]] for p in pair}) == 1
 
 
 LONG = "a sentence with more than enough words in it"
