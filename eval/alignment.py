@@ -628,8 +628,7 @@ def short_report(
     short = held.short
     if short is None:
         raise ValueError("this gold set has no short links")
-    whole = LinkCalibration.from_dict({k: v for k, v in calibration.to_dict().items()
-                                       if k != "short"})  # fmt: skip
+    whole = calibration.without_short_map()
     before = alignment.score_candidates([c for c, _ in short.candidates], whole, [])
     members: dict[int, list[int]] = {}
     for i, case in enumerate(short.cases.tolist()):
@@ -1103,8 +1102,7 @@ def evaluate_short_texts(
     map and by its whole-article part alone (as before there was a short map)."""
     corpus = read_demo(folder)
     groups = demo_groups(corpus, encoder)
-    whole = LinkCalibration.from_dict({k: v for k, v in calibration.to_dict().items()
-                                       if k != "short"})  # fmt: skip
+    whole = calibration.without_short_map()
     report: dict[str, Any] = {"articles": len(groups), "gold": len(corpus.gold_links)}
     runs = {"pairs": [[groups[x], groups[y]] for x, y in combinations(range(len(groups)), 2)],
             "all": [groups]}  # fmt: skip

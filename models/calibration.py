@@ -46,6 +46,7 @@ and its reliability on held-out data.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from pathlib import Path
@@ -160,6 +161,12 @@ class LinkCalibration:
                 self.intercept_ = float(np.log(labels.mean() / (1 - labels.mean())))
             self.coef_ = coef
         return self
+
+    def without_short_map(self) -> LinkCalibration:
+        """A copy that scores short pairs as whole articles (as before there was a short map)."""
+        whole = copy.copy(self)
+        whole.short_ = None
+        return whole
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         """P(correct) in [0, 1] for features (n, len(features)) -> (n,) float64."""
