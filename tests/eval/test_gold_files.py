@@ -199,6 +199,22 @@ def test_stance_articles_label_every_sentence_for_both_countries(name: str) -> N
         assert (first["target"], second["target"]) == ("Russia", "Azerbaijan"), first["id"]
 
 
+# Who acts and who is judged: sentences in which one actor condemns, accuses, thanks or praises
+# another, each labelled for both; an evaluation set and a training set written apart
+STANCE_ROLES = {"stance_roles": "ro-", "stance_train_roles": "tr-"}
+MIN_STANCE_ROLES = 32  # rows per language of the evaluation set (16 sentences)
+
+
+@pytest.mark.parametrize(("name", "prefix"), STANCE_ROLES.items())
+def test_stance_roles_schema(name: str, prefix: str) -> None:
+    rows = read_jsonl(GOLD_DIR / f"{name}.jsonl")
+    check_stance_rows(rows, prefix, MIN_STANCE_ROLES)
+    for first, second in zip(rows[::2], rows[1::2], strict=True):
+        assert first["text"] == second["text"], first["id"]
+        assert first["target"] != second["target"], first["id"]
+        assert first["start"] is not None and second["start"] is not None, first["id"]
+
+
 def test_stance_gold_has_implicit_and_varied_targets(stance_gold: list[dict[str, Any]]) -> None:
     for lang in LANGUAGES:
         rows = [row for row in stance_gold if row["language"] == lang]
@@ -221,13 +237,16 @@ def demo_sentences() -> list[dict[str, Any]]:
             for row in gold["passages"]]  # fmt: skip
 
 
-@pytest.mark.parametrize("held_out", ["stance gold", "demo corpus"])
+@pytest.mark.parametrize("held_out", ["stance gold", "roles", "demo corpus"])
 @pytest.mark.parametrize(
-    "training", ["stance_train_multilingual", *STANCE_ARTICLES, *STANCE_DEV_ARTICLES]
+    "training",
+    ["stance_train_multilingual", "stance_train_roles", *STANCE_ARTICLES, *STANCE_DEV_ARTICLES],
 )
 def test_no_held_out_text_in_training_sets(held_out: str, training: str) -> None:
     if held_out == "stance gold":
         stance_gold = read_jsonl(GOLD_DIR / "stance_gold.jsonl")
+    elif held_out == "roles":
+        stance_gold = read_jsonl(GOLD_DIR / "stance_roles.jsonl")
     else:
         stance_gold = demo_sentences()
     stance_train = read_jsonl(GOLD_DIR / f"{training}.jsonl")
@@ -252,7 +271,7 @@ def test_no_held_out_text_in_training_sets(held_out: str, training: str) -> None
 
 def test_stance_dev_set_repeats_no_training_sentence() -> None:
     # the development set chooses the prior correction of a model trained on these files
-    training = ["stance_train_multilingual", *STANCE_ARTICLES]
+    training = ["stance_train_multilingual", "stance_train_roles", *STANCE_ARTICLES]
     train: dict[str, dict[str, set[str]]] = {lang: {} for lang in LANGUAGES}
     for name in training:
         for row in read_jsonl(GOLD_DIR / f"{name}.jsonl"):
