@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,8 @@ from models.stance.finetuned import CONFIG_FILE, HEAD_FILE, lora_config, read_co
 from models.stance.inputs import find_mention
 from models.stance.labels import LABELS, label_index
 from models.stance.metrics import stance_scores
+
+ADAPTER_FILE = "adapter_model.safetensors"  # peft's name for the LoRA weights
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,7 @@ def train_stance(
     teacher: Path | None = None,
     distill_weight: float = 0.5,
     temperature: float = 2.0,
+    init: Path | None = None,
 ) -> dict:
     """Fine-tune and save the stance artifact into `out_dir`; returns the training report.
 
@@ -147,6 +151,10 @@ def train_stance(
     (`temperature`; Hinton et al. 2015). The teacher's probabilities are its members' mean
     before its `none_bias`, computed once for every training example; the student gets its own
     bias afterwards, as any model does.
+
+    With `init` (a fine-tuned artifact trained with the same LoRA layers and rank) training
+    starts from its adapter and head instead of from scratch: continued fine-tuning, to teach a
+    trained model what new examples show while the rest of the data keeps what it knew.
     """
     import torch
     from peft import get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
@@ -210,6 +218,9 @@ def train_stance(
     layers = list(range(first_layer, bert.config.num_hidden_layers))
     encoder = get_peft_model(bert, lora_config(rank, alpha, layers))
     head = StanceHead(bert.config.hidden_size, len(LABELS))
+    if init is not None:
+        load_initial_weights(encoder, head, Path(init), rank, layers)
+        log.info("starting from %s", read_config(Path(init))["name"])
     trainable = sum(p.numel() for p in encoder.parameters() if p.requires_grad)
     trainable += sum(p.numel() for p in head.parameters())
     log.info("trainable parameters: %d", trainable)
@@ -300,6 +311,7 @@ def train_stance(
                if teacher is not None else {}),
         },
         **({"teacher": read_config(Path(teacher))["name"]} if teacher is not None else {}),
+        **({"init": read_config(Path(init))["name"]} if init is not None else {}),
         "data": {
             "train_tsv": Path(train_tsv).name,
             "multilingual_jsonl": [p.name for p in stance_files(multilingual_jsonl)] or None,
@@ -476,6 +488,32 @@ def _holdout_scores(bert, top, head, cached, examples, bf16, batch_size=64) -> d
             logits = _top_forward(bert, top, head, cached[begin : begin + batch_size])
             predicted += [LABELS[i] for i in logits.float().argmax(dim=1).tolist()]
     return stance_scores(gold_labels(examples), predicted)
+
+
+def load_initial_weights(encoder, head, artifact: Path, rank: int, layers: list[int]) -> None:
+    """Load a fine-tuned artifact's LoRA weights into peft `encoder` and its head into `head`.
+
+    The artifact must have been trained with LoRA of this `rank` on these `layers`; anything else
+    is a ValueError naming what differs, as is an adapter that leaves LoRA weights unset."""
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    trained = read_config(artifact).get("hyperparameters", {})
+    if (trained.get("lora_rank"), trained.get("lora_layers")) != (rank, layers):
+        raise ValueError(
+            f"{artifact}: trained with LoRA rank {trained.get('lora_rank')} on layers "
+            f"{trained.get('lora_layers')}, not rank {rank} on layers {layers}"
+        )
+    adapter = {k: v.float() for k, v in load_file(artifact / ADAPTER_FILE).items()}
+    # torch's (missing_keys, unexpected_keys), typed by peft as a bare namedtuple
+    loaded: Any = set_peft_model_state_dict(encoder, adapter)
+    unset = [key for key in loaded.missing_keys if "lora_" in key]
+    if unset or loaded.unexpected_keys:
+        raise ValueError(
+            f"{artifact}: adapter does not fit: {len(unset)} LoRA weights unset, "
+            f"{len(loaded.unexpected_keys)} unexpected"
+        )
+    head.load_state_dict({k: v.float() for k, v in load_file(artifact / HEAD_FILE).items()})
 
 
 def save_peft_adapter(model, out_dir: Path) -> Path:

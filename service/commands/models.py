@@ -92,6 +92,10 @@ def train_stance_command(
     temperature: Annotated[
         float, typer.Option(min=0.1, help="Softening of teacher and student in distillation")
     ] = 2.0,
+    init: Annotated[
+        Path | None,
+        typer.Option(help="Fine-tuned stance artifact to start from (continued fine-tuning)"),
+    ] = None,
 ) -> None:
     """Train a stance model reproducibly (fixed seed; logs time and hardware)."""
     if not train.is_file():
@@ -101,6 +105,8 @@ def train_stance_command(
             raise typer.BadParameter(f"file not found: {path}", param_hint="--multilingual")
     if teacher is not None:
         _require_stance_artifact(teacher, "--teacher")
+    if init is not None:
+        _require_stance_artifact(init, "--init")
     if model == "finetuned":
         from models.e5 import build_e5_directory, default_model_dir
         from models.stance.train import train_stance
@@ -110,12 +116,13 @@ def train_stance_command(
             train, multilingual, out, e5, seed=seed, epochs=epochs, batch_size=batch_size,
             first_layer=first_layer, max_steps=max_steps, lr=lr, none_fraction=none_fraction,
             absent_rate=absent_rate, multilingual_repeat=multilingual_repeat, name=name,
-            teacher=teacher, distill_weight=distill_weight, temperature=temperature,
+            teacher=teacher, distill_weight=distill_weight, temperature=temperature, init=init,
         )  # fmt: skip
     elif model == "baseline":
-        if teacher is not None:
+        if teacher is not None or init is not None:
             raise typer.BadParameter(
-                "only the finetuned model is distilled", param_hint="--teacher"
+                "only the finetuned model is distilled or continued",
+                param_hint="--teacher" if teacher is not None else "--init",
             )
         from models.encoders import make_encoder
         from models.stance.train_baseline import train_baseline

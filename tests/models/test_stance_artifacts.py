@@ -89,6 +89,21 @@ def test_training_is_reproducible_and_its_artifact_loads(e5_dir: Path, tmp_path:
     for key, weights in runs[0].items():
         np.testing.assert_array_equal(weights, runs[2][key], err_msg=key)
     assert any(not np.array_equal(w, runs[3][key]) for key, w in runs[0].items())
+    # Continued from "a": with no step taken the artifact is "a" again, head included; with
+    # steps it moves on from there; other LoRA layers than "a"'s are refused.
+    for name, steps in (("e", 0), ("f", 3)):
+        report = train_stance(small, None, tmp_path / name, e5_dir, seed=3, epochs=1,
+                              first_layer=11, max_steps=steps, holdout_fraction=0.2,
+                              init=tmp_path / "a")  # fmt: skip
+        assert report["init"] == "e5-lora-v8"
+    for part in ("adapter_model.safetensors", "head.safetensors"):
+        start, same, moved = (load_file(str(tmp_path / n / part)) for n in ("a", "e", "f"))
+        for key, weights in start.items():
+            np.testing.assert_array_equal(weights, same[key], err_msg=key)
+        assert any(not np.array_equal(w, moved[key]) for key, w in start.items()), part
+    with pytest.raises(ValueError, match="layers"):
+        train_stance(small, None, tmp_path / "g", e5_dir, seed=3, epochs=1, first_layer=10,
+                     max_steps=0, holdout_fraction=0.2, init=tmp_path / "a")  # fmt: skip
 
 
 def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
@@ -135,9 +150,19 @@ def _check_rebuildable(artifact: Path, card: str, defaults: dict) -> dict:
         member_config = json.loads((member / "stance_config.json").read_text(encoding="utf-8"))
         recorded = member_config["hyperparameters"]
         seeds.append(recorded["seed"])
+        # a continued model (`--init`) names its start, and the epochs and learning rate of
+        # the continuation, in its card's command; the start ships beside it
+        continued = {"epochs", "lr"} if "init" in member_config else set()
         for key in ("epochs", "batch_size", "lr", "head_lr", "span_dropout", "none_fraction",
                     "holdout_fraction", "multilingual_repeat"):  # fmt: skip
+            if key in continued and recorded[key] != defaults[key]:
+                assert f"--{key} {recorded[key]}" in card, (member.name, key)
+                continue
             assert recorded[key] == defaults[key], (member.name, key)
+        if "init" in member_config:
+            start = artifact.parent / member_config["init"]
+            assert f"--init models/stance/artifacts/{start.name}" in card
+            _check_rebuildable(start, (start / "README.md").read_text(encoding="utf-8"), defaults)
         # trained before the option existed, i.e. without absent-target examples
         assert recorded.get("absent_rate", 0.0) == defaults["absent_rate"]
         assert (recorded["lora_rank"], recorded["lora_alpha"]) == (
