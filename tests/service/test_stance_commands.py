@@ -118,6 +118,19 @@ def test_train_stance_validates_inputs(tmp_path: Path) -> None:
         ["train-stance", "--train", str(tmp_path / "none.tsv"), "--out", str(tmp_path / "o")],
     )
     assert result.exit_code != 0 and "training file not found" in result.output
+    train = tmp_path / "train.tsv"
+    train.write_text("sentence\tentity\tlabel\n", encoding="utf-8")
+    from models.stance import FINETUNED_ARTIFACT
+
+    for extra, message in ((["--init", str(tmp_path)], "not a fine-tuned stance artifact"),
+                           (["--model", "baseline", "--init", str(FINETUNED_ARTIFACT)],
+                            "only the finetuned model")):  # fmt: skip
+        result = CliRunner().invoke(
+            models_commands.app,
+            ["train-stance", "--train", str(train), "--out", str(tmp_path / "o"), *extra],
+        )
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert "--init" in result.output
 
 
 def test_eval_framing_checks_the_stance_artifact_option(tmp_path: Path) -> None:
