@@ -2,9 +2,11 @@
 
     python -m eval.divergence_weights            # prints the fit as JSON
 
-`divergence.v7`'s weights (`models.framing.divergence.WEIGHTS_V7`) come from this command. It
-scores every pair of `eval/gold/framing_pairs/dev.jsonl` with the product's defaults (the
-default encoder; stance from the shipped fine-tuned model toward Russia and Azerbaijan), fits
+`divergence.v7`'s weights (`models.framing.divergence.WEIGHTS_V7`) come from this command with
+`--stance-artifact models/stance/artifacts/e5-lora-v10`, the shipped stance model when they were
+fitted. It scores every pair of `eval/gold/framing_pairs/dev.jsonl` with the product's defaults
+(the default encoder; stance from the fine-tuned model toward Russia and Azerbaijan: the
+shipped one, unless `--stance-artifact` names another), fits
 a logistic regression of the writers' label (framed differently or alike) on the stance,
 commitment and contrast components, and scales its coefficients to weights that sum to
 1 - `RESIDUAL_WEIGHT`. The residual cannot be fitted there: the set gives each pair as one fact,
@@ -61,28 +63,37 @@ def fit_weights(rows: list[dict[str, Any]], residual: float = RESIDUAL_WEIGHT) -
 
 def fit_on_dev_pairs(
     path: Path = FP_DEV, encoder_spec: str = DEFAULT_ENCODER, stance_kind: str = "finetuned",
-    cache_dir: Path | None = None,
+    cache_dir: Path | None = None, stance_artifact: Path | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Score the development pairs with the product's defaults and fit the weights."""
+    """Score the development pairs with the product's defaults (the stance model from
+    `stance_artifact` when given) and fit the weights."""
     from eval.framing import TARGETS, make_eval_encoder, model_stance_provider
 
     encoder = make_eval_encoder(encoder_spec, cache_dir)
-    stance = model_stance_provider(stance_kind, TARGETS)
+    stance = model_stance_provider(stance_kind, TARGETS, artifact_dir=stance_artifact)
     score_passages = stance.score_passages  # type: ignore[attr-defined]
     scored = score_framing_pairs(read_framing_pairs(path), encoder, score_passages, (FIT_METHOD,))
     fit = fit_weights(scored[FIT_METHOD])
+    model = stance_kind if stance_artifact is None else f"{stance_kind} ({stance_artifact.name})"
     return {**fit, "data": str(path), "encoder": encoder_spec,
-            "stance": f"{stance_kind} toward {', '.join(TARGETS)}"}  # fmt: skip
+            "stance": f"{model} toward {', '.join(TARGETS)}"}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=FP_DEV, help="framing pair file to fit on")
+    parser.add_argument(
+        "--stance-artifact", type=Path, default=None,
+        help="fine-tuned stance artifact folder (default: the shipped one)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.stance_artifact is not None and not args.stance_artifact.is_dir():
+        parser.error(f"--stance-artifact: not a folder: {args.stance_artifact}")
     from service.settings import get_settings
 
     settings = get_settings()
-    fit = fit_on_dev_pairs(args.pairs, settings.encoder, cache_dir=settings.embedding_cache_dir)
+    fit = fit_on_dev_pairs(args.pairs, settings.encoder, cache_dir=settings.embedding_cache_dir,
+                           stance_artifact=args.stance_artifact)  # fmt: skip
     print(json.dumps(fit, indent=2))
 
 

@@ -68,10 +68,12 @@ differences of source from alike pairs better than the commitment labels do.
 
 `divergence.v7` (`METHOD_V7`, the default) is v6 with weights fitted on data instead of set by
 hand: `python -m eval.divergence_weights` fits a logistic regression of the development framing
-pairs' labels on their stance, commitment and contrast components (stance from the shipped
-model) and scales the coefficients to sum to 0.85; the residual, which that set cannot show,
-keeps 0.15. Commitment gains weight and stance loses some (`WEIGHTS_V7`). The evidence uses the
-same weights, as from v3 on. Components and everything else are v6's.
+pairs' labels on their stance, commitment and contrast components and scales the coefficients
+to sum to 0.85; the residual, which that set cannot show, keeps 0.15. The stance came from
+`e5-lora-v10` (`V7_STANCE_ARTIFACT`), the shipped model when v7 was fitted; the weights were
+not refitted when `e5-lora-v11` replaced it. Commitment gains weight and stance loses some
+(`WEIGHTS_V7`). The evidence uses the same weights, as from v3 on. Components and everything
+else are v6's.
 """
 
 from __future__ import annotations
@@ -100,7 +102,9 @@ WEIGHTS_V3 = dict(WEIGHTS_V2)
 WEIGHTS_V4 = dict(WEIGHTS_V3)
 WEIGHTS_V5 = dict(WEIGHTS_V4)
 WEIGHTS_V6 = dict(WEIGHTS_V5)
-# fitted by `python -m eval.divergence_weights` (tests/eval/test_divergence_weights.py reruns it)
+# fitted by `python -m eval.divergence_weights --stance-artifact
+# models/stance/artifacts/e5-lora-v10` (tests/eval/test_divergence_weights.py reruns it)
+V7_STANCE_ARTIFACT = "e5-lora-v10"
 WEIGHTS_V7: dict[str, float] = {"stance": 0.23, "commitment": 0.34, "contrast": 0.28,
                                 "residual": 0.15}  # fmt: skip
 WEIGHTS = {METHOD_V1: WEIGHTS_V1, METHOD_V2: WEIGHTS_V2, METHOD_V3: WEIGHTS_V3,

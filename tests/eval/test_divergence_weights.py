@@ -45,8 +45,20 @@ def test_v7_is_the_default_with_weights_that_sum_to_one() -> None:
 
 @pytest.mark.slow
 def test_the_shipped_weights_are_what_the_command_fits() -> None:
-    """Reruns `python -m eval.divergence_weights` (encoder, stance model, 160 pairs: ~40 s)."""
+    """Reruns `python -m eval.divergence_weights --stance-artifact ...` with the stance model v7
+    was fitted with (encoder, stance model, 160 pairs: ~40 s)."""
     from eval.divergence_weights import fit_on_dev_pairs
+    from models.framing.divergence import V7_STANCE_ARTIFACT
+    from models.stance import ARTIFACTS_DIR
 
-    fit = fit_on_dev_pairs()
+    fit = fit_on_dev_pairs(stance_artifact=ARTIFACTS_DIR / V7_STANCE_ARTIFACT)
     assert fit["weights"] == WEIGHTS_V7, fit
+    assert fit["stance"].startswith(f"finetuned ({V7_STANCE_ARTIFACT})")
+
+
+def test_the_command_refuses_a_missing_stance_artifact(tmp_path, capsys) -> None:
+    from eval.divergence_weights import main
+
+    with pytest.raises(SystemExit):
+        main(["--stance-artifact", str(tmp_path / "nowhere")])
+    assert "not a folder" in capsys.readouterr().err
