@@ -264,29 +264,50 @@ def _stance(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
 
     dev = shared_dir / "data" / "rusentne" / "validation_dev.tsv"
     gold = Path(__file__).parent / "gold" / "stance_gold.jsonl"
+    roles = Path(__file__).parent / "gold" / "stance_roles.jsonl"
+    languages = ("en", "ru", "uk", "az")
     figures: dict = {}
-    rows = []
+    rows, role_rows = [], []
     for kind in MODEL_KINDS:
         model = load_stance_model(kind)
         team = evaluate_stance_gold(gold, model)
+        acting = evaluate_stance_gold(roles, model)
         rusentne = evaluate_stance(dev, model) if dev.is_file() else None
-        figures[kind] = {"model": model.name, "team_gold": team, "rusentne_dev": rusentne}
-        per_language = [team["languages"][lang]["macro_f1"] for lang in ("en", "ru", "uk", "az")]
+        figures[kind] = {"model": model.name, "team_gold": team, "roles": acting,
+                         "rusentne_dev": rusentne}  # fmt: skip
+        per_language = [team["languages"][lang]["macro_f1"] for lang in languages]
         rows.append([kind, model.name, rusentne["f1_pn"] if rusentne else "n/a",
                      rusentne["macro_f1"] if rusentne else "n/a", *per_language,
                      rusentne["ms_per_row"] if rusentne else "n/a"])  # fmt: skip
+        role_rows.append([kind, acting["overall"]["macro_f1"],
+                          *(acting["languages"][lang]["macro_f1"] for lang in languages),
+                          *(acting["languages"][lang]["per_label"]["none"]["recall"]
+                            for lang in languages)])  # fmt: skip
     table = markdown_table(
         ["model", "name", "RuSentNE dev F1_PN", "RuSentNE dev macro-F1", "gold en macro-F1",
          "gold ru", "gold uk", "gold az", "ms per row (dev)"],
         rows,
     )  # fmt: skip
+    role_table = markdown_table(
+        ["model", "macro-F1", "en", "ru", "uk", "az", "none recall en", "ru", "uk", "az"],
+        role_rows,
+    )
     body = (
         f"{table}\n\nRuSentNE: `validation_dev.tsv` (1,486 rows, the official metric F1_PN = "
         "macro F1 over favor and against); best published system 0.66 on the test set. Team "
         "gold: `eval/gold/stance_gold.jsonl` (about 62-83 passages per language, never trained "
-        "on). Per-class precision/recall: `parallax eval stance --data PATH --model KIND`."
+        "on). Per-class precision/recall: `parallax eval stance --data PATH --model KIND`.\n\n"
+        "Who acts and who is judged: `eval/gold/stance_roles.jsonl` (16 sentences per language, "
+        "each labelled for the two actors it names: one condemns, accuses, thanks or praises "
+        "the other, in plain, passive and object-first order; evaluation only). The actor who "
+        "condemns or praises is not judged by it (`none`); the one condemned is `against`, the "
+        "one praised `favor`. 'none recall' is the share of `none` rows, mostly such acting "
+        f"actors, that the model leaves at none:\n\n{role_table}"
     )
-    data = f"RuSentNE-2023 validation_dev ({os.path.relpath(dev)}); eval/gold/stance_gold.jsonl"
+    data = (
+        f"RuSentNE-2023 validation_dev ({os.path.relpath(dev)}); eval/gold/stance_gold.jsonl; "
+        "eval/gold/stance_roles.jsonl"
+    )
     return SuiteOutcome(figures, body, data)
 
 

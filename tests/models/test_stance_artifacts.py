@@ -150,13 +150,15 @@ def _check_rebuildable(artifact: Path, card: str, defaults: dict) -> dict:
         member_config = json.loads((member / "stance_config.json").read_text(encoding="utf-8"))
         recorded = member_config["hyperparameters"]
         seeds.append(recorded["seed"])
-        # a continued model (`--init`) names its start, and the epochs and learning rate of
-        # the continuation, in its card's command; the start ships beside it
-        continued = {"epochs", "lr"} if "init" in member_config else set()
+        # a continued model (`--init`) names its start, and the epochs, learning rate and
+        # weight of the team files of the continuation, in its card's command; the start ships
+        # beside it
+        continued = {"epochs", "lr", "multilingual_repeat"} if "init" in member_config else set()
         for key in ("epochs", "batch_size", "lr", "head_lr", "span_dropout", "none_fraction",
                     "holdout_fraction", "multilingual_repeat"):  # fmt: skip
             if key in continued and recorded[key] != defaults[key]:
-                assert f"--{key} {recorded[key]}" in card, (member.name, key)
+                option = key.replace("_", "-")
+                assert f"--{option} {recorded[key]}" in card, (member.name, key)
                 continue
             assert recorded[key] == defaults[key], (member.name, key)
         if "init" in member_config:

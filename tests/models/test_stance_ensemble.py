@@ -149,7 +149,8 @@ def test_each_fine_tuned_kind_loads_its_shipped_artifact(monkeypatch, tmp_path):
     assert mine.name == f"stance-fake+{models.stance.artifact_digest(tmp_path / 'mine')}"
     # a shipped folder named by its path keeps its name, whichever kind it is loaded as
     assert load_stance_model(str(ENSEMBLE_ARTIFACT)).name == "stance-fake"
-    # the ensemble is the distilled model's teacher, and both ship
-    assert read_config(FINETUNED_ARTIFACT)["teacher"] == ENSEMBLE_ARTIFACT.name
+    # the ensemble taught the model the shipped one continues, and all three ship
+    start = FINETUNED_ARTIFACT.parent / read_config(FINETUNED_ARTIFACT)["init"]
+    assert read_config(start)["teacher"] == ENSEMBLE_ARTIFACT.name
     assert len(member_dirs(ENSEMBLE_ARTIFACT, read_config(ENSEMBLE_ARTIFACT))) == 2
     assert "ensemble" in models.stance.MODEL_KINDS

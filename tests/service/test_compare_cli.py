@@ -286,7 +286,7 @@ def test_demo_with_the_fine_tuned_stance_model(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     written = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
-    assert "e5-lora-v10" in written["method"]["stance"]
+    assert "e5-lora-v11" in written["method"]["stance"]
     # the Ukrainian article on the crash is, on the whole, against Russia
     [article] = [a for a in written["articles"] if a["id"] == "azal-crash_ukrainian"]
     russia = article["stance"]["Russia"]

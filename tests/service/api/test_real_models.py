@@ -93,7 +93,7 @@ def test_the_default_api_scores_stance_with_the_fine_tuned_model(settings: Setti
         ready = client.get("/readyz").json()
         request = {"text": text, "outlet": "Example Daily", "targets": ["Russia", "Azerbaijan"]}
         body = client.post("/v1/stance", json=request).json()
-    assert ready["models"]["stance"].startswith("stance-e5-lora-v10")
+    assert ready["models"]["stance"].startswith("stance-e5-lora-v11")
     assert "stance" not in body["unavailable"]
     for passage in body["passages"]:
         assert set(passage["stance"]) == {"Russia", "Azerbaijan"}
