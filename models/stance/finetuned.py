@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 CONFIG_FILE = "stance_config.json"
 HEAD_FILE = "head.safetensors"
+ADAPTER_FILE = "adapter_model.safetensors"  # peft's name for the LoRA weights
 LORA_TARGETS = ("query", "key", "value", "dense")
 INT8_DTYPES = {"int8": "int8-special-v1", "int8-plain": "int8-plain-v1"}  # dtype -> recipe
 # the settings that decide how a passage is read: the members of an ensemble must agree on them

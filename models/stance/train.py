@@ -26,12 +26,16 @@ from models.stance.data import (
     read_stance_jsonl,
     stance_files,
 )
-from models.stance.finetuned import CONFIG_FILE, HEAD_FILE, lora_config, read_config
+from models.stance.finetuned import (
+    ADAPTER_FILE,
+    CONFIG_FILE,
+    HEAD_FILE,
+    lora_config,
+    read_config,
+)
 from models.stance.inputs import find_mention
 from models.stance.labels import LABELS, label_index
 from models.stance.metrics import stance_scores
-
-ADAPTER_FILE = "adapter_model.safetensors"  # peft's name for the LoRA weights
 
 log = logging.getLogger(__name__)
 
@@ -498,7 +502,10 @@ def load_initial_weights(encoder, head, artifact: Path, rank: int, layers: list[
     from peft import set_peft_model_state_dict
     from safetensors.torch import load_file
 
-    trained = read_config(artifact).get("hyperparameters", {})
+    config = read_config(artifact)
+    if "hyperparameters" not in config:  # an ensemble: its members are the trained models
+        raise ValueError(f"{artifact}: not a single trained model (an ensemble?); give a member")
+    trained = config["hyperparameters"]
     if (trained.get("lora_rank"), trained.get("lora_layers")) != (rank, layers):
         raise ValueError(
             f"{artifact}: trained with LoRA rank {trained.get('lora_rank')} on layers "

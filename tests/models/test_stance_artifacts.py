@@ -56,6 +56,7 @@ def test_training_is_reproducible_and_its_artifact_loads(e5_dir: Path, tmp_path:
     """Two short runs with one seed give identical weights; the artifact loads and predicts."""
     from safetensors.numpy import load_file
 
+    from models.stance import ENSEMBLE_ARTIFACT
     from models.stance.finetuned import FineTunedStanceModel
     from models.stance.train import train_stance
 
@@ -104,6 +105,9 @@ def test_training_is_reproducible_and_its_artifact_loads(e5_dir: Path, tmp_path:
     with pytest.raises(ValueError, match="layers"):
         train_stance(small, None, tmp_path / "g", e5_dir, seed=3, epochs=1, first_layer=10,
                      max_steps=0, holdout_fraction=0.2, init=tmp_path / "a")  # fmt: skip
+    with pytest.raises(ValueError, match="ensemble"):
+        train_stance(small, None, tmp_path / "h", e5_dir, seed=3, epochs=1, first_layer=11,
+                     max_steps=0, holdout_fraction=0.2, init=ENSEMBLE_ARTIFACT)  # fmt: skip
 
 
 def test_shipped_artifact_is_what_the_training_defaults_build() -> None:
@@ -179,6 +183,10 @@ def _check_rebuildable(artifact: Path, card: str, defaults: dict) -> dict:
         if "teacher" in member_config:
             for key in ("distill_weight", "temperature"):
                 assert recorded[key] == defaults[key], (member.name, key)
+            # the card's command names the teacher, which ships (also for a continued model's
+            # start, checked through the recursion below)
+            assert f"--teacher models/stance/artifacts/{member_config['teacher']}" in card
+            assert (artifact.parent / member_config["teacher"]).is_dir()
         # the card's training command names every team file the member was trained on
         for name in member_config["data"]["multilingual_jsonl"]:
             assert (gold_dir / name).is_file() and f"--multilingual eval/gold/{name}" in card, name
