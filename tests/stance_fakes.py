@@ -36,9 +36,11 @@ class KeywordStanceModel:
 
     def __init__(self) -> None:
         self.seen_spans: list = []
+        self.seen_targets: list = []
 
     def predict_proba(self, texts, targets, spans=None):
         self.seen_spans.extend(spans if spans is not None else [None] * len(texts))
+        self.seen_targets.extend(targets)
         out = np.full((len(texts), len(LABELS)), 0.1, dtype=np.float32)
         for row, text in enumerate(texts):
             column = 0 if "good" in text else 1 if "bad" in text else 2

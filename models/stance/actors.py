@@ -1,4 +1,4 @@
-"""Where a passage names an actor, in any of en/ru/uk/az: the actor lexicon ("actors-v1").
+"""Where a passage names an actor, in any of en/ru/uk/az: the versioned actor lexicon.
 
 A stance target is a canonical actor name ("Russia", "Aliyev"). Plain string search finds
 "Russia" in English only: "России", "Росії", "Rusiyanın" and "the Kremlin" all name the same
@@ -16,7 +16,9 @@ as the inflection (`Росси` + `и`/`ей`/`йских`). Stems were chosen t
 languages: "Rus" alone would match English "rust", so Azerbaijani "Rus" must stand as a word.
 The lexicon is this module's data and carries its version in `LEXICON_VERSION`; a target that is
 not in it falls back to plain case-insensitive search. `actors-v2` adds five states of the region's
-news (Georgia, Iran, Kazakhstan, the USA, China) to v1's, whose patterns it keeps.
+news (Georgia, Iran, Kazakhstan, the USA, China) to v1's, whose patterns it keeps. `actors-v3` keeps
+v2's patterns and also reads the target itself in any of the four languages (`canonical_actor`):
+"Россия" or "Russian Federation" as a target is Russia, where v2 searched for the text "Россия".
 
 `involved_actors` picks the states and unions a set of passages is about (the most mentioned
 ones), and `resolve_targets` puts them in place of the target `AUTO`: stance toward the actors
@@ -29,7 +31,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-LEXICON_VERSION = "actors-v2"
+LEXICON_VERSION = "actors-v3"
 AUTO = "auto"  # the target that stands for the actors a text set is about
 AUTO_LIMIT = 4  # at most this many actors replace AUTO
 
@@ -187,9 +189,37 @@ def _tier_patterns(actor: str) -> tuple[re.Pattern[str], ...]:
     )
 
 
-def _canonical(target: str) -> str | None:
+# Words of a state's formal name that the lexicon's stems leave out: "Russian Federation",
+# "Республика Армения", "Azərbaycan Respublikası".
+_STATE_FORM = re.compile(
+    r"(?<!\w)(?:Federation|Федераци\w*|Федераці\w*|Federasiya\w*|Republic|Республик\w*"
+    r"|Республік\w*|Respublika\w*|of)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def canonical_actor(target: str) -> str | None:
+    """The lexicon actor that `target` names, or None.
+
+    A user writes targets as they would write them in their own language: "Россия", "Росія",
+    "Rusiya", "Russian Federation" and "Russia" are one actor, "Путин" and "Putin" another. The
+    target is its canonical name (any case), or, once the words of a formal state name are
+    dropped, a name in the first tier of one actor's patterns (its own name or adjective, any
+    language, any inflection). Metonyms are not targets of their state: "Kremlin" is an actor of
+    its own and "Moscow" is no actor.
+    """
     key = target.strip().casefold()
-    return next((actor for actor in _LEXICON if actor.casefold() == key), None)
+    exact = next((actor for actor in _LEXICON if actor.casefold() == key), None)
+    if exact is not None:
+        return exact
+    name = " ".join(_STATE_FORM.sub(" ", target).split())
+    if not name:
+        return None
+    for actor in _LEXICON:
+        patterns = _tier_patterns(actor)
+        if patterns and _LEXICON[actor][0] and patterns[0].fullmatch(name):
+            return actor
+    return None
 
 
 def known_actors() -> tuple[str, ...]:
@@ -200,9 +230,10 @@ def known_actors() -> tuple[str, ...]:
 def find_actor_mention(text: str, target: str) -> tuple[int, int] | None:
     """Span of the most direct mention of `target` in `text` (first match of the best tier).
 
-    None when `target` is not in the lexicon or no tier matches.
+    `target` may name the actor in any language (`canonical_actor`). None when it names no
+    actor of the lexicon or no tier matches.
     """
-    actor = _canonical(target)
+    actor = canonical_actor(target)
     if actor is None:
         return None
     for pattern in _tier_patterns(actor):

@@ -2,11 +2,16 @@
 
 `score_stance` runs one batched `predict_proba` over every (passage, target) pair. The mention
 of a target is located by `find_mention` (actor lexicon, else plain text search); only the first
-occurrence is marked. Article aggregate (`aggregate_stance`, method "stance-aggregate-v1"): for
-each target, the mean of the passage distributions weighted by relevance, where a passage that
-mentions the target weighs 1 and one that does not weighs `unmentioned_weight` (0.2): stance is
-mostly carried by passages that name the actor, but pronoun references ("its air defences") in
-neighbouring passages still count a little.
+occurrence is marked. A target that names a lexicon actor in another language or form ("Россия",
+"Russian Federation") reaches the model as the actor's canonical name ("Russia"), the form its
+training data gives, so the scores do not depend on how the user spelled the target; the results
+stay keyed by the target as given.
+
+Article aggregate (`aggregate_stance`, method "stance-aggregate-v1"): for each target, the mean
+of the passage distributions weighted by relevance, where a passage that mentions the target
+weighs 1 and one that does not weighs `unmentioned_weight` (0.2): stance is mostly carried by
+passages that name the actor, but pronoun references ("its air defences") in neighbouring
+passages still count a little.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from models.stance.actors import canonical_actor
 from models.stance.inputs import find_mention
 from models.stance.labels import LABELS
 
@@ -54,9 +60,10 @@ def score_stance(
     from the weights the model was fitted on; otherwise the model encodes the passages itself.
     """
     texts = [getattr(p, "text", p) for p in passages]
+    model_targets = [canonical_actor(target) or target for target in targets]
     pair_texts, pair_targets, pair_spans = [], [], []
     for text in texts:
-        for target in targets:
+        for target in model_targets:
             pair_texts.append(text)
             pair_targets.append(target)
             pair_spans.append(find_mention(text, target))

@@ -87,6 +87,8 @@ class StanceRequest(ArticleIn):
     targets: list[Target] | None = Field(
         default=None, min_length=1,
         description="Actors to score stance toward; default from settings (Russia, Azerbaijan). "
+        "A known actor may be named in en/ru/uk/az ('Россия' scores as 'Russia'); results are "
+        "keyed by the names given. "
         "'auto' stands for the states the article names (at most four, the most named first).",
     )  # fmt: skip
     window: Window = 1

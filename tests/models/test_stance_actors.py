@@ -2,7 +2,7 @@
 
 import pytest
 
-from models.stance.actors import find_actor_mention, known_actors
+from models.stance.actors import canonical_actor, find_actor_mention, known_actors
 from models.stance.inputs import find_mention
 
 
@@ -36,6 +36,45 @@ def test_direct_name_beats_metonym_and_officials() -> None:
     assert _mention("Putin met the envoy in the Kremlin.", "Russia") == "Kremlin"
     assert _mention("Putin met the envoy.", "Russia") == "Putin"
     assert _mention("В Баку ответили Москве.", "Azerbaijan") == "Баку"
+
+
+@pytest.mark.parametrize(
+    ("target", "actor"),
+    [
+        ("Russia", "Russia"),
+        ("russia", "Russia"),
+        ("Россия", "Russia"),
+        ("России", "Russia"),
+        ("Росія", "Russia"),
+        ("Rusiya", "Russia"),
+        ("РФ", "Russia"),
+        ("Russian Federation", "Russia"),
+        ("Российская Федерация", "Russia"),
+        ("Republic of Azerbaijan", "Azerbaijan"),
+        ("Азербайджанская Республика", "Azerbaijan"),
+        ("Azərbaycan Respublikası", "Azerbaijan"),
+        ("Україна", "Ukraine"),
+        ("Türkiyə", "Turkey"),
+        ("Євросоюз", "EU"),
+        ("США", "USA"),
+        ("Кремль", "Kremlin"),
+        ("Путін", "Putin"),
+        ("Алиев", "Aliyev"),
+    ],
+)
+def test_a_target_names_its_actor_in_any_language_and_formal_form(target: str, actor: str) -> None:
+    assert canonical_actor(target) == actor
+
+
+@pytest.mark.parametrize("target", ["Moscow", "Gazprom", "Federation", "of", "Russia Today", ""])
+def test_metonyms_other_names_and_bare_state_words_name_no_actor(target: str) -> None:
+    assert canonical_actor(target) is None
+
+
+def test_a_target_in_another_language_finds_the_same_mention() -> None:
+    text = "В Кремле заявили, что Россия не примет ультиматум."
+    assert find_actor_mention(text, "Россия") == find_actor_mention(text, "Russia")
+    assert _mention("Рішення Баку стало несподіванкою.", "Азербайджан") == "Баку"
 
 
 def test_stems_match_only_at_word_start_and_avoid_false_friends() -> None:

@@ -16,6 +16,16 @@ def test_score_stance_one_dict_per_passage_with_marked_mentions() -> None:
     assert model.seen_spans == [(0, 6), None, None, (0, 10)]
 
 
+def test_a_target_in_another_language_reaches_the_model_by_its_canonical_name() -> None:
+    model = KeywordStanceModel()
+    passages = ["Кремль осудил решение Баку.", "Gazprom cut supplies."]
+    result = score_stance(passages, ["Россия", "Azərbaycan Respublikası", "Gazprom"], model)
+    assert set(result[0]) == {"Россия", "Azərbaycan Respublikası", "Gazprom"}  # keys as given
+    assert model.seen_targets == ["Russia", "Azerbaijan", "Gazprom"] * 2
+    # the Kremlin and Baku are found as Russia's and Azerbaijan's mentions, Gazprom by its text
+    assert model.seen_spans == [(0, 6), (22, 26), None, None, None, (0, 7)]
+
+
 def test_score_stance_accepts_passage_objects_and_empty_input() -> None:
     class P:
         text = "good"

@@ -51,7 +51,7 @@ def test_demo_compare_end_to_end(demo_result: dict) -> None:
             assert p["text"] in body and p["end"] - p["start"] == len(p["text"])
     assert set(demo_result["method"]) >= {"encoder", "alignment", "segmentation", "stance"}
     assert demo_result["method"]["stance_targets"] == ["Russia", "Azerbaijan"]
-    assert demo_result["method"]["stance_mentions"] == "actors-v2"
+    assert demo_result["method"]["stance_mentions"] == "actors-v3"
     for article in articles:
         assert set(article["stance"]) == {"Russia", "Azerbaijan"}
         for passage in article["passages"]:
