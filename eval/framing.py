@@ -31,6 +31,18 @@ least half of the longer span's, so that a speaker span swallowing half a clause
 A gold span with an apposition set off by commas ('Maria Lopez, the bank's economist') may be
 matched by its whole, by its part before the first comma or by its part after the last.
 
+Coverage (`evaluate_coverage`, demo gold): every omission that compare's coverage lists for an
+article (it has no accepted link to a fact group of its event that others report) is checked against
+the gold same-fact links: the omission is wrong when one of the article's passages is gold-linked to
+a passage of the group, i.e. the article does report the fact and alignment missed the link. An
+omission of a group that no gold link touches (one made of wrong links) is counted apart; precision
+is the share of omissions that are neither. Omissions with a `nearest` candidate (a link refused for
+confidence) and without are counted apart, with how often that candidate is the article's gold
+passage. Recall: of the gold omissions (an article of the event outside a gold fact group of two or
+more articles, the groups being the connected components of the gold links within one event), the
+share listed. The packaged confidence map was fitted with the demo among its sets, so these figures
+are in-sample for alignment.
+
 Framing pairs (eval/framing_pairs.py): the divergence on pairs of passages written by helpers
 with no access to the repository, test and development sets, each pair labelled framed alike or
 differently, scored with the current and three previous divergences; with a stance model, stance
@@ -44,7 +56,7 @@ import functools
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -350,6 +362,91 @@ def evidence_summary(rows: list[dict], minimum: float = EVIDENCE_MIN) -> dict[st
             "different_at_min": int(labels[passing].sum())}  # fmt: skip
 
 
+def evaluate_coverage(result: CompareResult, demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
+    """How often compare's omissions are right on the demo gold (module docstring)."""
+    from eval.alignment import read_demo
+
+    if result.framing is None:
+        raise ValueError("coverage needs a framed result (compare with frame=True)")
+    article_of = {pid: p.article_id for pid, p in result.passage_index().items()}
+    return score_coverage(result.framing.coverage, result.framing.fact_groups,
+                          result.framing.events, article_of,
+                          read_demo(demo_dir).gold_links)  # fmt: skip
+
+
+def score_coverage(
+    coverage: Mapping[str, Any],
+    fact_groups: Sequence[Any],
+    event_of: Mapping[str, str],
+    article_of: Mapping[str, str],
+    gold_links: set[frozenset[str]],
+) -> dict[str, Any]:
+    """`evaluate_coverage` on its parts: `coverage` and `fact_groups` (with `id` and `passages`)
+    as `models.framing.coverage` makes them, article id -> event, passage id -> article id, and
+    the gold same-fact links (unordered passage pairs); gold links across events are left out."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    gold = {link for link in gold_links
+            if len({event_of[article_of[pid]] for pid in link}) == 1}  # fmt: skip
+    linked: dict[str, set[str]] = {}
+    for a, b in (tuple(link) for link in gold):
+        linked.setdefault(a, set()).add(b)
+        linked.setdefault(b, set()).add(a)
+    groups = {g.id: g for g in fact_groups}
+    omissions = [(article, row) for event in coverage.values()
+                 for article, rows in event["omissions"]["by_article"].items()
+                 for row in rows]  # fmt: skip
+    claims = []
+    for article, row in omissions:
+        passages = groups[row["fact"]].passages
+        # the article's passages gold-linked to the group: it does report the fact
+        truth = {q for p in passages for q in linked.get(p, ()) if article_of[q] == article}
+        nearest = row.get("nearest")
+        claims.append({"wrong": bool(truth), "nearest": nearest is not None,
+                       "no_gold_fact": not any(p in linked for p in passages),
+                       "nearest_right": nearest is not None
+                       and nearest["passage"] in truth})  # fmt: skip
+
+    def tally(rows: list[dict]) -> dict[str, Any]:
+        right = sum(not r["wrong"] and not r["no_gold_fact"] for r in rows)
+        return {"omissions": len(rows), "right": right, "wrong": sum(r["wrong"] for r in rows),
+                "not_a_gold_fact": sum(r["no_gold_fact"] for r in rows),
+                "precision": round(right / len(rows), 4) if rows else None}  # fmt: skip
+
+    with_nearest = [c for c in claims if c["nearest"]]
+    report: dict[str, Any] = {
+        "all": tally(claims),
+        "with_nearest": {**tally(with_nearest),
+                         "nearest_is_the_gold_passage": sum(c["nearest_right"]
+                                                            for c in with_nearest)},
+        "without_nearest": tally([c for c in claims if not c["nearest"]]),
+    }  # fmt: skip
+    # recall: gold fact groups (components of the gold links within events) of 2+ articles
+    nodes = sorted({pid for link in gold for pid in link})
+    index = {pid: n for n, pid in enumerate(nodes)}
+    pairs = [tuple(index[pid] for pid in link) for link in gold]
+    graph = coo_matrix(([1] * len(pairs), ([a for a, _ in pairs], [b for _, b in pairs])),
+                       shape=(len(nodes), len(nodes)))  # fmt: skip
+    _, labels = connected_components(graph, directed=False)
+    components: dict[int, set[str]] = {}
+    for pid, label in zip(nodes, labels, strict=True):
+        components.setdefault(int(label), set()).add(pid)
+    listed = {(article, row["fact"]) for article, row in omissions}
+    expected = found = 0
+    for members in components.values():
+        covering = {article_of[pid] for pid in members}
+        event = event_of[next(iter(covering))]
+        touching = [g.id for g in groups.values() if set(g.passages) & members]
+        for article in sorted(a for a, e in event_of.items() if e == event and a not in covering):
+            expected += 1
+            found += any((article, fact) in listed for fact in touching)
+    report["gold_omissions"] = expected
+    report["gold_omissions_listed"] = found
+    report["recall"] = round(found / expected, 4) if expected else None
+    return report
+
+
 def event_ari(result: CompareResult, embeddings: Mapping[str, np.ndarray]) -> dict[str, Any]:
     """Adjusted Rand index of the clustered events against the articles' `event` metadata."""
     ids = [a.id for a in result.articles]
@@ -494,6 +591,7 @@ def evaluate_framing(
             score_gold_facts(result, embeddings, gold, None, method), method
         )
     report["events"] = event_ari(result, embeddings)
+    report["coverage"] = evaluate_coverage(result, demo_dir)
     for key, path in (("voice_commitment", vc_gold), ("voice_commitment_hard", vc_hard),
                       ("voice_commitment_dev", vc_dev)):  # fmt: skip
         if path is not None and Path(path).exists():

@@ -145,6 +145,7 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
                             "reported voice R", "speaker recall", "speaker match"],
                            vc_rows)  # fmt: skip
     pairs_note = _framing_pairs_markdown(runs)
+    coverage_note = _coverage_markdown(report.get("coverage"))
     events = report.get("events", {})
     agreement = []
     for source, r in runs.items():
@@ -200,8 +201,48 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
         "developed: optimistic figures). 'speaker recall': the predicted speaker span covers half "
         "of the gold span; 'speaker match': the two share half of the longer span (either may be a "
         "gold span's part before or after an apposition set off by commas):"
-        f"\n\n{voice}{pairs_note}\n\nEvents recovered on the demo corpus (5 gold events): "
-        f"{json.dumps(events)}"
+        f"\n\n{voice}{pairs_note}{coverage_note}\n\nEvents recovered on the demo corpus (5 gold "
+        f"events): {json.dumps(events)}"
+    )
+
+
+def _coverage_markdown(coverage: dict | None) -> str:
+    from eval.record import markdown_table
+
+    if not coverage:
+        return ""
+    rows = [[name, r["omissions"], r["right"], r["wrong"], r["not_a_gold_fact"],
+             "-" if r["precision"] is None else r["precision"]]
+            for name, r in (("all", coverage["all"]),
+                            ("with a nearest candidate (shown as uncertain)",
+                             coverage["with_nearest"]),
+                            ("without", coverage["without_nearest"]))]  # fmt: skip
+    return (
+        "\n\nCoverage on the demo gold (`evaluate_coverage`): the omissions compare lists for each "
+        "article (a fact group of its event that other sources report and it has no accepted "
+        "link to), checked against the gold same-fact links. 'wrong' omissions are facts the "
+        "article does report (a gold link that alignment missed); an omission of a group that no "
+        "gold link touches (made of wrong links) is counted apart; precision is the share that is "
+        "neither. Omissions with a `nearest` candidate (a link refused for confidence, from "
+        "0.05) are shown as uncertain in the report. The confidence map was fitted with the "
+        "demo among its sets, so alignment is in-sample here:\n\n"
+        + markdown_table(
+            [
+                "omissions",
+                "listed",
+                "right",
+                "wrong: the article tells the fact",
+                "group is no gold fact",
+                "precision",
+            ],
+            rows,
+        )
+        + f"\n\nThe nearest candidate is the article's gold passage for "
+        f"{coverage['with_nearest']['nearest_is_the_gold_passage']} of the "
+        f"{coverage['with_nearest']['wrong']} wrong omissions that have one. Recall: of the "
+        f"{coverage['gold_omissions']} gold omissions (an article of the event outside a gold "
+        f"fact group), {coverage['gold_omissions_listed']} are listed "
+        f"({coverage['recall']})."
     )
 
 

@@ -109,6 +109,11 @@ SHORT_PASSAGES = TRANSLATION_MIN_PASSAGES
 # at 0.5 a link is more likely right than wrong. `parallax eval alignment` reports held-out
 # precision and recall at other values, for users who would rather see more links or surer ones.
 MIN_CONFIDENCE = 0.5
+# Candidates below the threshold from this confidence on are kept aside as possible links
+# (`AlignmentResult.near`): coverage names the nearest one beside a fact that an article seems to
+# leave out, so a reader can check the omission (`parallax eval framing` measures how often such
+# an omission is a missed link instead).
+NEAR_MIN = 0.05
 TRANSLATION_MAX_PASSAGES = 2_000
 # monotone_path moves
 _SKIP_A, _SKIP_B, _ONE, _MERGE_A, _MERGE_B = range(5)
@@ -217,6 +222,8 @@ class AlignmentResult:
     facts: list[Fact]
     candidates: int  # links proposed before the confidence threshold
     translations: list[Translation] = field(default_factory=list)
+    # candidates below the threshold, from `NEAR_MIN` on, with their confidence (`near_links`)
+    near: list[Alignment] = field(default_factory=list)
 
 
 def count_words(text: str) -> int:
@@ -706,7 +713,8 @@ def align_passages(
         confidences = score_candidates([c for c, _ in candidates], calibration, groups)
         alignments = accept_links(candidates, confidences, threshold)
         return AlignmentResult(alignments, group_facts(alignments, groups), len(candidates),
-                               translations(alignments, groups, min_words))  # fmt: skip
+                               translations(alignments, groups, min_words),
+                               near_links(candidates, confidences, alignments))  # fmt: skip
 
 
 @contextmanager
@@ -770,6 +778,22 @@ def accept_links(
         for link, anchor, p in passing
         if anchor is None or anchor in accepted_pairs
     ]
+
+
+def near_links(
+    candidates: Sequence[tuple[Alignment, tuple[str, str] | None]],
+    confidences: np.ndarray,
+    accepted: Sequence[Alignment],
+    floor: float = NEAR_MIN,
+) -> list[Alignment]:
+    """The candidates left out of `accepted` (below the threshold, or a span whose anchor was
+    refused) with a confidence from `floor` on, most confident first: links that may be right,
+    which coverage shows beside a fact that an article seems to leave out."""
+    kept = {(link.a, link.b) for link in accepted}
+    near = [replace(link, confidence=float(p))
+            for (link, _), p in zip(candidates, confidences, strict=True)
+            if p >= floor and (link.a, link.b) not in kept]  # fmt: skip
+    return sorted(near, key=lambda link: -link.confidence)
 
 
 def score_candidates(

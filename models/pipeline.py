@@ -51,6 +51,8 @@ class CompareResult:
     framing: Framing | None = None
     # article pairs aligned as translations, with what only one side has
     translations: list[alignment.Translation] = field(default_factory=list)
+    # candidate links refused for confidence, from `alignment.NEAR_MIN` on (coverage's hints)
+    near_links: list[alignment.Alignment] = field(default_factory=list)
 
     def passage_index(self) -> dict[str, Passage]:
         return {p.id: p for ps in self.passages.values() for p in ps}
@@ -121,7 +123,8 @@ def compare(
     }
     result = CompareResult(articles, passages, aligned.alignments, method, timings,
                            facts=aligned.facts, embeddings=vectors,
-                           translations=aligned.translations)  # fmt: skip
+                           translations=aligned.translations,
+                           near_links=aligned.near)  # fmt: skip
     if stance_model is not None:
         started = time.perf_counter()
         texts = [p.text for article in articles for p in passages[article.id]]

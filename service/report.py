@@ -36,7 +36,9 @@ part of the page is left out (no placeholders, no invented numbers):
                 "divergence": float}],                            # optional per fact
      "coverage": {event id: {"articles": [article id],           # optional
                   "omissions": {"by_article": {article id: [
-                      {"fact": fact id, "centrality": int}]}}}},   # most central first
+                      {"fact": fact id, "centrality": int,         # most central first
+                       "nearest": {"passage": passage id,          # optional: a link
+                                   "confidence": float}}]}}}},     # refused for confidence
      "events": [{"id": str, "articles": [article id]}],           # optional
      "translations": [{"a": article id, "b": article id,          # optional
                        "links": int, "only_a": [passage id], "only_b": [passage id]}],
@@ -48,13 +50,15 @@ largest divergence score among its aligned pairs, and its evidence the largest p
 (divergence.v3 and later: P(same fact) x the framing signals). Rows, and the pairs inside a
 row, are ordered by evidence when the result has it, then by divergence: a high score between
 passages that may not state one fact should not top the page. Groups at or above the result's bar
-(`method.divergence.evidence_min`) are marked. A source's omissions are the facts that
-`coverage` lists for it (a fact id may end in `@event` where compare split a fact by event), most
-central first; without `coverage`, the fact groups of two or more sources that it has no passage
-in, the most widely reported first. Every pair lists the first `TOP_TERMS` contrast terms of each
-side (`pair_terms`); those of a row's leading pair (the one listed first) are marked in its two
-passages. A term whose spans do not lie in the passage text is marked where its words first
-occur, if they do.
+(`method.divergence.evidence_min`) are marked. A source's omissions are the facts that `coverage`
+lists for it (a fact id may end in `@event` where compare split a fact by event), most central
+first; without `coverage`, the fact groups of two or more sources that it has no passage in, the
+most widely reported first. An omission with a `nearest` candidate (a link that alignment refused
+for confidence) is shown as uncertain, with that passage: on the demo gold most such omissions are
+wrong (`parallax eval framing`, Coverage). Every pair lists the first `TOP_TERMS` contrast terms of
+each side (`pair_terms`); those of a row's leading pair (the one listed first) are marked in its two
+passages. A term whose spans do not lie in the passage text is marked where its words first occur,
+if they do.
 """
 
 from __future__ import annotations
@@ -239,7 +243,9 @@ def _section_view(
     leading = [min(g["alignments"], key=pair_order) for g in groups if g["alignments"]]
     marks = contrast_marks(leading, passages)
     omitted = omissions(sub, groups)
-    sources = [_source_view(a, marks, omitted.get(a["id"], [])) for a in sub["articles"]]
+    hints = omission_hints(sub)
+    sources = [_source_view(a, marks, omitted.get(a["id"], []), hints.get(a["id"], {}))
+               for a in sub["articles"]]  # fmt: skip
     source_ids = [s["id"] for s in sources]
     rows = [_row_view(g, passages, marks, source_ids) for g in groups]
     rows.sort(key=lambda r: (-_or_minus_one(r["evidence"]), -_or_minus_one(r["divergence"]),
@@ -444,15 +450,42 @@ def _passage_view(
     }  # fmt: skip
 
 
+def omission_hints(result: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Article id -> fact id -> the `nearest` candidate that `coverage` gives with the article's
+    omission of that fact ({"passage", "confidence"}), where it gives one and the passage is the
+    article's."""
+    passages = {p["id"] for a in result.get("articles", []) for p in a.get("passages", [])}
+    hints: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    coverage = result.get("coverage")
+    for entry in coverage.values() if isinstance(coverage, dict) else ():
+        found = entry.get("omissions") if isinstance(entry, dict) else None
+        by_article = found.get("by_article") if isinstance(found, dict) else None
+        for article_id, facts in (by_article or {}).items():
+            for fact in facts if isinstance(facts, list) else []:
+                nearest = fact.get("nearest") if isinstance(fact, dict) else None
+                if not isinstance(nearest, dict) or nearest.get("passage") not in passages:
+                    continue
+                fact_id = str(fact.get("fact", "")).split("@")[0]
+                hints[article_id].setdefault(fact_id, {
+                    "passage": nearest["passage"],
+                    "index": str(nearest["passage"]).rsplit(":", 1)[-1],
+                    "confidence": float(nearest.get("confidence", 0.0)),
+                })  # fmt: skip
+    return dict(hints)
+
+
 def _source_view(
-    article: dict[str, Any], marks: dict[str, list[tuple[int, int]]], omitted: list[str]
+    article: dict[str, Any],
+    marks: dict[str, list[tuple[int, int]]],
+    omitted: list[str],
+    hints: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
         "id": article["id"], "outlet": article.get("outlet") or "unknown",
         "camp": article.get("camp") or "other", "language": article.get("language") or "?",
         "title": article.get("title"), "date": article.get("date"),
         "source": article.get("source"), "stance": stance_bars(article.get("stance")),
-        "omitted": omitted, "body": article_body(article, marks),
+        "omitted": omitted, "hints": hints or {}, "body": article_body(article, marks),
         "passages": len(article.get("passages", [])),
     }  # fmt: skip
 

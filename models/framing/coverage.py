@@ -6,11 +6,20 @@ centrality is the number of articles in the event that report it. Coverage lists
 article and every camp of an event, the facts others report and it does not, most central
 first: a fact that every other source reports is a more telling omission than one only a single
 other source mentions.
+
+An omission is the absence of an accepted link, and alignment misses links (its recall is in
+eval/RESULTS.md), so an article that seems to leave a fact out may tell it in words the
+alignment did not trust. Given the candidate links that fell below the threshold (`near`), each
+omission names the most confident of them between the article (or the camp's articles) and the
+fact's passages as `nearest` ({"passage", "confidence"}), for the reader to check; an omission
+without `nearest` had no such candidate. `parallax eval framing` measures how often omissions of
+either kind are wrong on the demo gold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from scipy.sparse import coo_matrix
@@ -98,12 +107,26 @@ def coverage(
     groups: Sequence[FactGroup],
     event_of: Mapping[str, str],
     camp_of: Mapping[str, str],
+    near: Sequence[tuple[str, str, float]] = (),
+    article_of: Mapping[str, str] | None = None,
 ) -> dict[str, dict]:
     """Per event: its facts by centrality and, per article and per camp, the facts it omits.
 
+    `near`: candidate links (passage a, passage b, confidence) below the alignment threshold;
+    `article_of` (passage id -> article id) is needed with them.
+
     Returns {event: {"articles": [...], "facts": [{"id", "centrality", "articles", "camps"}],
-    "omissions": {"by_article": {aid: [{"fact", "centrality"}]}, "by_camp": {camp: [...]}}}}.
+    "omissions": {"by_article": {aid: [{"fact", "centrality", "nearest"?}]},
+    "by_camp": {camp: [...]}}}}, "nearest" being {"passage", "confidence"}.
     """
+    if near and article_of is None:
+        raise ValueError("coverage needs article_of to place the near links")
+    # passage -> [(other passage, confidence)], both directions
+    partners: dict[str, list[tuple[str, float]]] = {}
+    for a, b, confidence in near:
+        partners.setdefault(a, []).append((b, confidence))
+        partners.setdefault(b, []).append((a, confidence))
+    nearest = functools.partial(_nearest, partners=partners, article_of=article_of or {})
     report: dict[str, dict] = {}
     for event in sorted(set(event_of.values())):
         articles = sorted(a for a, e in event_of.items() if e == event)
@@ -111,8 +134,11 @@ def coverage(
         facts = sorted((g for g in groups if g.event == event),
                        key=lambda g: (-len(g.articles), g.id))  # fmt: skip
         fact_rows = [_fact_row(g, camp_of) for g in facts]
-        by_article = {a: _omitted(fact_rows, "articles", a) for a in articles}
-        by_camp = {c: _omitted(fact_rows, "camps", c) for c in camps}
+        by_article = {a: _omitted(facts, fact_rows, "articles", a, {a}, nearest)
+                      for a in articles}  # fmt: skip
+        by_camp = {c: _omitted(facts, fact_rows, "camps", c,
+                               {a for a in articles if camp_of[a] == c}, nearest)
+                   for c in camps}  # fmt: skip
         report[event] = {"articles": articles, "facts": fact_rows,
                          "omissions": {"by_article": by_article, "by_camp": by_camp}}  # fmt: skip
     return report
@@ -123,6 +149,41 @@ def _fact_row(group: FactGroup, camp_of: Mapping[str, str]) -> dict:
             "camps": sorted({camp_of[a] for a in group.articles})}  # fmt: skip
 
 
-def _omitted(fact_rows: list[dict], field: str, who: str) -> list[dict]:
-    return [{"fact": f["id"], "centrality": f["centrality"]}
-            for f in fact_rows if who not in f[field]]  # fmt: skip
+def _omitted(
+    facts: Sequence[FactGroup],
+    fact_rows: list[dict],
+    field: str,
+    who: str,
+    members: set[str],
+    nearest: Callable[[FactGroup, set[str]], dict | None],
+) -> list[dict]:
+    """The facts whose `field` ("articles" or "camps") lacks `who`, with the nearest candidate
+    from the articles `members` where there is one."""
+    rows = []
+    for group, row in zip(facts, fact_rows, strict=True):
+        if who in row[field]:
+            continue
+        entry = {"fact": row["id"], "centrality": row["centrality"]}
+        found = nearest(group, members)
+        if found is not None:
+            entry["nearest"] = found
+        rows.append(entry)
+    return rows
+
+
+def _nearest(
+    group: FactGroup,
+    articles: set[str],
+    partners: Mapping[str, list[tuple[str, float]]],
+    article_of: Mapping[str, str],
+) -> dict | None:
+    """The most confident near link from a passage of `articles` to one of the group's passages,
+    as {"passage": the article's passage, "confidence"}; None when there is none."""
+    best: tuple[float, str] | None = None
+    for passage in group.passages:
+        for other, confidence in partners.get(passage, ()):
+            if article_of.get(other) in articles and (best is None or confidence > best[0]):
+                best = (confidence, other)
+    if best is None:
+        return None
+    return {"passage": best[1], "confidence": round(best[0], 4)}

@@ -292,6 +292,8 @@ def frame_result(
     else:
         groups = coverage.fact_groups(pair_ids, article_of, event_of)
     camp_of = {a.id: a.camp for a in result.articles}
+    near = [(link.a, link.b, link.confidence) for link in getattr(result, "near_links", None) or []
+            if link.a in article_of and link.b in article_of]  # fmt: skip
     outlet_of = {a.id: a.outlet for a in result.articles}
     scored = [aggregate.ScoredPair(p.index, article_of[p.a], article_of[p.b], p.divergence.score)
               for p in pairs]  # fmt: skip
@@ -308,7 +310,7 @@ def frame_result(
         described["contested_min_attributions"] = CONTESTED_MIN
     return Framing(
         method=described, passages=framed, pairs=pairs, events=dict(event_of), fact_groups=groups,
-        coverage=coverage.coverage(groups, event_of, camp_of),
+        coverage=coverage.coverage(groups, event_of, camp_of, near, article_of),
         matrices=aggregate.matrices(scored, event_of, outlet_of, camp_of),
     )  # fmt: skip
 

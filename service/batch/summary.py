@@ -18,8 +18,8 @@ only aggregates and bounded "top" lists, so memory does not grow with the corpus
          "items": [pair]}}}},                       # items: the most divergent pairs, at most ITEMS
      "top_facts": [{"event", "href", "fact", "divergence" | None, "camps", "languages",
                     "passages": [{"outlet", "camp", "language", "text", "href"}]}],
-     "omissions": [{"camp", "count", "items": [{"event", "href", "fact", "reported_by",
-                                                "excerpt"}]}],
+     "omissions": [{"camp", "count", "uncertain", "items": [{"event", "href", "fact",
+                                                "reported_by", "excerpt", "uncertain"}]}],
      "skipped": [{"path", "line", "error"}]}
 
 Camp x camp and outlet x outlet cells aggregate the divergence scores of aligned passage pairs
@@ -35,7 +35,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from service.report import fact_groups, omissions
+from service.report import fact_groups, omission_hints, omissions
 
 ITEMS = 60  # pairs kept per matrix cell (the most divergent)
 TOP_FACTS = 25
@@ -74,6 +74,8 @@ class SummaryBuilder:
         self.top_facts: list[tuple[tuple[float, int], int, dict[str, Any]]] = []
         self.omitted: dict[str, list[tuple[int, int, dict[str, Any]]]] = defaultdict(list)
         self.omitted_count: Counter[str] = Counter()
+        # omissions for which a link refused for confidence joins the camp to the fact
+        self.uncertain_count: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
         self.languages: set[str] = set()
         self._seq = 0
@@ -163,6 +165,7 @@ class SummaryBuilder:
         group_by_id = {g["id"]: g for g in groups}
         event_camps = set(camp_of.values())
         omitted = omissions(result, groups)
+        hints = omission_hints(result)
         for camp in sorted(event_camps):
             articles = [aid for aid, c in camp_of.items() if c == camp]
             # a camp omits a fact when every one of its articles in the event omits it
@@ -173,9 +176,12 @@ class SummaryBuilder:
                     continue
                 reported_by = sorted({camp_of[aid] for aid in group["articles"]})
                 first = by_passage[group["passages"][0]][1]["text"]
+                uncertain = any(fact_id in hints.get(aid, {}) for aid in articles)
                 item = {"event": event_id, "href": f"{href}#fact-{fact_id}", "fact": fact_id,
-                        "reported_by": reported_by, "excerpt": first[:160]}  # fmt: skip
+                        "reported_by": reported_by, "excerpt": first[:160],
+                        "uncertain": uncertain}  # fmt: skip
                 self.omitted_count[camp] += 1
+                self.uncertain_count[camp] += uncertain
                 heap = self.omitted[camp]
                 entry = (len(reported_by), -self._next(), item)
                 if len(heap) < OMISSION_ITEMS:
@@ -200,6 +206,7 @@ class SummaryBuilder:
             "top_facts": [f for _, _, f in sorted(self.top_facts, reverse=True)],
             "omissions": [
                 {"camp": camp, "count": self.omitted_count[camp],
+                 "uncertain": self.uncertain_count[camp],
                  "items": [i for _, _, i in sorted(self.omitted[camp], reverse=True)]}
                 for camp in sorted(self.omitted_count)
             ],

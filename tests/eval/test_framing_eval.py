@@ -179,3 +179,31 @@ def test_stance_agreement_scores_each_pair_and_needs_the_second_round(tmp_path: 
     assert 0.0 < row["kappa"] <= 1.0 and 0.0 < row["macro_f1"] <= 1.0
     (tmp_path / "gold.json").write_text((DEMO_DIR / "gold.json").read_text(encoding="utf-8"))
     assert stance_agreement(tmp_path) is None
+
+
+def test_score_coverage_checks_each_omission_against_the_gold_links() -> None:
+    from eval.framing import score_coverage
+
+    article_of = {f"{a}:{i}": a for a in ("ru", "az", "uk", "en") for i in range(3)}
+    event_of = {a: "e" for a in ("ru", "az", "uk", "en")}
+    groups = [SimpleNamespace(id="f1", passages=("ru:0", "az:0")),
+              SimpleNamespace(id="f2", passages=("ru:1", "en:1")),
+              SimpleNamespace(id="f3", passages=("az:2", "en:2"))]  # fmt: skip
+    omissions = {
+        "uk": [{"fact": "f1", "centrality": 2,  # uk:0 tells f1 (gold): wrong, hint right
+                "nearest": {"passage": "uk:0", "confidence": 0.3}},
+               {"fact": "f2", "centrality": 2}],  # right
+        "en": [{"fact": "f1", "centrality": 2, "nearest": {"passage": "en:2", "confidence": 0.1}}],
+        "ru": [{"fact": "f3", "centrality": 2}],  # f3 was made of a wrong link
+    }  # fmt: skip
+    coverage = {"e": {"omissions": {"by_article": omissions}}}
+    gold = {frozenset(p) for p in (("ru:0", "az:0"), ("az:0", "uk:0"), ("ru:1", "en:1"),
+                                   ("ru:1", "az:1"))}  # fmt: skip
+    report = score_coverage(coverage, groups, event_of, article_of, gold)
+    assert report["all"] == {"omissions": 4, "right": 2, "wrong": 1, "not_a_gold_fact": 1,
+                             "precision": 0.5}  # fmt: skip
+    assert report["with_nearest"]["wrong"] == 1
+    assert report["with_nearest"]["nearest_is_the_gold_passage"] == 1
+    assert report["without_nearest"]["right"] == 1
+    # gold groups {ru:0, az:0, uk:0} (en omits it: listed) and {ru:1, en:1, az:1} (uk: listed)
+    assert (report["gold_omissions"], report["gold_omissions_listed"]) == (2, 2)

@@ -9,6 +9,7 @@ from models.alignment import (
     Alignment,
     AlignmentResult,
     PassageGroup,
+    accept_links,
     align_passages,
     count_words,
     fill_gaps,
@@ -17,6 +18,7 @@ from models.alignment import (
     is_translation,
     margin_scores,
     monotone_path,
+    near_links,
     order_coverage,
     path_links,
     score_candidates,
@@ -63,6 +65,33 @@ def test_mutual_best_matches_link_each_fact_once(fake_encoder) -> None:
     assert pairs(result) == {("a:0", "b:1"), ("a:1", "b:2"), ("a:2", "b:0")}
     assert all(al.kind == "mutual" and 0.5 <= al.confidence <= 1 for al in result.alignments)
     assert all(al.margin > 1 and -1 <= al.similarity <= 1 for al in result.alignments)
+
+
+def test_links_refused_for_confidence_are_kept_apart_from_a_floor() -> None:
+    candidates = [(Alignment("a:0", "b:0", 0.9, 1.2), None),
+                  (Alignment("a:1", "b:1", 0.8, 1.1), None),
+                  (Alignment("a:2", "b:1", 0.8, 1.1, kind="span"), ("a:1", "b:1")),
+                  (Alignment("a:3", "b:2", 0.7, 1.0), None),
+                  (Alignment("a:4", "b:3", 0.7, 1.0), None)]  # fmt: skip
+    confidences = np.array([0.9, 0.3, 0.7, 0.1, 0.01])
+    accepted = accept_links(candidates, confidences, 0.5)
+    near = near_links(candidates, confidences, accepted, floor=0.05)
+    # the span passes the threshold but its anchor does not: it is near, not accepted
+    assert [(al.a, al.b, al.confidence) for al in near] == [
+        ("a:2", "b:1", 0.7),
+        ("a:1", "b:1", 0.3),
+        ("a:3", "b:2", 0.1),
+    ]
+    assert [(al.a, al.b) for al in accepted] == [("a:0", "b:0")]
+
+
+def test_alignment_result_carries_the_near_links(fake_encoder) -> None:
+    groups = [group(fake_encoder, "a", ARTICLE_A), group(fake_encoder, "b", ARTICLE_B)]
+    strict = align_passages(groups, margin_calibration(), threshold=1.0)
+    assert strict.alignments == []
+    assert {(al.a, al.b) for al in strict.near} == {("a:0", "b:1"), ("a:1", "b:2"), ("a:2", "b:0")}
+    assert all(0.05 <= al.confidence < 1.0 for al in strict.near)
+    assert align_passages(groups, margin_calibration()).near == []
 
 
 def test_never_links_passages_of_one_article(fake_encoder) -> None:

@@ -44,6 +44,31 @@ def test_without_scores_nothing_pretends_to_be_a_divergence() -> None:
     assert "Divergence is not available" in html and "0.00" not in html
 
 
+def test_an_omission_joined_to_the_camp_by_a_refused_link_is_uncertain() -> None:
+    result = sample_result()
+    result["coverage"] = {
+        "e": {
+            "omissions": {
+                "by_article": {
+                    "az1": [
+                        {
+                            "fact": "g2",
+                            "centrality": 2,
+                            "nearest": {"passage": "az1:0", "confidence": 0.2},
+                        }
+                    ]
+                }
+            }
+        }
+    }
+    summary = build(result)
+    assert [(o["camp"], o["count"], o["uncertain"]) for o in summary["omissions"]] == [
+        ("azerbaijani", 1, 1)
+    ]
+    assert summary["omissions"][0]["items"][0]["uncertain"] is True
+    assert "1 uncertain" in render_corpus_index(summary)
+
+
 def test_top_facts_omissions_and_sources() -> None:
     summary = build(sample_result())
     top = [(f["fact"], f["divergence"]) for f in summary["top_facts"]]
@@ -52,6 +77,7 @@ def test_top_facts_omissions_and_sources() -> None:
     assert summary["top_facts"][0]["passages"][0]["href"] == "events/e0.html#p-ru1:0"
     assert [(o["camp"], o["count"]) for o in summary["omissions"]] == [("azerbaijani", 1)]
     assert summary["omissions"][0]["items"][0]["reported_by"] == ["russian", "western"]
+    assert summary["omissions"][0]["uncertain"] == 0
     assert [s["camp"] for s in summary["sources"]] == ["azerbaijani", "russian", "western"]
     assert summary["events"][0]["divergence"] == {"max": 0.72, "mean": (0.72 + 0.31 + 0.05) / 3,
                                                   "pairs": 3}  # fmt: skip

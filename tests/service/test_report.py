@@ -129,6 +129,29 @@ def test_given_facts_and_coverage_win_over_derived_ones() -> None:
     assert omissions(result, groups) == {}  # malformed entries are skipped, not a crash
 
 
+def test_an_omission_with_a_refused_link_is_shown_as_uncertain_with_its_passage() -> None:
+    from service.report import omission_hints
+
+    result = sample_result()
+    result["facts"] = [{"id": "closure", "passages": ["ru1:0", "en1:0"]},
+                       {"id": "embassy", "passages": ["ru1:1", "en1:1"]}]  # fmt: skip
+    result["coverage"] = {"e": {"omissions": {"by_article": {"az1": [
+        {"fact": "closure", "centrality": 2,
+         "nearest": {"passage": "az1:0", "confidence": 0.31}},
+        {"fact": "embassy", "centrality": 2},
+        {"fact": "other", "centrality": 2, "nearest": {"passage": "nowhere:3", "confidence": 0.4}},
+    ]}}}}  # fmt: skip
+    assert omission_hints(result) == {
+        "az1": {"closure": {"passage": "az1:0", "index": "0", "confidence": 0.31}}
+    }
+    html = render_report(result)
+    listing = html.split('<h2 id="omissions">', 1)[1].split("<h2", 1)[0]
+    assert 'uncertain: perhaps <a href="#p-az1:0">passage 0</a>, 0.31' in listing
+    assert listing.count("uncertain:") == 1  # the embassy omission has no candidate
+    table = html.split('id="fact-closure"', 1)[1].split("</tr>", 1)[0]
+    assert 'not aligned; perhaps <a href="#p-az1:0"' in table
+
+
 def test_omissions_are_groups_without_the_source() -> None:
     result = sample_result()
     assert omissions(result, fact_groups(result)) == {"az1": ["g2"]}

@@ -37,6 +37,30 @@ def test_coverage_ranks_omissions_by_centrality() -> None:
     assert report["e2"]["facts"] == []
 
 
+def test_an_omission_names_the_most_confident_refused_link_to_its_fact() -> None:
+    pairs = [("ru:0", "az:0"), ("az:0", "en:0"), ("ru:1", "az:1")]
+    groups = fact_groups(pairs, ARTICLE_OF, EVENT_OF)
+    near = [("uk:1", "az:0", 0.2), ("en:0", "uk:2", 0.35),  # uk may tell fact-1, best: uk:2
+            ("x:0", "ru:1", 0.4),  # another event's passage is no hint
+            ("en:1", "uk:0", 0.3)]  # fmt: skip  # joins no passage of fact-2
+    report = coverage(groups, EVENT_OF, CAMP_OF, near, ARTICLE_OF)
+    by_article = report["e1"]["omissions"]["by_article"]
+    assert by_article["uk"] == [
+        {"fact": "e1/fact-1", "centrality": 3, "nearest": {"passage": "uk:2", "confidence": 0.35}},
+        {"fact": "e1/fact-2", "centrality": 2},
+    ]
+    assert by_article["en"] == [{"fact": "e1/fact-2", "centrality": 2}]
+    assert report["e1"]["omissions"]["by_camp"]["ukrainian"][0]["nearest"]["passage"] == "uk:2"
+
+
+def test_coverage_needs_the_articles_of_near_links() -> None:
+    import pytest
+
+    groups = fact_groups([("ru:0", "az:0")], ARTICLE_OF, EVENT_OF)
+    with pytest.raises(ValueError, match="article_of"):
+        coverage(groups, EVENT_OF, CAMP_OF, [("uk:0", "az:0", 0.2)])
+
+
 def test_matrices_link_cells_to_their_pairs() -> None:
     pairs = [ScoredPair(0, "ru", "az", 0.9), ScoredPair(1, "ru", "az", 0.5),
              ScoredPair(2, "uk", "en", 0.2), ScoredPair(3, "ru", "x", 0.99)]  # fmt: skip
