@@ -72,7 +72,7 @@ class SummaryBuilder:
         self.cells: dict[str, dict[str, _Cell]] = {"camp": defaultdict(_Cell),
                                                    "outlet": defaultdict(_Cell)}  # fmt: skip
         self.top_facts: list[tuple[tuple[float, int], int, dict[str, Any]]] = []
-        self.omitted: dict[str, list[tuple[int, int, dict[str, Any]]]] = defaultdict(list)
+        self.omitted: dict[str, list[tuple[int, bool, int, dict[str, Any]]]] = defaultdict(list)
         self.omitted_count: Counter[str] = Counter()
         # omissions for which a link refused for confidence joins the camp to the fact
         self.uncertain_count: Counter[str] = Counter()
@@ -183,7 +183,8 @@ class SummaryBuilder:
                 self.omitted_count[camp] += 1
                 self.uncertain_count[camp] += uncertain
                 heap = self.omitted[camp]
-                entry = (len(reported_by), -self._next(), item)
+                # the most widely reported first, then the sure before the uncertain
+                entry = (len(reported_by), not uncertain, -self._next(), item)
                 if len(heap) < OMISSION_ITEMS:
                     heapq.heappush(heap, entry)
                 else:
@@ -207,7 +208,7 @@ class SummaryBuilder:
             "omissions": [
                 {"camp": camp, "count": self.omitted_count[camp],
                  "uncertain": self.uncertain_count[camp],
-                 "items": [i for _, _, i in sorted(self.omitted[camp], reverse=True)]}
+                 "items": [i for *_, i in sorted(self.omitted[camp], reverse=True)]}
                 for camp in sorted(self.omitted_count)
             ],
             "skipped": skipped,

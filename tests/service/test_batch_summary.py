@@ -67,6 +67,9 @@ def test_an_omission_joined_to_the_camp_by_a_refused_link_is_uncertain() -> None
     ]
     assert summary["omissions"][0]["items"][0]["uncertain"] is True
     assert "1 uncertain" in render_corpus_index(summary)
+    # as widely reported, the same omission where no link was refused comes first
+    items = build(result, sample_result())["omissions"][0]["items"]
+    assert [(i["event"], i["uncertain"]) for i in items] == [("e1", False), ("e0", True)]
 
 
 def test_top_facts_omissions_and_sources() -> None:

@@ -53,6 +53,17 @@ def test_an_omission_names_the_most_confident_refused_link_to_its_fact() -> None
     assert report["e1"]["omissions"]["by_camp"]["ukrainian"][0]["nearest"]["passage"] == "uk:2"
 
 
+def test_at_equal_centrality_omissions_without_a_candidate_come_first() -> None:
+    pairs = [("ru:0", "az:0"), ("ru:1", "en:1"), ("az:2", "en:2")]  # three facts of two sources
+    groups = fact_groups(pairs, ARTICLE_OF, EVENT_OF)
+    assert [g.passages for g in groups] == [("az:0", "ru:0"), ("az:2", "en:2"), ("en:1", "ru:1")]
+    near = [("uk:0", "ru:0", 0.3), ("uk:1", "az:2", 0.1)]  # uk may tell fact-1 and fact-2
+    report = coverage(groups, EVENT_OF, CAMP_OF, near, ARTICLE_OF)
+    listed = report["e1"]["omissions"]["by_article"]["uk"]
+    assert [(r["fact"], "nearest" in r) for r in listed] == [
+        ("e1/fact-3", False), ("e1/fact-1", True), ("e1/fact-2", True)]  # fmt: skip
+
+
 def test_coverage_needs_the_articles_of_near_links() -> None:
     import pytest
 
