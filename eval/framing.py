@@ -384,8 +384,7 @@ def score_coverage(
     """`evaluate_coverage` on its parts: `coverage` and `fact_groups` (with `id` and `passages`)
     as `models.framing.coverage` makes them, article id -> event, passage id -> article id, and
     the gold same-fact links (unordered passage pairs); gold links across events are left out."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    from models.framing.coverage import fact_groups as fact_groups_of
 
     gold = {link for link in gold_links
             if len({event_of[article_of[pid]] for pid in link}) == 1}  # fmt: skip
@@ -422,23 +421,16 @@ def score_coverage(
                                                             for c in with_nearest)},
         "without_nearest": tally([c for c in claims if not c["nearest"]]),
     }  # fmt: skip
-    # recall: gold fact groups (components of the gold links within events) of 2+ articles
-    nodes = sorted({pid for link in gold for pid in link})
-    index = {pid: n for n, pid in enumerate(nodes)}
-    pairs = [tuple(index[pid] for pid in link) for link in gold]
-    graph = coo_matrix(([1] * len(pairs), ([a for a, _ in pairs], [b for _, b in pairs])),
-                       shape=(len(nodes), len(nodes)))  # fmt: skip
-    _, labels = connected_components(graph, directed=False)
-    components: dict[int, set[str]] = {}
-    for pid, label in zip(nodes, labels, strict=True):
-        components.setdefault(int(label), set()).add(pid)
+    # recall: the gold fact groups, grouped as coverage groups compare's links
     listed = {(article, row["fact"]) for article, row in omissions}
     expected = found = 0
-    for members in components.values():
-        covering = {article_of[pid] for pid in members}
-        event = event_of[next(iter(covering))]
+    gold_pairs = [(a, b) for a, b in (sorted(link) for link in gold)]
+    for gold_group in fact_groups_of(gold_pairs, article_of, event_of):
+        members = set(gold_group.passages)
         touching = [g.id for g in groups.values() if set(g.passages) & members]
-        for article in sorted(a for a, e in event_of.items() if e == event and a not in covering):
+        outside = (a for a, e in event_of.items()
+                   if e == gold_group.event and a not in gold_group.articles)  # fmt: skip
+        for article in sorted(outside):
             expected += 1
             found += any((article, fact) in listed for fact in touching)
     report["gold_omissions"] = expected

@@ -64,6 +64,7 @@ if they do.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -296,16 +297,9 @@ def omissions(result: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str,
     if isinstance(coverage, dict) and coverage:
         known = {g["id"] for g in groups}
         listed: dict[str, list[str]] = defaultdict(list)
-        for entry in coverage.values():
-            found = entry.get("omissions") if isinstance(entry, dict) else None
-            by_article = found.get("by_article") if isinstance(found, dict) else None
-            for article_id, facts in (by_article or {}).items():
-                for fact in facts if isinstance(facts, list) else []:
-                    if not isinstance(fact, dict):
-                        continue
-                    fact_id = str(fact.get("fact", "")).split("@")[0]  # fact-006@event
-                    if fact_id in known and fact_id not in listed[article_id]:
-                        listed[article_id].append(fact_id)
+        for article_id, fact_id, _ in _coverage_omissions(result):
+            if fact_id in known and fact_id not in listed[article_id]:
+                listed[article_id].append(fact_id)
         return {aid: ids for aid, ids in listed.items() if ids}
     omitted: dict[str, list[str]] = defaultdict(list)
     widest_first = sorted(groups, key=lambda g: -len(g["articles"]))
@@ -456,22 +450,29 @@ def omission_hints(result: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]
     article's."""
     passages = {p["id"] for a in result.get("articles", []) for p in a.get("passages", [])}
     hints: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for article_id, fact_id, fact in _coverage_omissions(result):
+        nearest = fact.get("nearest")
+        if not isinstance(nearest, dict) or nearest.get("passage") not in passages:
+            continue
+        hints[article_id].setdefault(fact_id, {
+            "passage": nearest["passage"],
+            "index": str(nearest["passage"]).rsplit(":", 1)[-1],
+            "confidence": float(nearest.get("confidence", 0.0)),
+        })  # fmt: skip
+    return dict(hints)
+
+
+def _coverage_omissions(result: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(article id, fact id, entry) for every omission that the result's `coverage` lists, in its
+    order; the fact id without the `@event` that compare adds where it split a fact by event."""
     coverage = result.get("coverage")
     for entry in coverage.values() if isinstance(coverage, dict) else ():
         found = entry.get("omissions") if isinstance(entry, dict) else None
         by_article = found.get("by_article") if isinstance(found, dict) else None
         for article_id, facts in (by_article or {}).items():
             for fact in facts if isinstance(facts, list) else []:
-                nearest = fact.get("nearest") if isinstance(fact, dict) else None
-                if not isinstance(nearest, dict) or nearest.get("passage") not in passages:
-                    continue
-                fact_id = str(fact.get("fact", "")).split("@")[0]
-                hints[article_id].setdefault(fact_id, {
-                    "passage": nearest["passage"],
-                    "index": str(nearest["passage"]).rsplit(":", 1)[-1],
-                    "confidence": float(nearest.get("confidence", 0.0)),
-                })  # fmt: skip
-    return dict(hints)
+                if isinstance(fact, dict):
+                    yield article_id, str(fact.get("fact", "")).split("@")[0], fact
 
 
 def _source_view(
