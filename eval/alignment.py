@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 NTREX_FILES = {"en": "eng.txt", "ru": "rus.txt", "uk": "ukr.txt", "az": "aze.txt"}
 TATOEBA_CODES = {"az": "aze", "ru": "rus", "uk": "ukr"}
 CALIBRATE_COMMAND = "parallax eval alignment --calibrate"
-CALIBRATION_VERSION = "demo+calibration+translation+republication+analysis-sets.v10"
+CALIBRATION_VERSION = "demo+calibration+translation+republication+analysis-sets.v11"
 REPO_DIR = Path(__file__).resolve().parents[1]
 # Team-written same-language and two-source pairs (eval/gold/alignment_calibration/README.md).
 CALIBRATION_DIR = REPO_DIR / "eval" / "gold" / "alignment_calibration"

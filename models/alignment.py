@@ -1,4 +1,4 @@
-"""Align passages that report the same fact across articles (method `margin-anchor.v8`).
+"""Align passages that report the same fact across articles (method `margin-anchor.v9`).
 
 Comparable news texts report the same facts in different order, length and language, so this is
 matching, not the monotone alignment of translations; but an outlet that republishes another's
@@ -58,6 +58,12 @@ For every pair of articles (never within one article):
 Passages with fewer than `min_words` words (datelines, bylines, headings such as "By:" or
 "Executive Summary:") carry no checkable fact and are not aligned.
 
+Two passages that give the words of speakers of different states are two statements, not one
+fact told twice, however alike they read ("Putin apologised that the incident happened in
+Russian airspace" against "Aliyev demanded that Russia admit guilt"; a Baku-based expert against
+a Kyiv one), so they are never candidates (`voiced_actors`, from `margin-anchor.v9`). Links of a
+translation keep their speakers and are not checked.
+
 Accepted links are grouped into facts (`group_facts`): links are merged in order of decreasing
 confidence unless a merge would put two non-adjacent passages of one article in the same fact.
 For many articles, article pairs that share no passage among each other's nearest neighbours
@@ -80,11 +86,13 @@ import numpy as np
 
 from models.anchors import anchor_overlap, anchors, number_agreement
 from models.calibration import LinkCalibration
+from models.framing.voice import detect_voice
 from models.neighbors import knn
+from models.stance.actors import involved_actors, names_a_state
 
 logger = logging.getLogger(__name__)
 
-METHOD = "margin-anchor.v8"
+METHOD = "margin-anchor.v9"
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Above this many passages in all, article pairs are pre-selected by a nearest-neighbour search.
 BLOCKING_MIN_PASSAGES = 5_000
@@ -317,13 +325,16 @@ def _pair_links(
     anchors_b: Sequence[frozenset[str]] | None = None,
     force_path: bool = False,
     means: tuple[np.ndarray, np.ndarray] | None = None,
+    voices: tuple[_Voices | None, _Voices | None] = (None, None),
 ) -> list[tuple[Alignment, int]]:
     """Candidate links between two articles, each with the position of its anchor (-1: none).
 
     Mutual best matches, then spans: a one-way best match that sits next to the mutual match of
     its partner and completes it (the merged pair is more similar to the partner). A translated
     pair (or any pair, with `force_path`) gives the units of its monotone path instead. `means`
-    are the two articles' mean kept-passage embeddings, when the caller has them.
+    are the two articles' mean kept-passage embeddings, when the caller has them; `voices` each
+    passage's `voiced_actors`, when known: a mutual match or span of passages in other states'
+    voices (`other_voices`) is no candidate.
     """
     emb_a, emb_b = a.embeddings[keep_a], b.embeddings[keep_b]
     matches = match_pair(emb_a, emb_b, k, backend=backend)
@@ -384,8 +395,18 @@ def _pair_links(
                     add(i, j, "translation", sim, margin)
         return links
 
+    voices_a, voices_b = voices
+
+    def statements(i: int, j: int) -> bool:
+        """Passages i and j give the words of speakers of different states."""
+        if voices_a is None or voices_b is None:
+            return False
+        voice_a = voices_a[int(keep_a[i])]
+        return bool(voice_a) and other_voices(voice_a, voices_b[int(keep_b[j])])
+
     for i, j in mutual.items():
-        add(i, j, "mutual", *scores[i])
+        if not statements(i, j):
+            add(i, j, "mutual", *scores[i])
     one_way = [(i, int(j)) for i, j in enumerate(best_b) if i not in mutual]
     one_way += [(int(i), j) for j, i in enumerate(best_a) if j not in mutual_b]
     for i, j in dict.fromkeys(one_way):
@@ -399,7 +420,7 @@ def _pair_links(
                 matches.mean_b[j],
                 (matches.mean_a[i0] + matches.mean_a[i]) / 2,
             )
-            anchor = anchors[(i0, j)]
+            anchor = anchors.get((i0, j), -1)
         elif i in mutual and _next_to(mutual[i], j, next_b):
             j0 = mutual[i]
             span = _span_link(
@@ -409,10 +430,10 @@ def _pair_links(
                 matches.mean_a[i],
                 (matches.mean_b[j0] + matches.mean_b[j]) / 2,
             )
-            anchor = anchors[(i, j0)]
+            anchor = anchors.get((i, j0), -1)
         else:
             continue  # a one-way best match alone: right 14 times in 2,252 on the demo gold
-        if span is not None:
+        if span is not None and anchor >= 0 and not statements(i, j):
             add(i, j, "span", span[0], span[1], anchor)
     return links
 
@@ -602,6 +623,37 @@ def _span_link(
     return sim, sim / ((float(mean_anchor) + float(mean_span)) / 2)
 
 
+def voiced_actors(text: str, language: str | None) -> frozenset[str]:
+    """The states whose voice `text` gives: those the actor lexicon finds in the speaker of its
+    reported speech (`models.framing.voice.detect_voice`), e.g. {'Russia'} for 'Президент
+    России Владимир Путин заявил, что ...' and {'Azerbaijan'} for 'a Baku-based expert said'.
+    Empty for the outlet's own voice and for a speaker who names no state ('analysts said')."""
+    if not names_a_state(text):  # the speaker is part of the text: no need to find it
+        return frozenset()
+    speaker = detect_voice(text, language).speaker
+    return frozenset(involved_actors([speaker], min_mentions=1)) if speaker else frozenset()
+
+
+def other_voices(a: frozenset[str], b: frozenset[str]) -> bool:
+    """True when two passages give the words of speakers of different states (both known, none
+    shared): two statements, not one fact."""
+    return bool(a and b and not a & b)
+
+
+class _Voices:
+    """`voiced_actors` of one article's passages (by position), each found on first use: only
+    passages of a candidate pair whose other side gives a state's voice need it."""
+
+    def __init__(self, group: PassageGroup) -> None:
+        self.texts, self.language = group.texts or (), group.language
+        self.found: dict[int, frozenset[str]] = {}
+
+    def __getitem__(self, position: int) -> frozenset[str]:
+        if position not in self.found:
+            self.found[position] = voiced_actors(self.texts[position], self.language)
+        return self.found[position]
+
+
 def content_mask(group: PassageGroup, min_words: int) -> np.ndarray:
     """Indices of the passages with at least `min_words` words (all if texts are unknown)."""
     if group.texts is None or min_words <= 0:
@@ -682,14 +734,15 @@ def _links_by_pair(
                                                                              strict=True))
              if len(m)}  # fmt: skip
     keys = [None if g.texts is None else [anchors(t) for t in g.texts] for g in groups]
+    voices = [None if g.texts is None else _Voices(g) for g in groups]
     out = []
     for x, y in pairs:
         sizes = (len(masks[x]), len(masks[y]))
         if min(sizes) == 0 or (force_path and max(sizes) > TRANSLATION_MAX_PASSAGES):
             continue
         out.append(_pair_links(groups[x], masks[x], groups[y], masks[y], k, backend, keys[x],
-                               keys[y], force_path=force_path,
-                               means=(means[x], means[y])))  # fmt: skip
+                               keys[y], force_path=force_path, means=(means[x], means[y]),
+                               voices=(voices[x], voices[y])))  # fmt: skip
     return out
 
 

@@ -189,6 +189,18 @@ def _tier_patterns(actor: str) -> tuple[re.Pattern[str], ...]:
     )
 
 
+@cache
+def _any_state() -> re.Pattern[str]:
+    stems = [stem for state in STATES for tier in _LEXICON[state] for stem in tier]
+    return re.compile(_WORD_START + "(?:" + "|".join(stems) + ")", re.IGNORECASE)
+
+
+def names_a_state(text: str) -> bool:
+    """Whether `text` names any of `STATES` by any tier: one search, where `involved_actors`
+    tries every state's patterns to say which."""
+    return _any_state().search(text) is not None
+
+
 # Words of a state's formal name that the lexicon's stems leave out: "Russian Federation",
 # "Республика Армения", "Azərbaycan Respublikası".
 _STATE_FORM = re.compile(

@@ -20,9 +20,11 @@ from models.alignment import (
     monotone_path,
     near_links,
     order_coverage,
+    other_voices,
     path_links,
     score_candidates,
     transitive_support,
+    voiced_actors,
 )
 from models.calibration import FEATURES, TRANSLATION_FEATURES, LinkCalibration
 
@@ -117,6 +119,55 @@ def test_fact_split_over_two_sentences_gets_a_one_to_many_link(fake_encoder) -> 
     kinds = {(al.a, al.b): al.kind for al in result.alignments}
     assert kinds == {("a:0", "b:1"): "mutual", ("a:0", "b:2"): "span", ("a:1", "b:0"): "mutual"}
     assert [f.passages for f in result.facts] == [("a:0", "b:1", "b:2"), ("a:1", "b:0")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "actors"),
+    [
+        ("Russian President Vladimir Putin said the incident took place in Russian airspace.",
+         "en", {"Russia"}),
+        ("Президент Азербайджана Ильхам Алиев заявил, что самолёт был поражён с земли.",
+         "ru", {"Azerbaijan"}),
+        ("«Удари завдаються по об'єктах енергетики», — заявив речник Кремля.", "uk", {"Russia"}),
+        ("Bakıda fəaliyyət göstərən enerji eksperti bildirib ki, zərbələr regiona da təsir edir.",
+         "az", {"Azerbaijan"}),
+        ("Several aviation analysts said the damage pointed to a missile.", "en", set()),
+        ("Several analysts said Russia would answer the closure in kind.", "en", set()),
+        ("The plane was damaged by fire from the ground over Russia.", "en", set()),
+    ],
+)  # fmt: skip
+def test_voiced_actors_are_the_states_of_the_speaker(text, language, actors) -> None:
+    assert voiced_actors(text, language) == frozenset(actors)
+
+
+def test_other_voices_needs_two_known_speakers_of_no_shared_state() -> None:
+    russia, azerbaijan = frozenset({"Russia"}), frozenset({"Azerbaijan"})
+    assert other_voices(russia, azerbaijan)
+    assert not other_voices(russia, russia | azerbaijan)
+    assert not other_voices(russia, frozenset()) and not other_voices(frozenset(), frozenset())
+
+
+def test_statements_of_speakers_of_different_states_are_not_one_fact(fake_encoder) -> None:
+    a = [
+        *ARTICLE_A,
+        "Putin said the tragic incident took place in Russian airspace and apologised.",
+    ]
+    b = [
+        *ARTICLE_B,
+        "Aliyev said the tragic incident took place in Russian airspace and wants an apology.",
+    ]
+    same = [
+        *ARTICLE_B,
+        "The Kremlin said the tragic incident took place in Russian airspace, and apologised.",
+    ]
+    groups = [group(fake_encoder, "a", a), group(fake_encoder, "b", b)]
+    untexted = [PassageGroup(g.article_id, g.ids, g.embeddings) for g in groups]
+    assert ("a:3", "b:3") in pairs(align_passages(untexted, margin_calibration()))
+
+    assert pairs(align_passages(groups, margin_calibration())) == {
+        ("a:0", "b:1"), ("a:1", "b:2"), ("a:2", "b:0")}  # fmt: skip
+    one_state = [groups[0], group(fake_encoder, "b", same)]
+    assert ("a:3", "b:3") in pairs(align_passages(one_state, margin_calibration()))
 
 
 def test_boilerplate_passages_are_not_aligned(fake_encoder) -> None:

@@ -2,7 +2,14 @@
 
 import pytest
 
-from models.stance.actors import canonical_actor, find_actor_mention, known_actors
+from models.stance.actors import (
+    STATES,
+    canonical_actor,
+    find_actor_mention,
+    involved_actors,
+    known_actors,
+    names_a_state,
+)
 from models.stance.inputs import find_mention
 
 
@@ -129,6 +136,22 @@ def test_involved_actors_are_the_most_named_states() -> None:
     assert involved_actors(texts, min_mentions=1) == ("Iran", "Russia", "Georgia")
     assert involved_actors(texts, limit=1) == ("Iran",)
     assert involved_actors(["Nothing about states."]) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Kremlin said it would answer.",
+        "Минобороны России заявило об ударе.",
+        "Речник Кремля відповів.",
+        "Bakıda fəaliyyət göstərən ekspert bildirib.",
+        "Rusty nails and a whale were found on the beach.",
+        "The minister said nothing new.",
+        "Beijing and Tehran kept silent.",
+    ],
+)  # fmt: skip
+def test_names_a_state_agrees_with_the_states_involved(text: str) -> None:
+    assert names_a_state(text) == bool(involved_actors([text], limit=len(STATES), min_mentions=1))
 
 
 def test_auto_target_resolves_to_the_involved_actors_in_place() -> None:
