@@ -47,10 +47,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from models.framing.cues import CueSet, load_cues
 
 MIN_QUOTE_WORDS = 4
+# passages whose voice is kept: compare asks for a passage's voice twice, in alignment (the
+# speaker's state, for passages that name one) and in framing
+VOICE_CACHE = 1 << 14
 MAX_SPEAKER_WORDS = 10
 _QUOTE_PAIRS = (("«", "»"), ("„", "“"), ("„", "”"), ("“", "”"), ('"', '"'), ("‘", "’"))
 _OPENERS = "«„“"
@@ -132,8 +136,14 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def detect_voice(text: str, language: str | None) -> Voice:
-    """The voice of passage `text` in `language` (en, ru, uk, az; others use English cues)."""
-    cues = load_cues(language or "en")
+    """The voice of passage `text` in `language` (en, ru, uk, az; others use English cues).
+    Voices are immutable and the last `VOICE_CACHE` are kept."""
+    return _detect_voice(text, load_cues(language or "en").language)
+
+
+@lru_cache(maxsize=VOICE_CACHE)
+def _detect_voice(text: str, language: str) -> Voice:
+    cues = load_cues(language)
     found = find_quotes(text)
     quotes = [q for q in found if not _title(text, q[1], cues)]  # a title is masked, no quote
     quote_cues = tuple(Cue("quote", text[s:e], s, e) for s, e in quotes)
