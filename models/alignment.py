@@ -295,13 +295,15 @@ def match_pair(
         sims = emb_a @ emb_b.T
         idx_ab = np.argsort(-sims, axis=1, kind="stable")
         idx_ba = np.argsort(-sims.T, axis=1, kind="stable")
-        sims_ab = np.take_along_axis(sims, idx_ab, axis=1)
-        sims_ba = np.take_along_axis(sims.T, idx_ba, axis=1)
+        # plain indexing: take_along_axis costs more than the sort at this size
+        sims_ab = sims[np.arange(len(emb_a))[:, None], idx_ab]
+        sims_ba = sims.T[np.arange(len(emb_b))[:, None], idx_ba]
     else:
         sims_ab, idx_ab = knn(emb_a, emb_b, max(k, n_candidates), backend)
         sims_ba, idx_ba = knn(emb_b, emb_a, max(k, n_candidates), backend)
-    mean_a = sims_ab[:, : min(k, len(emb_b))].mean(axis=1)
-    mean_b = sims_ba[:, : min(k, len(emb_a))].mean(axis=1)
+    k_a, k_b = min(k, len(emb_b)), min(k, len(emb_a))
+    mean_a = sims_ab[:, :k_a].sum(axis=1) / k_a  # as .mean(axis=1), without its overhead
+    mean_b = sims_ba[:, :k_b].sum(axis=1) / k_b
     margins_ab = sims_ab / ((mean_a[:, None] + mean_b[idx_ab]) / 2)
     margins_ba = sims_ba / ((mean_b[:, None] + mean_a[idx_ba]) / 2)
     return _PairMatches(sims_ab, idx_ab, margins_ab, sims_ba, idx_ba, margins_ba, mean_a, mean_b)
@@ -348,7 +350,7 @@ def _pair_links(
         sim = float(emb_a[i] @ emb_b[j])
         scores[i] = (sim, sim / ((matches.mean_a[i] + matches.mean_b[j]) / 2))
     best = sorted((margin for _, margin in scores.values()), reverse=True)[:PAIR_TOP]
-    pair_margin = float(np.mean(best)) if best else math.nan
+    pair_margin = float(sum(best) / len(best)) if best else math.nan
 
     # in very short articles, matches in the same order are too easily chance
     ordered = min(len(keep_a), len(keep_b)) >= TRANSLATION_MIN_PASSAGES
@@ -365,7 +367,7 @@ def _pair_links(
         return int(before) + int(after)
 
     diagonals = {i: diagonal(i, j) for i, j in mutual.items()}
-    parallel = float(np.mean([d > 0 for d in diagonals.values()])) if mutual else 0.0
+    parallel = sum(d > 0 for d in diagonals.values()) / len(mutual) if mutual else 0.0
     coverage = order_coverage(mutual, len(keep_a), len(keep_b))
     mean_a, mean_b = means if means is not None else (emb_a.mean(axis=0), emb_b.mean(axis=0))
     article_similarity = article_cosine(mean_a, mean_b)
@@ -597,8 +599,8 @@ def _merged_units(
 def _follows(kept: np.ndarray) -> list[bool]:
     """For each position of `kept` (sorted passage indices), whether the next kept passage is
     the next passage of the article (True) or there is none or a gap (False)."""
-    steps = np.diff(kept) == 1
-    return [*steps.tolist(), False]
+    positions = kept.tolist()  # a short array: plain Python beats numpy's per-call overhead
+    return [b - a == 1 for a, b in pairwise(positions)] + [False]
 
 
 def _next_to(p: int, q: int, follows: list[bool]) -> bool:
@@ -616,7 +618,7 @@ def _span_link(
 ) -> tuple[float, float] | None:
     """(similarity, margin) of `anchor` to the span linked+extra, if the span matches it better."""
     merged = linked + extra
-    merged = merged / max(float(np.linalg.norm(merged)), 1e-12)
+    merged = merged / max(float(np.sqrt(merged @ merged)), 1e-12)  # np.linalg.norm, directly
     sim = float(anchor @ merged)
     if sim <= float(anchor @ linked):
         return None

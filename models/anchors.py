@@ -84,11 +84,14 @@ def anchor_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     skeletons agree up to the shorter one ('@bk' Baku and '@bkdn' Bakıdan: a case ending)."""
     common = a & b  # equal numbers, and names that agree exactly
     shared = len(common)
-    names_b = [y for y in b if y[0] == "@"]
-    if names_b:
-        for x in a - common:
-            if x[0] == "@":
-                shared += any(x.startswith(y) or y.startswith(x) for y in names_b)
+    rest = [x for x in a - common if x[0] == "@"] if shared < OVERLAP_CAP else []
+    names_b = tuple(y for y in b if y[0] == "@") if rest else ()
+    if names_b:  # a hot loop, so both tests run in C: x starts with some y, some y with x
+        lines_b = "\n" + "\n".join(names_b)
+        for x in rest:
+            shared += x.startswith(names_b) or ("\n" + x) in lines_b
+            if shared >= OVERLAP_CAP:
+                break
     return float(min(shared, OVERLAP_CAP))
 
 

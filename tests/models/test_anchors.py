@@ -46,6 +46,18 @@ def test_overlap_counts_numbers_and_names_across_scripts() -> None:
     assert anchor_overlap(frozenset({"@bk", "@bkdn"}), frozenset({"@bk"})) == 2.0
 
 
+def test_overlap_matches_prefixes_both_ways_but_not_inner_parts() -> None:
+    for a, b in (
+        (frozenset({"@bk"}), frozenset({"@bkdn"})),
+        (frozenset({"@bkdn"}), frozenset({"@bk"})),
+    ):
+        assert anchor_overlap(a, b) == anchor_overlap(b, a) == 1.0
+    # 'kdn' sits inside 'bkdn' but does not begin it; one name of b may match several of a
+    assert anchor_overlap(frozenset({"@kdn"}), frozenset({"@bkdn", "@mskv"})) == 0.0
+    assert anchor_overlap(frozenset({"@ms", "@mskv", "@mskvd"}), frozenset({"@msk"})) == 3.0
+    assert anchor_overlap(frozenset({"#5", "@bk"}), frozenset({"#50", "@bkdn"})) == 1.0
+
+
 def test_number_agreement_flags_only_disjoint_numbers() -> None:
     a, b = anchors("38 people were killed"), anchors("The plane carried 67 people")
     assert number_agreement(a, b) == 0.0
