@@ -158,12 +158,15 @@ def load_engine(
     encoder_spec: str, stance_kind: str | None = None, stance_dtype: str = "auto"
 ) -> Engine:
     """Load the encoder (and the stance model when `stance_kind` is given, in `stance_dtype`)
-    and warm them up."""
+    and warm them up, and compile the lexicons (`models.lexicons`), so that the first request
+    costs what the others do."""
     from models.encoders import make_encoder
+    from models.lexicons import load_lexicons
 
     started = time.perf_counter()
     encoder = make_encoder(encoder_spec)
     encoder.encode(["warm-up"], "passage")
+    load_lexicons()
     stance = None
     if stance_kind:
         try:

@@ -23,8 +23,8 @@ def test_markdown_names_sizes_failures_and_the_overhead_target() -> None:
     results = {
         "knn": KNN,
         "align": {"100000/pooled": {"error": "over 900 s"}},
-        "overhead": {"passages": 1000, "articles": 248, "encode_s": 5.0, "align_s": 0.2,
-                     "align_over_encode": 0.04},
+        "overhead": [{"passages": 1000, "articles": 248, "encode_s": 5.0, "align_s": 0.2,
+                      "align_over_encode": 0.04}],
     }  # fmt: skip
     text = to_markdown(results)
     assert "| 50000 | exact | 9.000 | 1.000 | - | sampled |" in text
@@ -44,7 +44,21 @@ def test_overhead_reports_the_median_run_and_every_share() -> None:
     # an even count takes the lower middle run
     assert median_run(runs[2:])["align_over_encode"] == 0.07
     assert median_run([{"error": "x"}]) == {"error": "x"}
-    results = {"knn": {}, "align": {}, "overhead": {
-        "passages": 1000, "articles": 56, "encode_s": 7.1, "align_s": 0.57, **middle}}  # fmt: skip
+    results = {"knn": {}, "align": {}, "overhead": [{
+        "passages": 1000, "articles": 56, "encode_s": 7.1, "align_s": 0.57, **middle}]}  # fmt: skip
     text = to_markdown(results)
     assert "The run with the median share of 3 fresh runs; their shares: 9.0%, 7.0%, 8.0%." in text
+
+
+def test_overhead_gives_each_size_and_the_lexicons_apart() -> None:
+    small = {"passages": 100, "articles": 8, "encode_s": 0.8, "align_s": 0.02, "load_s": 2.0,
+             "lexicons_s": 0.08, "align_over_encode": 0.025,
+             "align_with_lexicons_over_encode": 0.125}  # fmt: skip
+    large = {**small, "passages": 1000, "articles": 56, "encode_s": 7.0, "align_s": 0.6,
+             "align_over_encode": 0.6 / 7, "align_with_lexicons_over_encode": 0.68 / 7}  # fmt: skip
+    text = to_markdown({"knn": {}, "align": {}, "overhead": [small, large]})
+    assert "100 real NTREX passages in 8 articles" in text
+    assert "alignment adds 2.5% to encoding" in text and "alignment adds 12.5%." in text
+    assert "the lexicons compiled (0.080 s)" in text
+    assert text.index("100 real NTREX") < text.index("1000 real NTREX")
+    assert "alignment adds 8.6% to encoding" in text and "alignment adds 9.7%." in text
