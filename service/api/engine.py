@@ -159,7 +159,7 @@ def load_engine(
 ) -> Engine:
     """Load the encoder (and the stance model when `stance_kind` is given, in `stance_dtype`)
     and warm them up, and compile the lexicons (`models.lexicons`), so that the first request
-    costs what the others do."""
+    does not pay for compiling them."""
     from models.encoders import make_encoder
     from models.lexicons import load_lexicons
 
