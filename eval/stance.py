@@ -3,7 +3,9 @@
     evaluate_stance(data_tsv, model, predictions_out=None) -> dict
     evaluate_stance_gold(gold_jsonl, model) -> dict   # macro-F1 per language
 
-`predictions_out` receives the input columns plus `predicted` in RuSentNE's -1 / 0 / 1.
+`predictions_out` receives the input columns plus `predicted` in RuSentNE's -1 / 0 / 1. Both
+reports also say how well the probabilities are calibrated (`calibration`: expected calibration
+error, log-loss and mean top probability; `models.stance.metrics.probability_scores`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from models.stance.data import gold_labels, read_rusentne_tsv, read_stance_jsonl
 from models.stance.labels import LABEL_TO_RUSENTNE
-from models.stance.metrics import argmax_labels, stance_scores
+from models.stance.metrics import argmax_labels, probability_scores, stance_scores
 from models.stance.scoring import StanceModel
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,9 @@ def evaluate_stance(
         "ms_per_row": round(1000 * seconds / max(len(rows), 1), 2),
     }
     if examples and all(e.label is not None for e in examples):
-        report.update(stance_scores(gold_labels(examples), predicted))
+        gold = gold_labels(examples)
+        report.update(stance_scores(gold, predicted))
+        report["calibration"] = probability_scores(gold, probabilities)
     else:
         log.warning("%s has no (complete) label column: predictions only, no metrics", data_tsv)
     return report
@@ -67,11 +71,9 @@ def evaluate_stance_gold(gold_jsonl: Path, model: StanceModel) -> dict:
     )
     predicted = argmax_labels(probabilities)
     gold = gold_labels(examples)
-    report: dict = {
-        "data": str(gold_jsonl),
-        "model": model.name,
-        "overall": stance_scores(gold, predicted),
-    }
+    overall = stance_scores(gold, predicted)
+    overall["calibration"] = probability_scores(gold, probabilities)
+    report: dict = {"data": str(gold_jsonl), "model": model.name, "overall": overall}
     languages = sorted({e.language or "?" for e in examples})
     report["languages"] = {}
     for language in languages:
@@ -107,5 +109,11 @@ def _score_lines(scores: dict) -> list[str]:
         lines.append(
             f"  {label:8s} precision {s['precision']:.3f}  recall {s['recall']:.3f}  "
             f"F1 {s['f1']:.3f}  support {s['support']}"
+        )
+    if "calibration" in scores:
+        c = scores["calibration"]
+        lines.append(
+            f"probabilities: ECE {c['ece']:.3f}   log-loss {c['log_loss']:.3f}   "
+            f"mean top probability {c['mean_confidence']:.3f}"
         )
     return lines

@@ -319,6 +319,8 @@ def _stance(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
         per_language = [team["languages"][lang]["macro_f1"] for lang in languages]
         rows.append([kind, model.name, rusentne["f1_pn"] if rusentne else "n/a",
                      rusentne["macro_f1"] if rusentne else "n/a", *per_language,
+                     rusentne["calibration"]["ece"] if rusentne else "n/a",
+                     team["overall"]["calibration"]["ece"],
                      rusentne["ms_per_row"] if rusentne else "n/a"])  # fmt: skip
         role_rows.append([kind, acting["overall"]["macro_f1"],
                           *(acting["languages"][lang]["macro_f1"] for lang in languages),
@@ -326,7 +328,7 @@ def _stance(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
                             for lang in languages)])  # fmt: skip
     table = markdown_table(
         ["model", "name", "RuSentNE dev F1_PN", "RuSentNE dev macro-F1", "gold en macro-F1",
-         "gold ru", "gold uk", "gold az", "ms per row (dev)"],
+         "gold ru", "gold uk", "gold az", "RuSentNE dev ECE", "gold ECE", "ms per row (dev)"],
         rows,
     )  # fmt: skip
     role_table = markdown_table(
@@ -337,7 +339,11 @@ def _stance(shared_dir: Path, cache_dir: Path | None) -> SuiteOutcome | None:
         f"{table}\n\nRuSentNE: `validation_dev.tsv` (1,486 rows, the official metric F1_PN = "
         "macro F1 over favor and against); best published system 0.66 on the test set. Team "
         "gold: `eval/gold/stance_gold.jsonl` (about 62-83 passages per language, never trained "
-        "on). Per-class precision/recall: `parallax eval stance --data PATH --model KIND`.\n\n"
+        "on). ECE: expected calibration error of the top label's probability (10 equal-width "
+        "bins; 0 when a label given probability p is right a share p of the time); the "
+        "fine-tuned models' temperature, which lowers it without changing a label, is chosen on "
+        "`eval/gold/stance_dev_articles.jsonl`, never on these files. Per-class "
+        "precision/recall and log-loss: `parallax eval stance --data PATH --model KIND`.\n\n"
         "Who acts and who is judged: `eval/gold/stance_roles.jsonl` (16 sentences per language, "
         "each labelled for the two actors it names: one condemns, accuses, thanks or praises "
         "the other, in plain, passive and object-first order; evaluation only). The actor who "

@@ -7,8 +7,8 @@ probabilities removes part of that noise at the price of one forward pass per me
 
 `build_ensemble` copies the member artifacts into sub-folders of a new artifact and writes its
 `stance_config.json` with `members`; `FineTunedStanceModel` loads it like any other artifact.
-The members' own `none_bias` is not used: the ensemble's is chosen afterwards on development data
-(`parallax models calibrate-stance`), like a single model's.
+The members' own `none_bias` and temperature are not used: the ensemble's are chosen afterwards on
+development data (`parallax models calibrate-stance`), like a single model's.
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ def build_ensemble(members: list[Path], out: Path, name: str) -> dict:
         "labels": list(LABELS),
         **{key: configs[0].get(key) for key in INPUT_KEYS},
         "members": names,
-        "combination": "mean of the members' probabilities, then none_bias",
+        "combination": "mean of the members' probabilities, then none_bias, then temperature",
         "seeds": [config.get("hyperparameters", {}).get("seed") for config in configs],
         "none_bias": 0.0,
         "none_bias_chosen_on": "not chosen yet (parallax models calibrate-stance)",
         "none_bias_dev_files": [],
+        "temperature": 1.0,
     }
     (out / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
     return config

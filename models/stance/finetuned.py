@@ -6,8 +6,8 @@ package (cached), applies the adapter, merges it into the weights and runs on CP
 
 An ensemble artifact (`models.stance.ensemble`) holds only `stance_config.json`, whose `members`
 name sub-folders that are artifacts as above, trained by one recipe at different seeds. Its
-probabilities are the mean of the members' (each without its own `none_bias`), then its own
-`none_bias`; each member costs one more forward pass.
+probabilities are the mean of the members' (each without its own `none_bias` and temperature),
+then its own `none_bias` and `temperature`; each member costs one more forward pass.
 
 Precision (`dtype`): "float32", "bfloat16", "auto" (bf16 on CUDA and bf16-capable CPUs, else fp32)
 "int8" or "int8-plain": the merged network converted to an ONNX Runtime int8 model
@@ -98,7 +98,7 @@ class FineTunedStanceModel:
             )  # fmt: skip
         if int8:
             self.dtype = dtype
-        self.name = f"stance-{self.config['name']}-{self.dtype}"
+        self.name = model_name(self.config, self.dtype)
         log.info("loaded %s in %.1f s", self.name, time.perf_counter() - started)
 
     @property
@@ -118,11 +118,11 @@ class FineTunedStanceModel:
         targets: list[str],
         spans: list[tuple[int, int] | None] | None = None,
     ) -> np.ndarray:
-        """Probabilities float32 (n, 3), columns `LABELS` = (favor, against, none)."""
-        from models.stance.calibrate import apply_none_bias
+        """Probabilities float32 (n, 3), columns `LABELS` = (favor, against, none): the
+        members' mean, then the artifact's `none_bias` and `temperature` (calibrate.py)."""
+        from models.stance.calibrate import calibrated_proba
 
-        probabilities = self.mean_proba(texts, targets, spans)
-        return apply_none_bias(probabilities, float(self.config.get("none_bias", 0.0)))
+        return calibrated_proba(self.mean_proba(texts, targets, spans), self.config)
 
     def mean_proba(
         self,
@@ -149,6 +149,14 @@ class FineTunedStanceModel:
             ],
             axis=0,
         )
+
+
+def model_name(config: dict, dtype: str) -> str:
+    """The name results and ledgers carry: the artifact's, its temperature when it has one (the
+    same weights at another temperature give other probabilities), and the precision."""
+    temperature = float(config.get("temperature", 1.0))
+    calibrated = f"-t{temperature:g}" if temperature != 1.0 else ""
+    return f"stance-{config['name']}{calibrated}-{dtype}"
 
 
 def read_config(artifact_dir: Path) -> dict:

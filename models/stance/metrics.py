@@ -42,3 +42,33 @@ def stance_scores(gold: list[str], predicted: list[str]) -> dict:
 def argmax_labels(probabilities: np.ndarray) -> list[str]:
     """float (n, 3) in `LABELS` order -> n label names."""
     return [LABELS[i] for i in np.asarray(probabilities).argmax(axis=1)]
+
+
+def probability_scores(gold: list[str], probabilities: np.ndarray, bins: int = 10) -> dict:
+    """How far the probabilities can be taken at their word, for `gold` label names and float
+    (n, 3) probabilities in `LABELS` order: `log_loss` (mean negative log-probability of the gold
+    label, probabilities clipped at 1e-12), `ece` (expected calibration error of the top label:
+    the examples binned by their top probability into `bins` equal-width bins, the mean gap
+    between each bin's accuracy and its mean top probability, weighted by the bin's size) and
+    `mean_confidence` (the mean top probability)."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if len(gold) != len(probabilities):
+        raise ValueError(f"{len(gold)} gold labels but {len(probabilities)} probability rows")
+    if not gold:
+        return {"log_loss": 0.0, "ece": 0.0, "mean_confidence": 0.0, "n": 0}
+    truth = np.array([LABELS.index(label) for label in gold])
+    picked = probabilities[np.arange(len(truth)), truth]
+    confidence = probabilities.max(axis=1)
+    right = probabilities.argmax(axis=1) == truth
+    which = np.minimum((confidence * bins).astype(int), bins - 1)  # bin of each top probability
+    ece = sum(
+        abs(right[which == b].mean() - confidence[which == b].mean()) * np.mean(which == b)
+        for b in range(bins)
+        if np.any(which == b)
+    )
+    return {
+        "log_loss": float(-np.mean(np.log(np.clip(picked, 1e-12, None)))),
+        "ece": float(ece),
+        "mean_confidence": float(confidence.mean()),
+        "n": len(gold),
+    }

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from models.stance.actors import COUNTRIES
+from models.stance.calibrate import soften
 from models.stance.data import (
     StanceExample,
     gold_labels,
@@ -334,6 +335,7 @@ def train_stance(
         out_dir, train_tsv, multilingual_jsonl, e5_dir, seed=seed, holdout_fraction=holdout_fraction
     )
     report["none_bias"] = calibration["none_bias"]
+    report["temperature"] = calibration["temperature"]
     log.info("saved %s (%.1f min)", out_dir, (time.perf_counter() - started) / 60)
     return report
 
@@ -386,16 +388,6 @@ def _teacher_targets(
     log.info("teacher %s scored %d examples in %.0f s", model.name, len(examples),
              time.perf_counter() - started)  # fmt: skip
     return torch.from_numpy(soften(probabilities, temperature))
-
-
-def soften(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """Probabilities as if their logits were divided by `temperature` (rows sum to 1)."""
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
-    logits = np.log(np.clip(probabilities.astype(np.float64), 1e-12, None)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    soft = np.exp(logits)
-    return (soft / soft.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def _soft_loss(logits, soft, temperature: float):

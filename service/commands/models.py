@@ -148,8 +148,9 @@ def calibrate_stance_command(
         Path | None, typer.Option(help="Converted e5 folder (built if missing)")
     ] = None,
 ) -> None:
-    """Choose the fine-tuned model's prior correction (`none_bias`) on a development set instead
-    of the training hold-out, and write it into the artifact."""
+    """Choose the fine-tuned model's prior correction (`none_bias`), then the temperature that
+    calibrates its probabilities, on a development set instead of the training hold-out, and
+    write both into the artifact."""
     _require_stance_artifact(artifact, "--artifact")
     for path in dev:
         if not path.is_file():

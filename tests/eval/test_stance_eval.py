@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,12 @@ def test_evaluate_writes_predictions_and_metrics(tmp_path: Path) -> None:
     assert report["f1_pn"] == pytest.approx(2 / 3)
     assert report["n"] == 4
     assert "F1_PN 0.6667" in format_report(report)
+    # every top probability is 0.8 and three of four are right: the gap is 0.05
+    assert report["calibration"]["ece"] == pytest.approx(0.05, abs=1e-6)
+    assert report["calibration"]["log_loss"] == pytest.approx(
+        -(3 * math.log(0.8) + math.log(0.1)) / 4, rel=1e-5
+    )
+    assert "probabilities: ECE 0.050" in format_report(report)
 
 
 def test_evaluate_without_labels_gives_predictions_only(tmp_path: Path) -> None:
@@ -57,4 +64,5 @@ def test_gold_report_per_language(tmp_path: Path) -> None:
     assert report["languages"]["en"]["accuracy"] == 1.0
     assert report["languages"]["az"]["accuracy"] == 0.0
     assert report["overall"]["n"] == 2
+    assert report["overall"]["calibration"]["ece"] == pytest.approx(0.3, abs=1e-6)
     assert "az: macro-F1" in format_report(report)

@@ -3,7 +3,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.stance.calibrate import apply_none_bias, choose_none_bias
+from models.stance.calibrate import (
+    apply_none_bias,
+    calibrated_proba,
+    choose_none_bias,
+    choose_temperature,
+    soften,
+)
 from models.stance.data import StanceExample
 
 
@@ -48,3 +54,57 @@ def test_store_none_bias_writes_the_choice_and_its_source(tmp_path) -> None:
     assert written["none_bias_dev_files"] == []
     # the first row is "none" but leans favor without a correction
     assert bias > 0
+
+
+def _overconfident(n: int, seed: int = 0) -> tuple[np.ndarray, list[StanceExample]]:
+    """Labels drawn from true probabilities, and a model that reports them sharpened twice
+    over (the true probabilities are its own at temperature 2)."""
+    rng = np.random.default_rng(seed)
+    truth = rng.dirichlet([1.0, 1.0, 1.0], size=n)
+    labels = [("favor", "against", "none")[rng.choice(3, p=row)] for row in truth]
+    examples = [StanceExample("t", "x", None, label) for label in labels]
+    return soften(truth, 0.5), examples
+
+
+def test_choose_temperature_undoes_overconfidence() -> None:
+    proba, examples = _overconfident(4000)
+    temperature, fit = choose_temperature(proba, examples)
+    assert temperature == pytest.approx(2.0, abs=0.2)
+    assert fit["n"] == 4000
+    assert fit["log_loss_after"] < fit["log_loss_before"]
+    assert fit["ece_after"] < fit["ece_before"] / 2
+    # a model that is already calibrated keeps a temperature near 1
+    honest, _ = _overconfident(4000)
+    assert choose_temperature(soften(honest, 2.0), examples)[0] == pytest.approx(1.0, abs=0.15)
+
+
+def test_calibrated_proba_applies_the_bias_then_the_temperature() -> None:
+    proba = np.array([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]], dtype=np.float32)
+    biased = apply_none_bias(proba, 0.5)
+    np.testing.assert_allclose(calibrated_proba(proba, {"none_bias": 0.5}), biased)
+    both = calibrated_proba(proba, {"none_bias": 0.5, "temperature": 2.0})
+    np.testing.assert_allclose(both, soften(biased, 2.0), rtol=1e-6)
+    assert (both.argmax(axis=1) == biased.argmax(axis=1)).all()  # no label changes
+    assert (both.max(axis=1) < biased.max(axis=1)).all()  # softer
+    np.testing.assert_allclose(both.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(calibrated_proba(proba, {}), proba)
+
+
+def test_calibrate_stores_bias_and_temperature_with_their_source(tmp_path) -> None:
+    import json
+
+    from models.stance.calibrate import calibrate
+
+    config = tmp_path / "stance_config.json"
+    config.write_text(json.dumps({"name": "m"}), encoding="utf-8")
+    proba, examples = _overconfident(600, seed=1)
+    report = calibrate(tmp_path, proba, examples, dev_files=["dev.jsonl"])
+    written = json.loads(config.read_text(encoding="utf-8"))
+    assert written["none_bias"] == report["none_bias"]
+    assert written["temperature"] == report["temperature"] > 1.0
+    assert written["temperature_fit"] == report["temperature_fit"]
+    assert written["temperature_chosen_on"] == "development set dev.jsonl"
+    assert written["temperature_dev_files"] == ["dev.jsonl"]
+    # the temperature is fitted to the probabilities after the bias
+    biased = apply_none_bias(proba, report["none_bias"])
+    assert choose_temperature(biased, examples)[0] == report["temperature"]

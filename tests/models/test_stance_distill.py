@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from models.stance.train import _soft_loss, soften
+from models.stance.calibrate import soften
+from models.stance.train import _soft_loss
 from tests.cli_output import unboxed
 
 PROBABILITIES = np.array([[0.7, 0.2, 0.1], [0.05, 0.15, 0.8], [1 / 3, 1 / 3, 1 / 3]])

@@ -10,8 +10,15 @@ import numpy as np
 import pytest
 
 from models.stance import finetuned
+from models.stance.calibrate import soften
 from models.stance.ensemble import build_ensemble
-from models.stance.finetuned import CONFIG_FILE, FineTunedStanceModel, member_dirs, read_config
+from models.stance.finetuned import (
+    CONFIG_FILE,
+    FineTunedStanceModel,
+    member_dirs,
+    model_name,
+    read_config,
+)
 from models.stance.labels import LABELS
 from tests.cli_output import unboxed
 
@@ -102,6 +109,10 @@ def test_ensemble_averages_member_probabilities_before_its_own_bias(monkeypatch)
     np.testing.assert_allclose(biased[0], np.array([0.4, 0.4, 0.4]) / 1.2, atol=1e-6)
     # a student is distilled from the mean before the bias
     np.testing.assert_allclose(model.mean_proba(["x", "y"], ["Russia", "Russia"]), mean)
+    model.config["temperature"] = 2.0  # then softened: same labels, lower top probabilities
+    softened = model.predict_proba(["x", "y"], ["Russia", "Russia"])
+    np.testing.assert_allclose(softened, soften(biased, 2.0), rtol=1e-6)
+    np.testing.assert_allclose(model.mean_proba(["x", "y"], ["Russia", "Russia"]), mean)
     with pytest.raises(AttributeError, match="ensemble of 2"):
         _ = model.network
 
@@ -154,3 +165,9 @@ def test_each_fine_tuned_kind_loads_its_shipped_artifact(monkeypatch, tmp_path):
     assert read_config(start)["teacher"] == ENSEMBLE_ARTIFACT.name
     assert len(member_dirs(ENSEMBLE_ARTIFACT, read_config(ENSEMBLE_ARTIFACT))) == 2
     assert "ensemble" in models.stance.MODEL_KINDS
+
+
+def test_a_calibrated_artifact_says_its_temperature_in_its_name():
+    assert model_name({"name": "m"}, "bfloat16") == "stance-m-bfloat16"
+    assert model_name({"name": "m", "temperature": 1.0}, "float32") == "stance-m-float32"
+    assert model_name({"name": "m", "temperature": 1.55}, "bfloat16") == "stance-m-t1.55-bfloat16"
