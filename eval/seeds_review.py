@@ -1,14 +1,15 @@
 """The seeds review: the pairs of a folder of real articles that show a framing difference.
 
-    python -m eval.seeds_review [FOLDER] [--top 10] [--stance none|finetuned|ensemble|baseline]
+    python -m eval.seeds_review [FOLDER] [--top 10] [--stance finetuned|ensemble|baseline|none]
                                 [--record]
     parallax eval seeds [FOLDER] [...]
 
 Runs compare on FOLDER (default: the shared folder's `seeds`, with its `meta.json`), keeping
 candidate links down to confidence `MIN_CONFIDENCE` (below compare's own 0.5, so that a few
 articles offer enough pairs), frames every pair with the default divergence (`divergence.v7`)
-and lists the pairs of one event whose evidence of a framing difference reaches `EVIDENCE_MIN`,
-the most evident first: ids, evidence, score, components, commitment and voice, the top
+and, as compare does, the default stance model (`--stance`; "none" leaves stance out), and
+lists the pairs of one event whose evidence of a framing difference reaches `EVIDENCE_MIN`, the
+most evident first: ids, evidence, score, components, commitment and voice, the top
 contrast terms of each side and the two passages to read. Pairs below the bar are counted, not
 listed. Without FOLDER the review is skipped with a message, never an error.
 
@@ -51,6 +52,7 @@ FRAMING_VERDICTS = ("real", "not real")
 LINK_VERDICT_WORDS = ("same fact", "not same fact")
 LINK_THRESHOLD = THRESHOLD  # the confidence at which compare accepts a link
 STANCE_CHOICES = ("none", "finetuned", "ensemble", "baseline")
+DEFAULT_STANCE = "finetuned"  # compare's default: the review reads what a user sees
 STALE = {"verdict": "stale", "reason": "the passages changed since this verdict; judge again"}
 UNJUDGED = {"verdict": "unjudged", "reason": ""}
 
@@ -64,7 +66,7 @@ def review_pairs(
     paths: list[Path],
     meta: Path | None = None,
     k: int = 10,
-    stance: str = "none",
+    stance: str = DEFAULT_STANCE,
     encoder_spec: str = DEFAULT_ENCODER,
     cache_dir: Path | None = None,
     min_confidence: float = MIN_CONFIDENCE,
@@ -286,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", type=Path, help="[default: ../shared/seeds]")
     parser.add_argument("--meta", type=Path, help="[default: FOLDER/meta.json when present]")
     parser.add_argument("--top", type=int, default=10)
-    parser.add_argument("--stance", choices=STANCE_CHOICES, default="none")
+    parser.add_argument("--stance", choices=STANCE_CHOICES, default=DEFAULT_STANCE)
     parser.add_argument("--record", action="store_true", help="Record into eval/results.")
     args = parser.parse_args(argv)
     print(run_review(args.folder, args.meta, args.top, args.stance, args.record))

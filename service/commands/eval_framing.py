@@ -138,7 +138,9 @@ def seeds_command(
     ] = None,
     meta: Annotated[Path | None, typer.Option(help="Sidecar metadata file")] = None,
     top: Annotated[int, typer.Option(min=1, help="How many pairs to list at most")] = 10,
-    stance: Annotated[str, typer.Option(help="none, finetuned, ensemble or baseline")] = "none",
+    stance: Annotated[
+        str, typer.Option(help="finetuned (compare's default), ensemble, baseline or none")
+    ] = "finetuned",
     record: Annotated[
         bool, typer.Option(help="Record into eval/results and RESULTS.md (no article text)")
     ] = False,
