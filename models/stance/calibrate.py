@@ -17,10 +17,11 @@ is overconfident (on RuSentNE's dev file its mean top probability is about 0.87 
 about 0.77 of the time), and its probabilities are what users read from `/v1/stance` and what
 the framing divergence compares. Temperature scaling (Guo et al., 2017, "On Calibration of Modern
 Neural Networks") divides the log-probabilities by one number T, chosen after the bias on the
-same data to minimise the log-loss (`choose_temperature`), and saved as `temperature`. T > 1
-softens; the most probable label never changes, so F1 is untouched. The artifact records the
-log-loss and expected calibration error (`models.stance.metrics.probability_scores`) of that
-data before and after (`temperature_fit`).
+same data to minimise the log-loss (`choose_temperature`), and saved as
+`calibration_temperature` (not the distillation temperature among the training hyperparameters).
+T > 1 softens; the most probable label never changes, so F1 is untouched. The artifact records
+the log-loss and expected calibration error (`models.stance.metrics.probability_scores`) of that
+data before and after (`calibration_temperature_fit`).
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ def soften(probabilities: np.ndarray, temperature: float) -> np.ndarray:
 
 def calibrated_proba(probabilities: np.ndarray, config: dict) -> np.ndarray:
     """A model's raw (member-mean) probabilities with its artifact's `none_bias`, then its
-    `temperature` applied -> float32 (n, 3): what `FineTunedStanceModel.predict_proba` returns."""
+    `calibration_temperature` applied -> float32 (n, 3): what `FineTunedStanceModel.predict_proba`
+    returns."""
     biased = apply_none_bias(probabilities, float(config.get("none_bias", 0.0)))
-    temperature = float(config.get("temperature", 1.0))
+    temperature = float(config.get("calibration_temperature", 1.0))
     return biased if temperature == 1.0 else soften(biased, temperature)
 
 
@@ -170,8 +172,8 @@ def calibrate(
     temperature, fit = store_temperature(
         artifact_dir, apply_none_bias(probabilities, bias), examples, dev_files
     )
-    return {"none_bias": bias, "table": table, "temperature": temperature,
-            "temperature_fit": fit}  # fmt: skip
+    return {"none_bias": bias, "table": table, "calibration_temperature": temperature,
+            "calibration_temperature_fit": fit}  # fmt: skip
 
 
 def store_none_bias(
@@ -199,9 +201,10 @@ def store_temperature(
     """Choose the temperature on `examples` (`probabilities` after the bias) and write it, its
     fit and which data chose it into the artifact's config."""
     temperature, fit = choose_temperature(probabilities, examples)
-    _update_config(artifact_dir, temperature=temperature, temperature_fit=fit,
-                   temperature_chosen_on=chosen_on(dev_files or []),
-                   temperature_dev_files=list(dev_files or []))  # fmt: skip
+    _update_config(artifact_dir, calibration_temperature=temperature,
+                   calibration_temperature_fit=fit,
+                   calibration_temperature_chosen_on=chosen_on(dev_files or []),
+                   calibration_temperature_dev_files=list(dev_files or []))  # fmt: skip
     return temperature, fit
 
 

@@ -51,7 +51,7 @@ def build_ensemble(members: list[Path], out: Path, name: str) -> dict:
         "none_bias": 0.0,
         "none_bias_chosen_on": "not chosen yet (parallax models calibrate-stance)",
         "none_bias_dev_files": [],
-        "temperature": 1.0,
+        "calibration_temperature": 1.0,
     }
     (out / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
     return config

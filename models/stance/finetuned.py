@@ -7,7 +7,7 @@ package (cached), applies the adapter, merges it into the weights and runs on CP
 An ensemble artifact (`models.stance.ensemble`) holds only `stance_config.json`, whose `members`
 name sub-folders that are artifacts as above, trained by one recipe at different seeds. Its
 probabilities are the mean of the members' (each without its own `none_bias` and temperature),
-then its own `none_bias` and `temperature`; each member costs one more forward pass.
+then its own `none_bias` and `calibration_temperature`; each member costs one more forward pass.
 
 Precision (`dtype`): "float32", "bfloat16", "auto" (bf16 on CUDA and bf16-capable CPUs, else fp32)
 "int8" or "int8-plain": the merged network converted to an ONNX Runtime int8 model
@@ -119,7 +119,8 @@ class FineTunedStanceModel:
         spans: list[tuple[int, int] | None] | None = None,
     ) -> np.ndarray:
         """Probabilities float32 (n, 3), columns `LABELS` = (favor, against, none): the
-        members' mean, then the artifact's `none_bias` and `temperature` (calibrate.py)."""
+        members' mean, then the artifact's `none_bias` and `calibration_temperature`
+        (calibrate.py)."""
         from models.stance.calibrate import calibrated_proba
 
         return calibrated_proba(self.mean_proba(texts, targets, spans), self.config)
@@ -154,7 +155,7 @@ class FineTunedStanceModel:
 def model_name(config: dict, dtype: str) -> str:
     """The name results and ledgers carry: the artifact's, its temperature when it has one (the
     same weights at another temperature give other probabilities), and the precision."""
-    temperature = float(config.get("temperature", 1.0))
+    temperature = float(config.get("calibration_temperature", 1.0))
     calibrated = f"-t{temperature:g}" if temperature != 1.0 else ""
     return f"stance-{config['name']}{calibrated}-{dtype}"
 

@@ -335,7 +335,7 @@ def train_stance(
         out_dir, train_tsv, multilingual_jsonl, e5_dir, seed=seed, holdout_fraction=holdout_fraction
     )
     report["none_bias"] = calibration["none_bias"]
-    report["temperature"] = calibration["temperature"]
+    report["calibration_temperature"] = calibration["calibration_temperature"]
     log.info("saved %s (%.1f min)", out_dir, (time.perf_counter() - started) / 60)
     return report
 

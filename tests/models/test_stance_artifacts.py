@@ -209,4 +209,10 @@ def _check_rebuildable(artifact: Path, card: str, defaults: dict) -> dict:
     assert config.get("none_bias_chosen_on", "training hold-out") == chosen_on(dev_files)
     for name in dev_files:
         assert (gold_dir / name).is_file() and f"--dev eval/gold/{name}" in card, name
+    # the temperature, when there is one, was chosen by the same command on the same data
+    if config.get("calibration_temperature", 1.0) != 1.0:
+        assert config["calibration_temperature_dev_files"] == dev_files
+        assert config["calibration_temperature_chosen_on"] == chosen_on(dev_files)
+        fit = config["calibration_temperature_fit"]
+        assert fit["log_loss_after"] <= fit["log_loss_before"]
     return config

@@ -82,7 +82,7 @@ def test_calibrated_proba_applies_the_bias_then_the_temperature() -> None:
     proba = np.array([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]], dtype=np.float32)
     biased = apply_none_bias(proba, 0.5)
     np.testing.assert_allclose(calibrated_proba(proba, {"none_bias": 0.5}), biased)
-    both = calibrated_proba(proba, {"none_bias": 0.5, "temperature": 2.0})
+    both = calibrated_proba(proba, {"none_bias": 0.5, "calibration_temperature": 2.0})
     np.testing.assert_allclose(both, soften(biased, 2.0), rtol=1e-6)
     assert (both.argmax(axis=1) == biased.argmax(axis=1)).all()  # no label changes
     assert (both.max(axis=1) < biased.max(axis=1)).all()  # softer
@@ -101,10 +101,10 @@ def test_calibrate_stores_bias_and_temperature_with_their_source(tmp_path) -> No
     report = calibrate(tmp_path, proba, examples, dev_files=["dev.jsonl"])
     written = json.loads(config.read_text(encoding="utf-8"))
     assert written["none_bias"] == report["none_bias"]
-    assert written["temperature"] == report["temperature"] > 1.0
-    assert written["temperature_fit"] == report["temperature_fit"]
-    assert written["temperature_chosen_on"] == "development set dev.jsonl"
-    assert written["temperature_dev_files"] == ["dev.jsonl"]
+    assert written["calibration_temperature"] == report["calibration_temperature"] > 1.0
+    assert written["calibration_temperature_fit"] == report["calibration_temperature_fit"]
+    assert written["calibration_temperature_chosen_on"] == "development set dev.jsonl"
+    assert written["calibration_temperature_dev_files"] == ["dev.jsonl"]
     # the temperature is fitted to the probabilities after the bias
     biased = apply_none_bias(proba, report["none_bias"])
-    assert choose_temperature(biased, examples)[0] == report["temperature"]
+    assert choose_temperature(biased, examples)[0] == report["calibration_temperature"]

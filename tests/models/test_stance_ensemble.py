@@ -109,7 +109,8 @@ def test_ensemble_averages_member_probabilities_before_its_own_bias(monkeypatch)
     np.testing.assert_allclose(biased[0], np.array([0.4, 0.4, 0.4]) / 1.2, atol=1e-6)
     # a student is distilled from the mean before the bias
     np.testing.assert_allclose(model.mean_proba(["x", "y"], ["Russia", "Russia"]), mean)
-    model.config["temperature"] = 2.0  # then softened: same labels, lower top probabilities
+    # then softened: the same labels, lower top probabilities
+    model.config["calibration_temperature"] = 2.0
     softened = model.predict_proba(["x", "y"], ["Russia", "Russia"])
     np.testing.assert_allclose(softened, soften(biased, 2.0), rtol=1e-6)
     np.testing.assert_allclose(model.mean_proba(["x", "y"], ["Russia", "Russia"]), mean)
@@ -169,5 +170,7 @@ def test_each_fine_tuned_kind_loads_its_shipped_artifact(monkeypatch, tmp_path):
 
 def test_a_calibrated_artifact_says_its_temperature_in_its_name():
     assert model_name({"name": "m"}, "bfloat16") == "stance-m-bfloat16"
-    assert model_name({"name": "m", "temperature": 1.0}, "float32") == "stance-m-float32"
-    assert model_name({"name": "m", "temperature": 1.55}, "bfloat16") == "stance-m-t1.55-bfloat16"
+    plain = {"name": "m", "calibration_temperature": 1.0}
+    assert model_name(plain, "float32") == "stance-m-float32"
+    calibrated = {"name": "m", "calibration_temperature": 1.55}
+    assert model_name(calibrated, "bfloat16") == "stance-m-t1.55-bfloat16"
