@@ -154,13 +154,15 @@ def passage_stance_agreement(result: CompareResult, gold: dict,
     label counts of both, which show a model that calls too much `against`). `not_named` gives
     the same for the passage-target pairs where the passage does not name the target (actor
     lexicon, `models.stance.inputs.find_mention`): there a model that reads the passage's tone
-    as stance toward any target it is given over-calls most.
+    as stance toward any target it is given over-calls most. `ece` is the expected calibration
+    error of the model's top probability against the annotations
+    (`models.stance.metrics.probability_scores`; 0 for one-hot gold stance that agrees).
     """
     from models.stance.inputs import find_mention
     from models.stance.labels import LABELS
-    from models.stance.metrics import stance_scores
+    from models.stance.metrics import probability_scores, stance_scores
 
-    expected, predicted, named = [], [], []
+    expected, predicted, named, rows = [], [], [], []
     for row in gold["passages"]:
         passage = locate(result, row["file"], row["quote"])
         for target, label in row["stance"].items():
@@ -170,13 +172,16 @@ def passage_stance_agreement(result: CompareResult, gold: dict,
             expected.append(label)
             predicted.append(max(LABELS, key=lambda name: dist[name]))
             named.append(find_mention(passage.text, target) is not None)
+            rows.append([dist[name] for name in LABELS])
 
     def agreement(keep: list[bool]) -> dict[str, Any]:
         gold_labels = [y for y, k in zip(expected, keep, strict=True) if k]
         labels = [y for y, k in zip(predicted, keep, strict=True) if k]
+        kept = np.array([r for r, k in zip(rows, keep, strict=True) if k]).reshape(-1, len(LABELS))
         scores = stance_scores(gold_labels, labels)
         return {"pairs": len(gold_labels), "f1_pn": round(scores["f1_pn"], 4),
                 "macro_f1": round(scores["macro_f1"], 4),
+                "ece": round(probability_scores(gold_labels, kept)["ece"], 4),
                 "gold_counts": {name: gold_labels.count(name) for name in LABELS},
                 "predicted_counts": {name: labels.count(name) for name in LABELS}}  # fmt: skip
 

@@ -156,13 +156,14 @@ def _framing_markdown(runs: dict[str, dict]) -> str:
             if a is not None:
                 counts = [" / ".join(str(v) for v in a[key].values())
                           for key in ("predicted_counts", "gold_counts")]  # fmt: skip
-                agreement.append([source, subset, a["pairs"], a["f1_pn"], a["macro_f1"], *counts])
+                agreement.append([source, subset, a["pairs"], a["f1_pn"], a["macro_f1"],
+                                  a.get("ece", "-"), *counts])  # fmt: skip
     stance_note = ("\n\nThe stance model against the demo's per-passage stance annotations "
-                   "(argmax label per passage and target; favor / against / none counts; 'target "
-                   "not named': the pairs whose passage does not name the target, by the actor "
-                   "lexicon):\n\n"
+                   "(argmax label per passage and target; ECE: expected calibration error of its "
+                   "top probability; favor / against / none counts; 'target not named': the "
+                   "pairs whose passage does not name the target, by the actor lexicon):\n\n"
                    + markdown_table(["stance", "subset", "passage-target pairs", "F1_PN",
-                                     "macro-F1", "predicted", "gold"], agreement)
+                                     "macro-F1", "ECE", "predicted", "gold"], agreement)
                    if agreement else "")  # fmt: skip
     humans = report.get("stance_annotations")
     if humans:

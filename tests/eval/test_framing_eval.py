@@ -38,6 +38,7 @@ def test_passage_stance_agreement_counts_argmax_labels_against_gold() -> None:
     assert report["predicted_counts"] == {"favor": 0, "against": 2, "none": 0}
     assert report["gold_counts"] == {"favor": 0, "against": 1, "none": 1}
     assert report["f1_pn"] == pytest.approx((0 + 2 / 3) / 2, abs=1e-4)
+    assert report["ece"] == pytest.approx(0.1)  # top probability 0.6, right one time in two
     # "Baku closed the centre." does not name Russia; "Moscow" does
     assert report["not_named"]["pairs"] == 1
     assert report["not_named"]["predicted_counts"] == {"favor": 0, "against": 1, "none": 0}
