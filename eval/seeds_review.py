@@ -211,8 +211,9 @@ def record_review(
     real = sum(f["verdict"] == "real" for f in figures)
     judged_below = [judge(verdicts, p)["verdict"] for p in review.get("below", [])]
     judged_below = [verdict for verdict in judged_below if verdict in ("real", "not real")]
-    missed = (f" Of the {len(judged_below)} judged candidates below the bar, "
-              f"{judged_below.count('real')} are real framing differences."
+    real_below = judged_below.count("real")
+    verb = "is a real framing difference" if real_below == 1 else "are real framing differences"
+    missed = (f" Of the {len(judged_below)} judged candidates below the bar, {real_below} {verb}."
               if judged_below else "")  # fmt: skip
     table = markdown_table(["pair (a / b)", "evidence", "score", "top terms (a / b)", "verdict",
                             "reason"], rows)  # fmt: skip

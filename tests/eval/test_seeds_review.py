@@ -89,6 +89,10 @@ def test_record_keeps_verdicts_and_never_the_articles_text(tmp_path: Path, monke
                                           "(links of confidence >= 0.2); the 1 most evident are "
                                           "listed; 1 of the 1 listed")  # fmt: skip
     assert "| x:1 / y:2 | 0.500 | 0.600 | shot down, likely / - | real |" in written["markdown"]
+    # judged pairs below the bar are counted, in words that fit the count
+    below = [{"a": "x:1", "b": "y:2", "evidence": 0.1}]
+    record_review({**REVIEW, "pairs": [], "below": below}, verdicts, link_verdicts)
+    assert "Of the 1 judged candidates below the bar, 1 is a real framing" in written["markdown"]
 
 
 def test_a_verdict_on_passages_that_changed_is_stale_not_applied(tmp_path: Path) -> None:
