@@ -195,7 +195,10 @@ class PassageOut(BaseModel):
     end: int
     text: str
     stance: dict[str, dict[str, float]] | None = Field(
-        default=None, description="{target: {favor, against, none}}; absent without a model."
+        default=None,
+        description="{target: {favor, against, none}}: probabilities that sum to 1 (the shipped "
+        "fine-tuned models are temperature-calibrated on development articles); absent without "
+        "a model.",
     )
     voice: VoiceOut | None = None
     commitment: CommitmentOut | None = None
