@@ -156,7 +156,8 @@ def raw_proba(model, examples: list[StanceExample]) -> np.ndarray:
 
 
 def chosen_on(dev_files: list[str]) -> str:
-    """Which data chose the bias, in words: the development files, or the training hold-out."""
+    """Which data chose the bias and the temperature, in words: the development files, or the
+    training hold-out."""
     return "development set " + ", ".join(dev_files) if dev_files else "training hold-out"
 
 
