@@ -47,10 +47,11 @@ def argmax_labels(probabilities: np.ndarray) -> list[str]:
 def probability_scores(gold: list[str], probabilities: np.ndarray, bins: int = 10) -> dict:
     """How far the probabilities can be taken at their word, for `gold` label names and float
     (n, 3) probabilities in `LABELS` order: `log_loss` (mean negative log-probability of the gold
-    label, probabilities clipped at 1e-12), `ece` (expected calibration error of the top label:
-    the examples binned by their top probability into `bins` equal-width bins, the mean gap
-    between each bin's accuracy and its mean top probability, weighted by the bin's size) and
-    `mean_confidence` (the mean top probability)."""
+    label, probabilities clipped at 1e-12), `ece` (expected calibration error of the top label,
+    over `bins` equal-width bins of the top probability: `models.calibration.reliability`, as for
+    alignment's link confidences) and `mean_confidence` (the mean top probability)."""
+    from models.calibration import reliability
+
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if len(gold) != len(probabilities):
         raise ValueError(f"{len(gold)} gold labels but {len(probabilities)} probability rows")
@@ -59,16 +60,10 @@ def probability_scores(gold: list[str], probabilities: np.ndarray, bins: int = 1
     truth = np.array([LABELS.index(label) for label in gold])
     picked = probabilities[np.arange(len(truth)), truth]
     confidence = probabilities.max(axis=1)
-    right = probabilities.argmax(axis=1) == truth
-    which = np.minimum((confidence * bins).astype(int), bins - 1)  # bin of each top probability
-    ece = sum(
-        abs(right[which == b].mean() - confidence[which == b].mean()) * np.mean(which == b)
-        for b in range(bins)
-        if np.any(which == b)
-    )
+    ece, _ = reliability(confidence, probabilities.argmax(axis=1) == truth, bins)
     return {
         "log_loss": float(-np.mean(np.log(np.clip(picked, 1e-12, None)))),
-        "ece": float(ece),
+        "ece": ece,
         "mean_confidence": float(confidence.mean()),
         "n": len(gold),
     }
