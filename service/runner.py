@@ -80,7 +80,8 @@ def run_compare(
         )
     base: Encoder = encoder or make_encoder(encoder_spec)
     active = CachedEncoder(base, cache_dir) if cache_dir is not None else base
-    stance_model = load_stance_model(stance, dtype=stance_dtype) if stance else None
+    stance_model = (load_stance_model(stance, dtype=stance_dtype, encoder=base)
+                    if stance else None)  # fmt: skip
     compared = compare(loaded.articles, active, window=window, stance_model=stance_model,
                        targets=targets, threshold=min_confidence)  # fmt: skip
     result = result_to_dict(compared)

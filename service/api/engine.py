@@ -176,7 +176,8 @@ def load_engine(
                 f"PARALLAX_STANCE_MODEL={stance_kind!r} but models.stance is not installed "
                 "in this build; unset PARALLAX_STANCE_MODEL to serve without stance"
             ) from error
-        stance = ModelStanceScorer(load_stance_model(stance_kind, dtype=stance_dtype))
+        model = load_stance_model(stance_kind, dtype=stance_dtype, encoder=encoder)
+        stance = ModelStanceScorer(model)
         stance.score(["warm-up"], ["warm-up"])
     engine = Engine(encoder, stance=stance, annotator=FramingAnnotator(),
                     load_seconds=time.perf_counter() - started)  # fmt: skip

@@ -97,7 +97,8 @@ class ChunkWorker:
         self.window = window
         self.compare_fn: Callable[..., Any] = functools.partial(compare, threshold=min_confidence)
         if stance is not None:
-            self.compare_fn = stance_compare(stance.load(), stance.targets, min_confidence)
+            self.compare_fn = stance_compare(stance.load(self.encoder), stance.targets,
+                                             min_confidence)  # fmt: skip
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         rows: list[dict[str, Any]] = []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from models.alignment import MIN_CONFIDENCE
+from models.encoder import Encoder
 from models.pipeline import compare
 from models.stance import DEFAULT_TARGETS, MODEL_KINDS, StanceModel, load_stance_model
 
@@ -42,15 +43,20 @@ class StanceSpec:
 
     @classmethod
     def load_for_driver(
-        cls, kind: str, targets: tuple[str, ...] = DEFAULT_TARGETS, dtype: str = "auto"
+        cls,
+        kind: str,
+        targets: tuple[str, ...] = DEFAULT_TARGETS,
+        dtype: str = "auto",
+        encoder: Encoder | None = None,
     ) -> tuple[StanceSpec, StanceModel]:
-        """(spec, the driver's model): loads `kind` once to record its identity.
+        """(spec, the driver's model): loads `kind` once to record its identity. `encoder`, the
+        run's, is shared with a baseline head fitted on its weights (`load_stance_model`).
 
         An unknown `kind` raises `ValueError` listing the valid ones. A folder is recorded as
         its absolute path, which actors in other working directories can load."""
         if kind not in MODEL_KINDS and Path(kind).is_dir():
             kind = str(Path(kind).resolve())
-        model = load_stance_model(kind, dtype=dtype)
+        model = load_stance_model(kind, dtype=dtype, encoder=encoder)
         return cls(kind, tuple(targets), model.name, dtype), model
 
     @property
@@ -58,9 +64,10 @@ class StanceSpec:
         """The stance part of every event's ledger key (`run_batch(analysis=...)`)."""
         return f"|stance={self.name}|targets={','.join(self.targets)}"
 
-    def load(self) -> StanceModel:
-        """Load this process's copy of the model; raise `StanceMismatchError` if it differs."""
-        model = load_stance_model(self.kind, dtype=self.dtype)
+    def load(self, encoder: Encoder | None = None) -> StanceModel:
+        """Load this process's copy of the model (a baseline head on `encoder` when it has the
+        head's weights); raise `StanceMismatchError` if it differs from the driver's."""
+        model = load_stance_model(self.kind, dtype=self.dtype, encoder=encoder)
         if model.name != self.name:
             raise StanceMismatchError(
                 f"this process's {self.kind} stance model is {model.name!r}, the driver's "

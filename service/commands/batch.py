@@ -127,13 +127,21 @@ def batch(
     if stance_dtype is not None and stance_dtype not in STANCE_DTYPES:
         console.print(f"[red]error[/red] --stance-dtype must be one of {', '.join(STANCE_DTYPES)}")
         raise typer.Exit(2)
+    spec = encoder or settings.encoder
+    # The local engine loads the run's encoder first, so that a baseline stance head fitted on
+    # its weights shares it. With Ray the driver loads the stance model only to learn its
+    # identity and drops it before it loads the encoder: it never holds both.
+    local = resolve_encoder(spec) if engine == "local" else None
     compare_fn: Callable[..., Any] = functools.partial(compare, threshold=min_confidence)
     stance_spec, analysis = None, ""
     if stance != "none":
         # loaded here for its identity, which Ray actors check their own copies against
         try:
             stance_spec, model = StanceSpec.load_for_driver(
-                stance, tuple(target or DEFAULT_TARGETS), stance_dtype or settings.stance_dtype
+                stance,
+                tuple(target or DEFAULT_TARGETS),
+                stance_dtype or settings.stance_dtype,
+                encoder=local[0] if local else None,
             )
         except StanceArtifactError as error:
             console.print(f"[red]error[/red] --stance: {escape(str(error))}")
@@ -143,8 +151,7 @@ def batch(
             compare_fn = stance_compare(model, stance_spec.targets, min_confidence)
         del model  # with --engine ray only the actors keep a copy
     analysis += links_analysis(min_confidence)
-    spec = encoder or settings.encoder
-    base, concrete = resolve_encoder(spec)
+    base, concrete = local or resolve_encoder(spec)
     cached = CachedEncoder(base, settings.embedding_cache_dir)
     make_engine = None
     if engine == "ray":

