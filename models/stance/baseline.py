@@ -22,6 +22,13 @@ HEAD_FILE = "baseline_head.npz"
 CONFIG_FILE = "baseline_config.json"
 
 
+def baseline_name(encoder_name: str, tag: str = "") -> str:
+    """The name of a baseline head running on the encoder named `encoder_name`; `tag` (the
+    digest of a folder other than the shipped one) is appended after a `+`."""
+    suffix = f"+{tag}" if tag else ""
+    return f"stance-baseline-lr-v1@{encoder_name}{suffix}"
+
+
 class EmbeddingStanceClassifier:
     """sklearn-style stance head over a frozen `Encoder`: fit, predict(_proba), save, load."""
 
@@ -46,8 +53,7 @@ class EmbeddingStanceClassifier:
 
     @property
     def name(self) -> str:
-        suffix = f"+{self.tag}" if self.tag else ""
-        return f"stance-baseline-lr-v1@{self.encoder.name}{suffix}"
+        return baseline_name(self.encoder.name, self.tag)
 
     def reuses_embeddings_of(self, encoder_name: str) -> bool:
         """Whether passage embeddings from the encoder named `encoder_name` fit this head."""

@@ -152,6 +152,16 @@ class FineTunedStanceModel:
         )
 
 
+def run_dtype(dtype: str, device: str | None = None) -> str:
+    """The precision a model asked for `dtype` runs in here: an int8 dtype as it is (when ONNX
+    Runtime is there), else `resolve_device_dtype`'s ("auto" -> bfloat16 where the CPU has it)."""
+    from models.torch_encoder import resolve_device_dtype
+
+    if _want_int8(dtype, device):
+        return dtype
+    return resolve_device_dtype(device, dtype)[1]
+
+
 def model_name(config: dict, dtype: str) -> str:
     """The name results and ledgers carry: the artifact's, its temperature when it has one (the
     same weights at another temperature give other probabilities), and the precision."""

@@ -1,11 +1,12 @@
 """Stance scoring in a batch run: a small picklable spec that every engine builds it from.
 
-The driver loads the stance model once (`StanceSpec.load_for_driver`) to learn its identity; the
-spec it returns holds only the model kind, the targets and that identity, so it can be sent to
-Ray actors, which load their own copy (`StanceSpec.load`) and refuse to run when it is not the
-same model (say the fine-tuned model in bf16 on the driver and in float32 on a node without bf16).
-Both engines then run `stance_compare(model, spec.targets)` and key the ledger with
-`spec.analysis`, so results and resume are the same whichever engine ran an event.
+The local engine's driver loads the stance model (`StanceSpec.load_for_driver`) and records its
+identity; a Ray run's driver reads the identity from the artifact's files without loading it
+(`StanceSpec.for_actors`). The spec holds only the model kind, the targets and that identity, so
+it can be sent to Ray actors, which load their own copy (`StanceSpec.load`) and refuse to run
+when it is not the same model (say the fine-tuned model in bf16 on the driver and in float32 on
+a node without bf16). Both engines then run `stance_compare(model, spec.targets)` and key the
+ledger with `spec.analysis`, so results and resume are the same whichever engine ran an event.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from typing import Any
 from models.alignment import MIN_CONFIDENCE
 from models.encoder import Encoder
 from models.pipeline import compare
-from models.stance import DEFAULT_TARGETS, MODEL_KINDS, StanceModel, load_stance_model
+from models.stance import (
+    DEFAULT_TARGETS,
+    MODEL_KINDS,
+    StanceModel,
+    load_stance_model,
+    stance_model_name,
+)
 
 
 class StanceMismatchError(RuntimeError):
@@ -58,6 +65,24 @@ class StanceSpec:
             kind = str(Path(kind).resolve())
         model = load_stance_model(kind, dtype=dtype, encoder=encoder)
         return cls(kind, tuple(targets), model.name, dtype), model
+
+    @classmethod
+    def for_actors(
+        cls,
+        kind: str,
+        targets: tuple[str, ...] = DEFAULT_TARGETS,
+        dtype: str = "auto",
+        encoder_name: str | None = None,
+    ) -> StanceSpec:
+        """The spec for processes that load the model themselves (Ray actors), each offering it
+        an encoder named `encoder_name`: the identity is read from the artifact's files
+        (`stance_model_name`), so this process never holds the weights. A folder of the user's is
+        loaded once and dropped first, so that a broken artifact fails here, naming the folder,
+        not in every actor."""
+        if kind not in MODEL_KINDS and Path(kind).is_dir():
+            kind = str(Path(kind).resolve())
+            load_stance_model(kind, dtype=dtype)  # checked, then dropped
+        return cls(kind, tuple(targets), stance_model_name(kind, dtype, encoder_name), dtype)
 
     @property
     def analysis(self) -> str:

