@@ -22,10 +22,15 @@ reason in our own words), and the accepted links with the verdicts of
 `eval/gold/seeds_link_verdicts.jsonl` ("same fact" or "not same fact"). Never the articles'
 text: it is not ours to redistribute.
 
+It also measures those links against an exhaustive reading of the seeds (`READINGS`: readers who
+listed every pair of sentences that report one fact, with a framing verdict for each): precision
+and recall of the links compare accepts and of those down to `MIN_CONFIDENCE`, and how many of
+the pairs every reader calls framed differently compare links and the review lists.
+
 A verdict names passages by id ("article:index"), and ids move when segmentation or cleaning
 changes. Each verdict therefore also keeps a fingerprint of the two passages it judged (the first
 12 hex digits of the SHA-1 of each text, `fingerprint`): a verdict whose passages have since
-changed is reported as "stale", never applied to passages nobody read.
+changed is reported as "stale", never applied to passages nobody read; so is a reading's pair.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import argparse
 import hashlib
 import json
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +54,9 @@ MIN_CONFIDENCE = 0.2
 TERMS_SHOWN = 3
 VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_verdicts.jsonl"
 LINK_VERDICTS = Path(__file__).resolve().parent / "gold" / "seeds_link_verdicts.jsonl"
+# Two readings that list every same-fact pair of the seeds (eval/gold/seeds_facts/README.md).
+READINGS = Path(__file__).resolve().parent / "gold" / "seeds_facts"
+FRAMING_WORDS = ("different", "alike")
 FRAMING_VERDICTS = ("real", "not real")
 LINK_VERDICT_WORDS = ("same fact", "not same fact")
 LINK_THRESHOLD = THRESHOLD  # the confidence at which compare accepts a link
@@ -79,7 +88,8 @@ def review_pairs(
     "below": [{a, b, evidence}] (the candidates under the bar, most evident first), "links":
     [{a, b, confidence, outlets, texts, fingerprints}] (the links compare accepts, most confident
     first), "rejected": [{a, b, confidence, fingerprints}] (candidate links from
-    `min_confidence` up to `LINK_THRESHOLD`, which compare drops)}.
+    `min_confidence` up to `LINK_THRESHOLD`, which compare drops), "passages": {id:
+    fingerprint} of every passage}.
     """
     if stance not in STANCE_CHOICES:
         raise ValueError(f"unknown stance {stance!r}; use one of {', '.join(STANCE_CHOICES)}")
@@ -128,7 +138,8 @@ def review_pairs(
     return {"method": framing.method, "stance": stance, "min_confidence": min_confidence,
             "evidence_min": evidence_min, "candidates": len(candidates),
             "below_min": len(below), "pairs": rows, "below": below, "links": links,
-            "rejected": rejected}  # fmt: skip
+            "rejected": rejected,
+            "passages": {pid: fingerprint(p.text) for pid, p in passages.items()}}  # fmt: skip
 
 
 def format_review(review: dict[str, Any], width: int = 160) -> str:
@@ -193,10 +204,17 @@ def judge(verdicts: dict[tuple[str, str], dict[str, Any]], pair: dict[str, Any])
 
 
 def record_review(
-    review: dict[str, Any], verdicts_path: Path = VERDICTS, link_verdicts_path: Path = LINK_VERDICTS
+    review: dict[str, Any],
+    verdicts_path: Path = VERDICTS,
+    link_verdicts_path: Path = LINK_VERDICTS,
+    readings_folder: Path = READINGS,
+    top: int = 10,
 ) -> Path:
-    """Write the review (texts left out) with the verdicts into eval/results and RESULTS.md."""
+    """Write the review (texts left out) with the verdicts, and compare's links against the
+    readings (`against_readings`), into eval/results and RESULTS.md."""
     verdicts = read_verdicts(verdicts_path)
+    readings = against_readings(review, read_readings(readings_folder))
+    readers = readings["listed"] if readings is not None else {}
     rows, figures = [], []
     for row in review["pairs"]:
         judged = judge(verdicts, row)
@@ -206,8 +224,9 @@ def record_review(
                          for side, voice in (row.get("voice") or {}).items()}  # fmt: skip
         figures.append({**kept, **judged})
         terms = " / ".join(", ".join(row["terms"][side]) or "-" for side in ("a", "b"))
-        rows.append([f"{row['a']} / {row['b']}", row["evidence"], row["score"], terms,
-                     judged["verdict"], judged["reason"]])  # fmt: skip
+        pair = f"{row['a']} / {row['b']}"
+        rows.append([pair, row["evidence"], row["score"], terms, judged["verdict"],
+                     judged["reason"], readers.get(pair, "")])  # fmt: skip
     real = sum(f["verdict"] == "real" for f in figures)
     judged_below = [judge(verdicts, p)["verdict"] for p in review.get("below", [])]
     judged_below = [verdict for verdict in judged_below if verdict in ("real", "not real")]
@@ -216,11 +235,13 @@ def record_review(
     missed = (f" Of the {len(judged_below)} judged candidates below the bar, {real_below} {verb}."
               if judged_below else "")  # fmt: skip
     table = markdown_table(["pair (a / b)", "evidence", "score", "top terms (a / b)", "verdict",
-                            "reason"], rows)  # fmt: skip
+                            "reason", "readers (seeds_facts)"], rows)  # fmt: skip
     reached = review["candidates"] - review["below_min"]
     listed = "" if reached == len(rows) else f"; the {len(rows)} most evident are listed"
     links, link_figures = _judged_links(review.get("links", []), review.get("rejected", []),
                                         link_verdicts_path, review["min_confidence"])  # fmt: skip
+    if readings is not None:
+        links += "\n\n" + _readings_markdown(readings, top)
     markdown = (
         f"{reached} pairs reach evidence {review['evidence_min']} out of "
         f"{review['candidates']} candidate pairs (links of confidence >= "
@@ -236,7 +257,7 @@ def record_review(
                         "python -m eval.seeds_review --record", "../shared/seeds (5 real "
                         "English-language articles, not in the repository)",
                         {**summary, "method": review["method"], "pairs": figures,
-                         "links": link_figures},
+                         "links": link_figures, "readings": readings},
                         markdown)  # fmt: skip
     rewrite_results_md()
     return path
@@ -278,6 +299,118 @@ def _judged_links(
     return text, figures
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One reader's list of the seeds' same-fact pairs (`READINGS`): {a, b} -> whether the two
+    passages tell the fact with a real framing difference, and the fingerprint of every passage
+    named."""
+
+    annotator: str
+    pairs: dict[frozenset[str], bool]
+    fingerprints: dict[str, str]
+
+
+def read_reading(path: Path) -> Reading:
+    """A reading file, checked: every pair joins two articles and names fingerprinted passages,
+    its framing is one of `FRAMING_WORDS`. A pair listed under two facts is framed differently
+    when either says so."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    prints = document["fingerprints"]
+    pairs: dict[frozenset[str], bool] = {}
+    for fact in document["facts"]:
+        for pair in fact["pairs"]:
+            a, b = pair["a"], pair["b"]
+            where = f"{path.name}, fact {fact['id']!r}, pair {a} / {b}"
+            if a.split(":")[0] == b.split(":")[0]:
+                raise ValueError(f"{where}: both passages are of one article")
+            if a not in prints or b not in prints:
+                raise ValueError(f"{where}: a passage without a fingerprint")
+            if pair["framing"] not in FRAMING_WORDS:
+                raise ValueError(f"{where}: framing must be one of {FRAMING_WORDS}")
+            key = frozenset((a, b))
+            pairs[key] = pairs.get(key, False) or pair["framing"] == "different"
+    return Reading(str(document["annotator"]), pairs, dict(prints))
+
+
+def read_readings(folder: Path = READINGS) -> list[Reading]:
+    """Every `annotator_*.json` of `folder`, in name order (none when it is absent)."""
+    return [read_reading(path) for path in sorted(folder.glob("annotator_*.json"))]
+
+
+def against_readings(review: dict[str, Any], readings: list[Reading]) -> dict[str, Any] | None:
+    """Compare's links against the pairs that every reading lists (the gold here), with how far
+    the readings agree, and the pairs they all call framed differently: how many compare links
+    and how many the review lists over its bar. Pairs naming a passage whose text changed since
+    it was read are left out and counted as stale. None without readings."""
+    if not readings:
+        return None
+    now = review.get("passages", {})
+
+    def fresh(reading: Reading) -> dict[frozenset[str], bool]:
+        return {pair: different for pair, different in reading.pairs.items()
+                if all(reading.fingerprints[pid] == now.get(pid) for pid in pair)}  # fmt: skip
+
+    current = [fresh(reading) for reading in readings]
+    gold = set.intersection(*(set(pairs) for pairs in current))
+    different = {pair for pair in gold if all(pairs[pair] for pairs in current)}
+    accepted = {frozenset((link["a"], link["b"])) for link in review["links"]}
+    floor = accepted | {frozenset((link["a"], link["b"])) for link in review["rejected"]}
+    listed = {frozenset((row["a"], row["b"])) for row in review["pairs"]}
+
+    def scored(links: set[frozenset[str]], threshold: float) -> dict[str, Any]:
+        right = len(links & gold)
+        return {"min_confidence": threshold, "links": len(links), "right": right,
+                "precision": right / len(links) if links else None,
+                "recall": right / len(gold) if gold else None}  # fmt: skip
+
+    readers = [{"annotator": reading.annotator, "pairs": len(pairs),
+                "different": sum(pairs.values()),
+                "stale": len(reading.pairs) - len(pairs)}
+               for reading, pairs in zip(readings, current, strict=True)]  # fmt: skip
+    framing_agree = sum(len({pairs[pair] for pairs in current}) == 1 for pair in gold)
+
+    def readers_say(pair: frozenset[str]) -> str:
+        """The readers' word on a listed pair: "different" / "alike" when all agree."""
+        if pair not in gold:
+            return "no one fact" if not any(pair in pairs for pairs in current) else "split"
+        words = {"different" if pairs[pair] else "alike" for pairs in current}
+        return words.pop() if len(words) == 1 else "split"
+
+    return {"readers": readers, "gold": len(gold),
+            "union": len(set.union(*(set(pairs) for pairs in current))),
+            "framing_agree": framing_agree, "different": len(different),
+            "links": [scored(accepted, LINK_THRESHOLD), scored(floor, review["min_confidence"])],
+            "different_linked": len(different & accepted),
+            "different_listed": len(different & listed),
+            "listed": {f"{row['a']} / {row['b']}": readers_say(frozenset((row["a"], row["b"])))
+                       for row in review["pairs"]}}  # fmt: skip
+
+
+def _readings_markdown(figures: dict[str, Any], top: int) -> str:
+    """The comparison with the readings: two tables and a sentence on framed pairs."""
+    readers = markdown_table(
+        ["reading", "same-fact pairs", "framed differently", "stale"],
+        [[f"annotator {r['annotator']}", r["pairs"], r["different"], r["stale"]]
+         for r in figures["readers"]]
+        + [["in every reading (the gold here)", figures["gold"], figures["different"], ""]],
+    )  # fmt: skip
+    links = markdown_table(
+        ["links of confidence >=", "links", "same fact (gold)", "precision", "recall"],
+        [[row["min_confidence"], row["links"], row["right"], row["precision"], row["recall"]]
+         for row in figures["links"]],
+    )  # fmt: skip
+    return (
+        f"Against an exhaustive reading (eval/gold/seeds_facts: two readers each listed every "
+        f"fact that two or more of the articles report, and every pair of its sentences from "
+        f"two articles with a framing verdict; {figures['gold']} pairs are in every reading, "
+        f"{figures['union']} in any, and {figures['framing_agree']} of the {figures['gold']} get "
+        f"the same framing verdict from all):\n\n{readers}\n\n{links}\n\n"
+        f"Of the {figures['different']} pairs every reader calls framed differently, compare "
+        f"links {figures['different_linked']} and the review lists "
+        f"{figures['different_listed']} (at most {top} are listed)."
+    )
+
+
 def default_folder() -> Path:
     from service.settings import get_settings
 
@@ -314,8 +447,11 @@ def run_review(
     review = review_pairs([folder], meta, k=top, stance=stance, encoder_spec=encoder_spec,
                           cache_dir=cache_dir)  # fmt: skip
     text = format_review(review)
+    readings = against_readings(review, read_readings())
+    if readings is not None:
+        text += "\n" + _readings_markdown(readings, top)
     if record:
-        text += f"\nrecorded {record_review(review)}"
+        text += f"\nrecorded {record_review(review, top=top)}"
     return text
 
 

@@ -7,9 +7,12 @@ import pytest
 
 from eval import seeds_review
 from eval.seeds_review import (
+    against_readings,
     fingerprint,
     format_review,
     judge,
+    read_reading,
+    read_readings,
     read_verdicts,
     record_review,
     run_review,
@@ -63,7 +66,7 @@ def test_record_keeps_verdicts_and_never_the_articles_text(tmp_path: Path, monke
         {"a": "x:1", "b": "y:3", "verdict": "same fact", "reason": "the crash once more"},
     ]
     link_verdicts.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    record_review(REVIEW, verdicts, link_verdicts)
+    record_review(REVIEW, verdicts, link_verdicts, readings_folder=tmp_path)  # no readings
     assert written["name"] == "seeds_review"
     assert "texts" not in written["figures"]["pairs"][0]
     assert "word word" not in json.dumps(written) and "crashed" not in json.dumps(written)
@@ -147,3 +150,71 @@ def test_the_team_link_verdicts_file_is_valid_and_names_passages() -> None:
         assert a.split(":")[0] != b.split(":")[0] and a.count(":") == b.count(":") == 1
         assert 20 <= len(judged["reason"]) <= 160
         assert set(judged["fingerprint"]) == {"a", "b"}
+
+
+PRINTS = {"x:1": fingerprint("one"), "y:2": fingerprint("two"), "y:3": fingerprint("three"),
+          "z:1": fingerprint("four")}  # fmt: skip
+
+
+def _reading(path: Path, annotator: str, pairs: list[tuple[str, str, str]]) -> Path:
+    """A reading file with one fact per pair (a, b, framing)."""
+    facts = [{"id": f"f{n}", "description": "d", "passages": [a, b],
+              "pairs": [{"a": a, "b": b, "framing": framing, "reason": "r"}]}
+             for n, (a, b, framing) in enumerate(pairs)]  # fmt: skip
+    path.write_text(json.dumps({"annotator": annotator, "fingerprints": PRINTS, "facts": facts}))
+    return path
+
+
+def test_links_are_measured_against_the_pairs_every_reading_lists(tmp_path: Path) -> None:
+    _reading(
+        tmp_path / "annotator_a.json",
+        "A",
+        [("x:1", "y:2", "different"), ("x:1", "y:3", "alike"), ("y:2", "z:1", "alike")],
+    )
+    _reading(tmp_path / "annotator_b.json", "B",
+             [("x:1", "y:2", "different"), ("x:1", "y:3", "different")])  # fmt: skip
+    review = {**REVIEW, "passages": PRINTS}  # links: x:1-y:2 (0.9); rejected: x:1-y:3 (0.3)
+    figures = against_readings(review, read_readings(tmp_path))
+    assert figures is not None
+    assert (figures["gold"], figures["union"], figures["framing_agree"]) == (2, 3, 1)
+    assert figures["different"] == 1 and figures["different_linked"] == 1
+    assert figures["links"][0] == {"min_confidence": 0.5, "links": 1, "right": 1,
+                                   "precision": 1.0, "recall": 0.5}  # fmt: skip
+    assert figures["links"][1]["links"] == 2 and figures["links"][1]["recall"] == 1.0
+    assert figures["listed"] == {"x:1 / y:2": "different"}
+    assert [r["pairs"] for r in figures["readers"]] == [3, 2]
+    # a passage whose text changed: the pairs naming it are stale, not applied
+    moved = against_readings({**review, "passages": {**PRINTS, "y:2": fingerprint("new")}},
+                             read_readings(tmp_path))  # fmt: skip
+    assert moved is not None and moved["gold"] == 1 and moved["readers"][0]["stale"] == 2
+    assert moved["listed"] == {"x:1 / y:2": "no one fact"}
+    assert against_readings(review, []) is None
+
+
+def test_a_bad_reading_is_named(tmp_path: Path) -> None:
+    bad = {"same": ("x:1", "x:2", "alike"), "print": ("x:1", "q:9", "alike"),
+           "word": ("x:1", "y:2", "framed")}  # fmt: skip
+    messages = {"same": "both passages are of one article", "print": "without a fingerprint",
+                "word": "framing must be one of"}  # fmt: skip
+    for name, pair in bad.items():
+        path = _reading(tmp_path / f"{name}.json", "A", [pair])
+        with pytest.raises(ValueError, match=messages[name]):
+            read_reading(path)
+
+
+def test_the_shipped_readings_list_every_pair_of_each_fact() -> None:
+    readings = read_readings()
+    assert [r.annotator for r in readings] == ["A", "B"]
+    for path in sorted(seeds_review.READINGS.glob("annotator_*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert all(len(p) == 12 for p in document["fingerprints"].values())
+        for fact in document["facts"]:
+            articles = {pid.split(":")[0] for pid in fact["passages"]}
+            assert len(articles) >= 2, fact["id"]
+            expected = {frozenset((a, b)) for a in fact["passages"] for b in fact["passages"]
+                        if a.split(":")[0] != b.split(":")[0]}  # fmt: skip
+            assert {frozenset((p["a"], p["b"])) for p in fact["pairs"]} == expected, fact["id"]
+            for pair in fact["pairs"]:
+                if pair["framing"] == "different":
+                    assert 10 <= len(pair["reason"]) <= 300  # in the reader's own words
+    assert all(len(r.pairs) >= 30 for r in readings)
