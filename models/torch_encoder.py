@@ -80,12 +80,9 @@ class TorchE5Encoder:
         from models.e5.convert import load_tokenizer
 
         self.model_dir = Path(model_dir)
-        if not (self.model_dir / "model.safetensors").is_file():
-            raise FileNotFoundError(
-                f"{self.model_dir} is not a converted e5 directory; run `parallax models build`"
-            )
         self.device, self.dtype = resolve_device_dtype(device, dtype)
-        # named first: an adapter folder without weights fails here, before any loading
+        # named first: a folder that is no converted e5, or an adapter without weights, fails
+        # here, before any loading
         self.name = torch_encoder_name(self.model_dir, self.dtype, adapter_dir)
         self.batch_size = batch_size
         self.window = max_tokens - 2
@@ -188,8 +185,14 @@ def merge_lora(model, adapter_dir: Path):
 
 def torch_encoder_name(model_dir: Path, dtype: str, adapter_dir: Path | None = None) -> str:
     """`TorchE5Encoder.name` for these files and a resolved `dtype` ("bfloat16" or "float32"),
-    read without loading any weights: "e5-small-torch-WEIGHTS[+ADAPTER@hash]-DTYPE"."""
-    weights = _weights_id(Path(model_dir))
+    read without loading any weights: "e5-small-torch-WEIGHTS[+ADAPTER@hash]-DTYPE".
+    FileNotFoundError when `model_dir` is not a converted e5 or the adapter has no weights."""
+    model_dir = Path(model_dir)
+    if not (model_dir / "model.safetensors").is_file():
+        raise FileNotFoundError(
+            f"{model_dir} is not a converted e5 directory; run `parallax models build`"
+        )
+    weights = _weights_id(model_dir)
     if adapter_dir is not None:
         weights = f"{weights}+{adapter_id(Path(adapter_dir))}"
     return f"e5-small-torch-{weights}-{dtype}"
